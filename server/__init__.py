@@ -1,0 +1,1 @@
+"""The Opgelucht relay: stores ciphertext, public keys and aggregated counts; never plaintext."""
