@@ -1,0 +1,75 @@
+"""Typed errors of the desktop core. The UI catches these (and only these) to show a message."""
+
+from __future__ import annotations
+
+
+class DeskError(Exception):
+    """Base of every error the desktop core raises towards the UI."""
+
+
+class OfflineError(DeskError):
+    """The relay could not be reached (network down, relay down, time-out)."""
+
+
+class AuthExpiredError(DeskError):
+    """The session token is missing, expired or was revoked: log in again."""
+
+
+class InvalidCredentialsError(DeskError):
+    """Wrong user name, password or TOTP code (the relay does not say which), or a wrong local password."""
+
+
+class LockedOutError(DeskError):
+    """Too many attempts; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int, message: str = "") -> None:
+        self.retry_after = retry_after
+        super().__init__(message or f"Too many attempts; try again in {retry_after} seconds.")
+
+
+class ServerError(DeskError):
+    """The relay answered with an error that the user cannot fix by retrying their input.
+
+    ``code`` is the relay's stable error code (docs/api.md), ``status`` the HTTP status.
+    """
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        self.status = status
+        self.code = code
+        super().__init__(f"{message} ({code})" if message else code)
+
+
+class NotFoundError(ServerError):
+    """The object does not exist (or belongs to another organisation)."""
+
+
+class ConflictError(ServerError):
+    """The relay refused because of a conflicting state (username taken, roster version, ...)."""
+
+
+class GoneError(ServerError):
+    """Expired invitation, revoked code or an expired (31-day) message."""
+
+
+class ForbiddenError(ServerError):
+    """Authenticated, but the role does not allow it (for example a non-admin)."""
+
+
+class KeyringUnavailableError(DeskError):
+    """No secure OS keyring is available; the message names the fix."""
+
+
+class VerificationError(DeskError):
+    """A signature, roster or message chain check failed; the message says what (no content)."""
+
+
+class RosterBlockedError(VerificationError):
+    """Sending is blocked because the roster is missing, expired, rolled back or forked."""
+
+
+class NotEnrolledError(DeskError):
+    """This installation has no account yet: enrol first."""
+
+
+class LockedError(DeskError):
+    """The desk is locked: log in (or unlock) first."""

@@ -1,0 +1,196 @@
+"""View types the facade hands to the UI. Plain frozen dataclasses and enums, no behaviour."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+
+class DeskState(enum.Enum):
+    NOT_ENROLLED = "not_enrolled"
+    LOCKED = "locked"
+    UNLOCKED = "unlocked"
+
+
+class Status(enum.Enum):
+    """Conversation status; ``value`` is the wire value inside META, ``label`` the Dutch text."""
+
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"new": "nieuw", "open": "in behandeling", "closed": "gesloten"}[self.value]
+
+
+class Category(enum.Enum):
+    """Conversation category; ``value`` is the wire value inside META, ``label`` the Dutch text."""
+
+    INTIMIDATIE = "intimidatie"
+    SEKSUELE_INTIMIDATIE = "seksuele_intimidatie"
+    PESTEN = "pesten"
+    DISCRIMINATIE = "discriminatie"
+    AGRESSIE_GEWELD = "agressie_geweld"
+    INTEGRITEIT = "integriteit"
+    OVERIG = "overig"
+
+    @property
+    def label(self) -> str:
+        return {
+            "intimidatie": "intimidatie",
+            "seksuele_intimidatie": "seksuele intimidatie",
+            "pesten": "pesten",
+            "discriminatie": "discriminatie",
+            "agressie_geweld": "agressie en geweld",
+            "integriteit": "integriteit",
+            "overig": "overig",
+        }[self.value]
+
+
+Role = Literal["counsellor", "admin"]
+MessageState = Literal["queued", "sent", "received", "verification_failed"]
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    username: str
+    display_name: str
+    role: str
+    org_id: uuid.UUID
+    relay_url: str
+    safety_number: str
+    counsellor_id: uuid.UUID
+    device_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class EnrolmentChallenge:
+    """Step 1 of enrolment done: show ``totp_uri`` as a QR code (``totp_secret`` for typing)."""
+
+    relay_url: str
+    username: str
+    display_name: str
+    enrolment_token: str
+    totp_secret: str
+    totp_uri: str
+
+
+@dataclass(frozen=True)
+class EnrolmentResult:
+    safety_number: str
+    is_admin: bool
+    created_org_key: bool
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    conv_id: uuid.UUID
+    pseudonym: str
+    age_category: str | None
+    gender: str | None
+    last_activity: datetime
+    unread: int
+    status: Status
+    category: Category | None
+    days_until_deletion: int
+    verification_problem: str | None
+
+
+@dataclass(frozen=True)
+class MessageView:
+    msg_id: uuid.UUID
+    outgoing: bool
+    author: str
+    text: str
+    sent_at: datetime
+    state: MessageState
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteView:
+    msg_id: uuid.UUID
+    author: str
+    text: str
+    written_at: datetime
+    state: MessageState
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class CounsellorView:
+    counsellor_id: uuid.UUID
+    username: str
+    display_name: str
+    role: str
+    safety_number: str
+    devices: int
+    in_roster: bool
+
+
+@dataclass(frozen=True)
+class OrgCode:
+    code: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+    qr_payload: str
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    language: str
+    published: bool
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StatsRow:
+    label: str
+    devices: int | None
+    suppressed: bool
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    period: str
+    rows: list[StatsRow]
+    total: StatsRow
+
+
+@dataclass(frozen=True)
+class StoredDataSummary:
+    """What this installation stores about the user (the "what is stored about me" view)."""
+
+    data_dir: str
+    cache_file: str
+    conversations: int
+    messages: int
+    notes: int
+    drafts: int
+    queued_replies: int
+    keyring_service: str
+    keyring_entries: list[str]
+    oldest_message: datetime | None
+
+
+class DeskListener(Protocol):
+    """Callbacks of the facade. All are content-free; every method is optional to act upon."""
+
+    def inbox_changed(self) -> None: ...
+
+    def new_messages(self, count: int) -> None: ...
+
+    def sync_progress(self, done: int, total: int) -> None: ...
+
+    def connection_changed(self, online: bool) -> None: ...
+
+    def roster_warning(self, text: str) -> None: ...
