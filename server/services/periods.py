@@ -1,0 +1,73 @@
+"""The fixed statistics periods: calendar months ``YYYY-MM`` and ISO weeks ``YYYY-Www``. No ad-hoc ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_WEEK = re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")
+
+
+class PeriodError(ValueError):
+    """Not a fixed period."""
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    first: dt.date
+    last: dt.date
+
+    @property
+    def is_week(self) -> bool:
+        return "W" in self.name
+
+    def enclosing_month(self) -> Period | None:
+        """The calendar month that contains this whole ISO week, if there is one."""
+        if not self.is_week or (self.first.year, self.first.month) != (self.last.year, self.last.month):
+            return None
+        return parse_period(f"{self.first.year:04d}-{self.first.month:02d}")
+
+    def weeks_inside(self) -> list[Period]:
+        """The ISO weeks lying entirely inside this month."""
+        if self.is_week:
+            return []
+        weeks: list[Period] = []
+        day = self.first
+        while day <= self.last:
+            year, week, _ = day.isocalendar()
+            candidate = parse_period(f"{year:04d}-W{week:02d}")
+            if candidate.enclosing_month() == self and candidate not in weeks:
+                weeks.append(candidate)
+            day += dt.timedelta(days=1)
+        return weeks
+
+    def ended_before(self, today: dt.date) -> bool:
+        return self.last < today
+
+
+def parse_period(text: str) -> Period:
+    if m := _MONTH.match(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        first = dt.date(year, month, 1)
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        return Period(text, first, nxt - dt.timedelta(days=1))
+    if m := _WEEK.match(text):
+        year, week = int(m.group(1)), int(m.group(2))
+        try:
+            first = dt.date.fromisocalendar(year, week, 1)
+        except ValueError as exc:
+            raise PeriodError(f"{text} is not an ISO week") from exc
+        return Period(text, first, first + dt.timedelta(days=6))
+    raise PeriodError("period must be a calendar month YYYY-MM or an ISO week YYYY-Www")
+
+
+def device_active(period: Period, created: dt.date, last_seen: dt.date) -> bool:
+    """A device counts for a period when it was registered by its end and last seen at or after its start.
+
+    The relay keeps only the registration day and the last-seen day of a device, so this is the number of
+    devices in use during the period. A device counted in an ISO week is counted in its enclosing month.
+    """
+    return created <= period.last and last_seen >= period.first
