@@ -92,8 +92,8 @@ def test_no_published_number_or_difference_covers_fewer_than_five_devices(
     for month in MONTHS:
         decisions[month.name] = decide(counts(devices, codes, month))
     for week in WEEKS:
-        month = week.enclosing_month()
-        parent = (counts(devices, codes, month), decisions[month.name]) if month else None
+        enclosing = week.enclosing_month()
+        parent = (counts(devices, codes, enclosing), decisions[enclosing.name]) if enclosing else None
         decisions[week.name] = decide(counts(devices, codes, week), parent)
 
     for period in [*MONTHS, *WEEKS]:
@@ -102,9 +102,10 @@ def test_no_published_number_or_difference_covers_fewer_than_five_devices(
             assert not small_difference(covered), (period.name, sorted(codeset), covered)
 
     for week in WEEKS:
-        month = week.enclosing_month()
-        if month is None:
+        month_of_week = week.enclosing_month()
+        if month_of_week is None:
             continue
+        month = month_of_week
         for x in knowable_sets(codes, decisions[month.name]):
             for y in knowable_sets(codes, decisions[week.name]):
                 if not y <= x:
