@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_activity", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seq", sa.BigInteger(), nullable=False),
+        sa.Column("last_staff_seq", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["device_id"],
             ["devices.device_id"],
@@ -141,7 +142,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint("conv_id", "msg_id", name="uq_messages_conv_msg"),
-        sa.UniqueConstraint("conv_id", "seq", name="uq_messages_conv_seq"),
+        sa.UniqueConstraint("conv_id", "channel", "seq", name="uq_messages_conv_seq"),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_messages_expires_at"), ["expires_at"], unique=False)

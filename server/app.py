@@ -1,0 +1,108 @@
+"""``create_app(settings, clock)``: the relay's FastAPI application."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.clock import Clock, SystemClock
+from server.config import Settings
+from server.context import AppContext
+from server.errors import install_error_handlers
+from server.jobs import start_jobs
+from server.limits import BodyLimitMiddleware
+from server.metrics import Metrics
+from server.migrate import upgrade
+from server.routes import ROUTER_MODULES
+
+log = logging.getLogger("opgelucht.relay")
+API_VERSION = "1"
+
+
+class AccessLogMiddleware:
+    """One JSON log line and one counter increment per request: method, route template, status, time.
+
+    The route *template* (``/v1/org/codes/{code}``) is logged, never the concrete path, the client
+    address, query strings or headers.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self.metrics.requests.labels(scope["method"], template, str(status)).inc()
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "route": template,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the relay. The lifespan migrates the database (if ``auto_migrate``) and runs the jobs."""
+    settings = settings or Settings.load()
+    ctx = AppContext.build(settings, clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if ctx.db.dialect == "sqlite":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.auto_migrate:
+            await upgrade(ctx.db)
+        tasks = start_jobs(ctx) if settings.run_jobs else []
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with suppress(asyncio.CancelledError):
+                    await task
+            await ctx.db.dispose()
+
+    app = FastAPI(
+        title="Opgelucht relay",
+        version=API_VERSION,
+        description="Stores ciphertext, public keys and aggregated counts. See docs/api.md.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    for name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(name).router)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        large_limit=settings.max_message_body_bytes,
+    )
+    app.add_middleware(AccessLogMiddleware, metrics=ctx.metrics)
+    return app

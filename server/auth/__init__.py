@@ -1,0 +1,1 @@
+"""Counsellor authentication: passwords, TOTP, throttling, session tokens."""

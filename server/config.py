@@ -1,0 +1,109 @@
+"""Relay settings: defaults, overridden by a TOML file, overridden by ``OPG_RELAY_*`` environment variables.
+
+Precedence (highest first): keyword arguments (tests), environment, the TOML file, the defaults below.
+The TOML file is named by ``Settings.load(path)`` or by the ``OPG_RELAY_CONFIG`` environment variable;
+its keys are the field names below (``retention_days = 31``).
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "OPG_RELAY_CONFIG"
+_toml_file: ContextVar[Path | None] = ContextVar("opg_relay_toml_file", default=None)
+
+# OWASP's minimum for argon2id: 19 MiB memory, 2 iterations, 1 lane.
+ARGON2_MIN_MEMORY_KIB = 19 * 1024
+ARGON2_MIN_TIME_COST = 2
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("opgelucht-relay", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every relay setting. ``docs/relay.md`` documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="OPG_RELAY_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""  # empty: sqlite+aiosqlite:///<data_dir>/relay.db
+    public_url: str = "http://127.0.0.1:8080"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    proxy_headers: bool = False  # trust X-Forwarded-For from a local reverse proxy (address throttling)
+    log_level: str = "INFO"
+
+    retention_days: int = Field(default=31, ge=1, le=31)
+    device_idle_purge_days: int = Field(default=180, ge=1)
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    invitation_days: int = Field(default=7, ge=1, le=7)
+    enrolment_minutes: int = Field(default=60, ge=1)
+
+    argon2_memory_kib: int = Field(default=ARGON2_MIN_MEMORY_KIB, ge=8)
+    argon2_time_cost: int = Field(default=ARGON2_MIN_TIME_COST, ge=1)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    login_account_max_failures: int = Field(default=5, ge=1)
+    login_backoff_seconds: int = Field(default=30, ge=1)
+    login_backoff_max_seconds: int = Field(default=3600, ge=1)
+    login_address_max_failures: int = Field(default=20, ge=1)
+    login_address_window_seconds: int = Field(default=600, ge=1)
+
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_message_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    auto_migrate: bool = True  # run migrations at start-up (``opgelucht-relay migrate`` does it explicitly)
+    run_jobs: bool = True  # run the periodic jobs (retention, session purge) inside the server process
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.session_idle_minutes > self.session_absolute_hours * 60:
+            raise ValueError("session_idle_minutes must not exceed session_absolute_hours")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The database URL to use, with the default SQLite file inside ``data_dir``."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'relay.db'}"
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
+        """Settings from ``config_file`` (or ``$OPG_RELAY_CONFIG``), the environment and ``overrides``."""
+        if config_file is None and os.environ.get(CONFIG_ENV):
+            config_file = Path(os.environ[CONFIG_ENV])
+        if config_file is not None and not config_file.is_file():
+            raise FileNotFoundError(f"relay config file not found: {config_file}")
+        token = _toml_file.set(config_file)
+        try:
+            return cls(**overrides)
+        finally:
+            _toml_file.reset(token)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _toml_file.get()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)

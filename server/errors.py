@@ -1,0 +1,137 @@
+"""The API's one error shape, ``{"error": {"code", "message"}}``, and the handlers that enforce it.
+
+No handler ever puts a stack trace, SQL, or a request value into a response.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("opgelucht.relay")
+
+# Stable codes of docs/api.md by the status they go with when a plain HTTPException is raised.
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "bad_request",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+MESSAGES = {
+    "bad_request": "The request is malformed.",
+    "unauthenticated": "Authentication is required.",
+    "forbidden": "Your role does not allow this.",
+    "not_found": "Not found.",
+    "method_not_allowed": "Method not allowed.",
+    "conflict": "Conflicts with the current state.",
+    "gone": "No longer available.",
+    "too_large": "The request body is too large.",
+    "rate_limited": "Too many attempts; try again later.",
+    "unavailable": "The service is unavailable.",
+    "internal_error": "Internal error.",
+}
+
+
+class ApiError(Exception):
+    """Raise from any route or dependency to answer with the JSON error shape."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message or MESSAGES.get(code, code)
+        self.headers = headers
+
+
+def bad_request(message: str = MESSAGES["bad_request"]) -> ApiError:
+    return ApiError(400, "bad_request", message)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not_found")
+
+
+def conflict(message: str = MESSAGES["conflict"]) -> ApiError:
+    return ApiError(409, "conflict", message)
+
+
+def gone(message: str = MESSAGES["gone"]) -> ApiError:
+    return ApiError(410, "gone", message)
+
+
+def forbidden() -> ApiError:
+    return ApiError(403, "forbidden")
+
+
+def unauthenticated(message: str = MESSAGES["unauthenticated"]) -> ApiError:
+    return ApiError(401, "unauthenticated", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def rate_limited(retry_after: int) -> ApiError:
+    return ApiError(429, "rate_limited", headers={"Retry-After": str(max(1, retry_after))})
+
+
+def error_response(
+    status: int, code: str, message: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message or MESSAGES.get(code, code)}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc if part != "body") or "body"
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Name the fields and the kind of problem only: never echo the submitted values.
+    problems = []
+    for err in exc.errors()[:10]:
+        if err.get("type") == "json_invalid":
+            problems.append("body is not valid JSON")
+        else:
+            problems.append(f"{_field_path(tuple(err.get('loc', ())))}: {err.get('type', 'invalid')}")
+    return error_response(400, "bad_request", "Invalid request: " + "; ".join(problems))
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = CODE_BY_STATUS.get(exc.status_code, "bad_request" if exc.status_code < 500 else "internal_error")
+    return error_response(exc.status_code, code, None, dict(exc.headers or {}) or None)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", extra={"exc_type": type(exc).__name__}, exc_info=exc)
+    return error_response(500, "internal_error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

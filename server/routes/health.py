@@ -1,0 +1,40 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Response
+from sqlalchemy import text
+
+from server.deps import Ctx
+from server.errors import ApiError
+from server.metrics import CONTENT_TYPE
+from server.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+log = logging.getLogger("opgelucht.relay")
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "storage down or migrations not current"}})
+async def readyz(ctx: Ctx) -> dict[str, str]:
+    try:
+        async with ctx.db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        current = await current_revision(ctx.db)
+    except Exception as exc:
+        log.warning("readiness check failed", extra={"exc_type": type(exc).__name__})
+        raise ApiError(503, "unavailable") from None
+    if current != head_revision():
+        raise ApiError(503, "unavailable", "Database migrations are not current.")
+    return {"status": "ok"}
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics(ctx: Ctx) -> Response:
+    return Response(ctx.metrics.render(), media_type=CONTENT_TYPE)

@@ -1,0 +1,27 @@
+"""Health, readiness, metrics and migrations on both backends."""
+
+from __future__ import annotations
+
+import httpx
+
+from server.context import AppContext
+from server.migrate import current_revision, head_revision
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_when_migrated(client: httpx.AsyncClient, ctx: AppContext) -> None:
+    assert await current_revision(ctx.db) == head_revision()
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+
+
+async def test_metrics_counts_requests(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert 'opg_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in response.text
