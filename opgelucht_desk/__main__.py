@@ -1,0 +1,108 @@
+"""Start Opgelucht Desk: `opgelucht-desk [--data-dir DIR] [--language nl|en] [--smoke-test]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+SMOKE_TEST_EVENT_ROUNDS = 20
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="opgelucht-desk", description="Opgelucht Desk for confidential counsellors"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(platformdirs.user_data_dir("Opgelucht Desk", "Opgelucht")),
+        help="directory of the encrypted local cache and preferences (default: the per-user data directory)",
+    )
+    parser.add_argument(
+        "--language", choices=["nl", "en"], help="user interface language (default: the saved choice, Dutch)"
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start, show the login or enrolment window, process events and exit 0 (packaging check)",
+    )
+    return parser.parse_args(list(argv))
+
+
+async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
+    # Imported here so that `--help` works without Qt plugins and the import cost counts in start-up only.
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from opgelucht_desk.core.desk import Desk, DeskConfig
+    from opgelucht_desk.preset import PresetError, relay_url_preset
+    from opgelucht_desk.ui.controller import Controller
+    from opgelucht_desk.ui.i18n import Translations
+    from opgelucht_desk.ui.preferences import Preferences
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    preferences = Preferences(args.data_dir)
+    translations = Translations()
+    translations.switch(args.language or preferences.language)
+    try:
+        preset = relay_url_preset()
+    except PresetError as exc:
+        QMessageBox.critical(
+            None,
+            "Opgelucht Desk",
+            QCoreApplication.translate("Main", "The relay set by IT is unusable: %1").replace("%1", str(exc)),
+        )
+        return 2
+    relay_url = preset.url if preset is not None else None
+    desk = await Desk.open(DeskConfig(data_dir=args.data_dir, relay_url=relay_url, ca_bundle=None))
+    controller = Controller(desk, preferences, translations, relay_url)
+    controller.quit_requested.connect(closing.set)
+    controller.start()
+    if args.smoke_test:
+        for _ in range(SMOKE_TEST_EVENT_ROUNDS):
+            app.processEvents()
+            await asyncio.sleep(0.01)
+        shown = controller.window is not None and controller.window.isVisible()
+        await controller.shutdown()
+        print(
+            f"smoke test: {type(controller.window).__name__} shown"
+            if shown
+            else "smoke test: no window shown"
+        )
+        return 0 if shown else 1
+    await closing.wait()
+    await controller.shutdown()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from opgelucht_desk.ui.style import apply_style
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Opgelucht Desk")
+    app.setOrganizationName("Opgelucht")
+    app.setDesktopFileName("opgelucht-desk")
+    apply_style(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+    app.lastWindowClosed.connect(closing.set)
+    with loop:
+        code: int = loop.run_until_complete(run(args, closing))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,516 @@
+"""Organisation administrator views: counsellors, organisation codes (with QR), articles."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
+from opgelucht_desk.ui.confirm import ask
+from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.labels import role_label
+from opgelucht_desk.ui.messages import describe_error
+from opgelucht_desk.ui.qr import qr_image, qr_pixmap
+from opgelucht_desk.ui.tasks import spawn
+
+
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _item(text: str, data: object = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+class _Feedback(QLabel):
+    """A line under the buttons: result texts, or errors in red."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def ok(self, text: str) -> None:
+        self.setObjectName("")
+        self.setStyleSheet("")
+        self.setText(text)
+
+    def fail(self, exc: BaseException) -> None:
+        self.setObjectName("errorText")
+        self.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.setText(describe_error(exc))
+
+
+class CounsellorsTab(QWidget):
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.counsellors: list[CounsellorView] = []
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        self.table = _table(6)
+        self.invite_counsellor = QPushButton()
+        self.invite_admin = QPushButton()
+        self.remove = QPushButton()
+        self.publish = QPushButton()
+        self.share = QPushButton()
+        self.invitation = QLineEdit()
+        self.invitation.setReadOnly(True)
+        self.invitation.hide()
+        self.feedback = _Feedback()
+        buttons = QHBoxLayout()
+        for button in (self.invite_counsellor, self.invite_admin, self.remove, self.publish, self.share):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.invitation)
+        layout.addWidget(self.feedback)
+        self.invite_counsellor.clicked.connect(lambda: self._invite("counsellor"))
+        self.invite_admin.clicked.connect(lambda: self._invite("admin"))
+        self.remove.clicked.connect(self._remove_clicked)
+        self.publish.clicked.connect(self._publish_clicked)
+        self.share.clicked.connect(self._share_clicked)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.explain.setText(
+            self.tr(
+                "Before you publish the list of counsellors, compare each new colleague's safety number "
+                "with them in person or by phone. Only listed devices can read new messages."
+            )
+        )
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Name"),
+                self.tr("Username"),
+                self.tr("Role"),
+                self.tr("Devices"),
+                self.tr("In published list"),
+                self.tr("Safety number"),
+            ]
+        )
+        self.table.setAccessibleName(self.tr("Counsellors"))
+        self.invite_counsellor.setText(self.tr("Invite &counsellor"))
+        self.invite_admin.setText(self.tr("Invite &administrator"))
+        self.remove.setText(self.tr("&Remove"))
+        self.publish.setText(self.tr("&Publish list of counsellors"))
+        self.share.setText(self.tr("&Share conversations with new devices"))
+        self.invitation.setAccessibleName(self.tr("Invitation code"))
+        self._fill()
+
+    def load(self) -> None:
+        spawn(self.desk.counsellors(), on_done=self._loaded, on_error=self.feedback.fail)
+
+    def _loaded(self, counsellors: list[CounsellorView]) -> None:
+        self.counsellors = counsellors
+        self._fill()
+
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self.counsellors))
+        yes, no = self.tr("yes"), self.tr("no, not yet")
+        for row, c in enumerate(self.counsellors):
+            self.table.setItem(row, 0, _item(c.display_name, c.counsellor_id))
+            self.table.setItem(row, 1, _item(c.username))
+            self.table.setItem(row, 2, _item(role_label(c.role)))
+            self.table.setItem(row, 3, _item(str(c.devices)))
+            self.table.setItem(row, 4, _item(yes if c.in_roster else no))
+            self.table.setItem(row, 5, _item(c.safety_number))
+
+    def _invite(self, role: str) -> None:
+        def done(code: str) -> None:
+            self.invitation.setText(code)
+            self.invitation.show()
+            self.invitation.selectAll()
+            self.invitation.setFocus()
+            self.feedback.ok(
+                self.tr("Give this one-time code to your colleague in person. It expires after 7 days.")
+            )
+
+        spawn(self.desk.invite(role), on_done=done, on_error=self.feedback.fail)
+
+    def selected_id(self) -> uuid.UUID | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        value = self.table.item(items[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return value if isinstance(value, uuid.UUID) else None
+
+    def _remove_clicked(self) -> None:
+        counsellor_id = self.selected_id()
+        if counsellor_id is None:
+            return
+
+        def remove() -> None:
+            def done(_r: object) -> None:
+                self.feedback.ok(self.tr("Removed. Publish the list of counsellors to stop their devices."))
+                self.load()
+
+            spawn(self.desk.remove_counsellor(counsellor_id), on_done=done, on_error=self.feedback.fail)
+
+        ask(
+            self,
+            self.tr("Remove counsellor"),
+            self.tr("Remove this counsellor? Their sessions end at once."),
+            remove,
+        )
+
+    def _publish_clicked(self) -> None:
+        def publish() -> None:
+            def done(_r: object) -> None:
+                self.feedback.ok(self.tr("The list of counsellors was signed and published."))
+                self.load()
+
+            spawn(self.desk.publish_roster(), on_done=done, on_error=self.feedback.fail)
+
+        ask(
+            self,
+            self.tr("Publish list of counsellors"),
+            self.tr("Did you compare the safety number of every new counsellor? Only then publish the list."),
+            publish,
+        )
+
+    def _share_clicked(self) -> None:
+        def done(_r: object) -> None:
+            self.feedback.ok(self.tr("Live conversations are now readable on the new devices."))
+
+        spawn(self.desk.share_conversations_with_new_devices(), on_done=done, on_error=self.feedback.fail)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class CodesTab(QWidget):
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.codes: list[OrgCode] = []
+        self.table = _table(4)
+        self.label = QLineEdit()
+        self.create = QPushButton()
+        self.revoke = QPushButton()
+        self.save_png = QPushButton()
+        self.qr = QLabel()
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setMinimumWidth(260)
+        self.feedback = _Feedback()
+        create_row = QHBoxLayout()
+        create_row.addWidget(self.label, 1)
+        create_row.addWidget(self.create)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.revoke)
+        buttons.addWidget(self.save_png)
+        buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addLayout(create_row)
+        left.addWidget(self.table, 1)
+        left.addLayout(buttons)
+        left.addWidget(self.feedback)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addWidget(self.qr, 1)
+        self.create.clicked.connect(self._create_clicked)
+        self.label.returnPressed.connect(self._create_clicked)
+        self.revoke.clicked.connect(self._revoke_clicked)
+        self.save_png.clicked.connect(self._save_clicked)
+        self.table.itemSelectionChanged.connect(self._show_qr)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Code"), self.tr("Label"), self.tr("Created"), self.tr("Revoked")]
+        )
+        self.table.setAccessibleName(self.tr("Organisation codes"))
+        self.label.setPlaceholderText(self.tr("Label of the new code, e.g. a location or department"))
+        self.label.setAccessibleName(self.tr("Label of the new code"))
+        self.create.setText(self.tr("&New code"))
+        self.revoke.setText(self.tr("Re&voke"))
+        self.save_png.setText(self.tr("Save QR code as &PNG…"))
+        self.qr.setAccessibleName(self.tr("QR code of the selected organisation code"))
+        self._fill()
+
+    def load(self) -> None:
+        spawn(self.desk.codes(), on_done=self._loaded, on_error=self.feedback.fail)
+
+    def _loaded(self, codes: list[OrgCode]) -> None:
+        self.codes = codes
+        self._fill()
+
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self.codes))
+        for row, code in enumerate(self.codes):
+            self.table.setItem(row, 0, _item(code.code, code.code))
+            self.table.setItem(row, 1, _item(code.label))
+            self.table.setItem(row, 2, _item(format_datetime(code.created_at)))
+            revoked = format_datetime(code.revoked_at) if code.revoked_at else ""
+            self.table.setItem(row, 3, _item(revoked))
+
+    def selected(self) -> OrgCode | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        value = self.table.item(items[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((c for c in self.codes if c.code == value), None)
+
+    def _show_qr(self) -> None:
+        code = self.selected()
+        if code is None or code.revoked_at is not None:
+            self.qr.clear()
+            return
+        self.qr.setPixmap(qr_pixmap(code.qr_payload, 4))
+
+    def _create_clicked(self) -> None:
+        label = self.label.text().strip()
+        if not label:
+            return
+
+        def done(code: OrgCode) -> None:
+            self.label.clear()
+            self.feedback.ok(self.tr("Code %1 created.").replace("%1", code.code))
+            self.load()
+
+        spawn(self.desk.create_code(label), on_done=done, on_error=self.feedback.fail)
+
+    def _revoke_clicked(self) -> None:
+        code = self.selected()
+        if code is None:
+            return
+
+        def revoke() -> None:
+            def done(_r: object) -> None:
+                self.feedback.ok(self.tr("Code %1 revoked.").replace("%1", code.code))
+                self.load()
+
+            spawn(self.desk.revoke_code(code.code), on_done=done, on_error=self.feedback.fail)
+
+        ask(
+            self,
+            self.tr("Revoke code"),
+            self.tr("Revoke this code? The app can no longer join with it."),
+            revoke,
+        )
+
+    def _save_clicked(self) -> None:
+        code = self.selected()
+        if code is None:
+            return
+        path, _f = QFileDialog.getSaveFileName(
+            self, self.tr("Save QR code"), f"opgelucht-{code.code}.png", "PNG (*.png)"
+        )
+        if path:
+            self.save_qr(code, Path(path))
+
+    def save_qr(self, code: OrgCode, path: Path) -> None:
+        if not qr_image(code.qr_payload, 12).save(str(path), "PNG"):
+            self.feedback.fail(OSError(str(path)))
+        else:
+            self.feedback.ok(self.tr("Saved."))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class ArticlesTab(QWidget):
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.articles: list[Article] = []
+        self.current_id: str | None = None
+        self.list = QListWidget()
+        self.new = QPushButton()
+        self.title = QLineEdit()
+        self.language = QComboBox()
+        self.language.addItem("Nederlands", "nl")
+        self.language.addItem("English", "en")
+        self.body = QPlainTextEdit()
+        self.published = QCheckBox()
+        self.save = QPushButton()
+        self.delete = QPushButton()
+        self.feedback = _Feedback()
+        self.form_labels = [QLabel() for _ in range(3)]
+        form = QFormLayout()
+        for label, field in zip(self.form_labels, (self.title, self.language, self.body), strict=True):
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.addRow("", self.published)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.delete)
+        buttons.addStretch(1)
+        editor = QVBoxLayout()
+        editor.addLayout(form, 1)
+        editor.addLayout(buttons)
+        editor.addWidget(self.feedback)
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        left.addWidget(self.new)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(editor, 2)
+        self.list.currentItemChanged.connect(self._chosen)
+        self.new.clicked.connect(self._new_clicked)
+        self.save.clicked.connect(self._save_clicked)
+        self.delete.clicked.connect(self._delete_clicked)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.list.setAccessibleName(self.tr("Articles"))
+        self.new.setText(self.tr("New a&rticle"))
+        for label, text in zip(
+            self.form_labels, (self.tr("&Title:"), self.tr("&Language:"), self.tr("&Text:")), strict=True
+        ):
+            label.setText(text)
+        self.title.setAccessibleName(self.tr("Article title"))
+        self.language.setAccessibleName(self.tr("Article language"))
+        self.body.setAccessibleName(self.tr("Article text"))
+        self.published.setText(self.tr("Pu&blished in the app"))
+        self.save.setText(self.tr("&Save article"))
+        self.delete.setText(self.tr("&Delete article"))
+
+    def load(self) -> None:
+        spawn(self.desk.articles(), on_done=self._loaded, on_error=self.feedback.fail)
+
+    def _loaded(self, articles: list[Article]) -> None:
+        self.articles = articles
+        self.list.blockSignals(True)
+        self.list.clear()
+        for article in articles:
+            item = QListWidgetItem(article.title)
+            item.setData(Qt.ItemDataRole.UserRole, article.id)
+            self.list.addItem(item)
+            if article.id == self.current_id:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def _chosen(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        article = None
+        if item is not None:
+            article = next((a for a in self.articles if a.id == item.data(Qt.ItemDataRole.UserRole)), None)
+        self.current_id = article.id if article else None
+        self.title.setText(article.title if article else "")
+        self.body.setPlainText(article.body if article else "")
+        self.language.setCurrentIndex(max(0, self.language.findData(article.language if article else "nl")))
+        self.published.setChecked(article.published if article else False)
+
+    def _new_clicked(self) -> None:
+        self.list.setCurrentItem(None)
+        self._chosen(None, None)
+        self.title.setFocus()
+
+    def _save_clicked(self) -> None:
+        title, body = self.title.text().strip(), self.body.toPlainText().strip()
+        if not title or not body:
+            self.feedback.ok(self.tr("An article needs a title and a text."))
+            return
+
+        def done(article: Article) -> None:
+            self.current_id = article.id
+            self.feedback.ok(self.tr("Article saved."))
+            self.load()
+
+        spawn(
+            self.desk.save_article(
+                self.current_id,
+                title=title,
+                body=body,
+                language=str(self.language.currentData()),
+                published=self.published.isChecked(),
+            ),
+            on_done=done,
+            on_error=self.feedback.fail,
+        )
+
+    def _delete_clicked(self) -> None:
+        article_id = self.current_id
+        if article_id is None:
+            return
+
+        def delete() -> None:
+            def done(_r: object) -> None:
+                self.current_id = None
+                self._chosen(None, None)
+                self.feedback.ok(self.tr("Article deleted."))
+                self.load()
+
+            spawn(self.desk.delete_article(article_id), on_done=done, on_error=self.feedback.fail)
+
+        ask(self, self.tr("Delete article"), self.tr("Delete this article from the app?"), delete)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class AdminPage(QWidget):
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("adminPage")
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.tabs = QTabWidget()
+        self.counsellors = CounsellorsTab(desk)
+        self.codes = CodesTab(desk)
+        self.articles = ArticlesTab(desk)
+        self.tabs.addTab(self.counsellors, "")
+        self.tabs.addTab(self.codes, "")
+        self.tabs.addTab(self.articles, "")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tabs, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Organisation"))
+        self.tabs.setTabText(0, self.tr("Counsellors"))
+        self.tabs.setTabText(1, self.tr("Organisation codes"))
+        self.tabs.setTabText(2, self.tr("Articles"))
+
+    def load(self) -> None:
+        self.counsellors.load()
+        self.codes.load()
+        self.articles.load()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

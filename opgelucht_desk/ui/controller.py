@@ -1,0 +1,232 @@
+"""Switches between enrolment, login and the main window; wires the core's events to the widgets."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.model import DeskState
+from opgelucht_desk.ui.enrolment import EnrolmentWizard
+from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.idle import IdleWatcher
+from opgelucht_desk.ui.login import LoginWindow
+from opgelucht_desk.ui.main_window import MainWindow
+from opgelucht_desk.ui.notifications import Notifier
+from opgelucht_desk.ui.preferences import Preferences
+from opgelucht_desk.ui.tasks import spawn
+
+
+class DeskEvents(QObject):
+    """The core's listener callbacks as Qt signals (content-free, like the callbacks themselves)."""
+
+    inbox_changed_signal = Signal()
+    new_messages_signal = Signal(int)
+    sync_progress_signal = Signal(int, int)
+    connection_changed_signal = Signal(bool)
+    roster_warning_signal = Signal(str)
+
+    def inbox_changed(self) -> None:
+        self.inbox_changed_signal.emit()
+
+    def new_messages(self, count: int) -> None:
+        self.new_messages_signal.emit(count)
+
+    def sync_progress(self, done: int, total: int) -> None:
+        self.sync_progress_signal.emit(done, total)
+
+    def connection_changed(self, online: bool) -> None:
+        self.connection_changed_signal.emit(online)
+
+    def roster_warning(self, text: str) -> None:
+        self.roster_warning_signal.emit(text)
+
+
+class Controller(QObject):
+    """Owns the top-level windows. Exactly one of wizard, login or main window exists at a time."""
+
+    window_changed = Signal(QWidget)  # the new top-level window (tests wait on it)
+    locked = Signal()
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        desk: Desk,
+        preferences: Preferences,
+        translations: Translations,
+        preset_relay_url: str | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.preferences = preferences
+        self.translations = translations
+        self.preset_relay_url = preset_relay_url
+        self.window: QWidget | None = None
+        self.main: MainWindow | None = None
+        self.events = DeskEvents(self)
+        self.notifier = Notifier(self)
+        self.notifier.enabled = preferences.notifications
+        self.idle = IdleWatcher(preferences.idle_minutes, self)
+        self.idle.idle.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        desk.add_listener(self.events)
+        self.events.inbox_changed_signal.connect(self._inbox_changed)
+        self.events.new_messages_signal.connect(self._new_messages)
+        self.events.sync_progress_signal.connect(self._sync_progress)
+        self.events.connection_changed_signal.connect(self._connection_changed)
+        self.events.roster_warning_signal.connect(self._roster_warning)
+        self.notifier.show_requested.connect(self._raise_window)
+        self.notifier.lock_requested.connect(self.lock)
+        self.notifier.quit_requested.connect(self.quit_requested)
+
+    def start(self) -> None:
+        """Show what the desk's state asks for."""
+        if self.desk.state == DeskState.NOT_ENROLLED:
+            self._show_wizard()
+        elif self.desk.state == DeskState.LOCKED:
+            self._show_login()
+        else:
+            self._show_main()
+
+    # --- windows ----------------------------------------------------------------------------------
+    def _replace_window(self, window: QWidget) -> None:
+        old = self.window
+        self.window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+        self.window_changed.emit(window)
+
+    def _show_wizard(self) -> None:
+        self.idle.stop()
+        wizard = EnrolmentWizard(self.desk, self.preset_relay_url)
+        wizard.enrolled.connect(self._enrolled)
+        wizard.rejected.connect(self.quit_requested)
+        self._replace_window(wizard)
+
+    def _show_login(self) -> None:
+        self.idle.stop()
+        login = LoginWindow(self.desk)
+        login.unlocked.connect(self._show_main)
+        self._replace_window(login)
+        login.password.setFocus()
+
+    def _enrolled(self) -> None:
+        if self.desk.state == DeskState.UNLOCKED:
+            self._show_main()
+        else:
+            self._show_login()
+
+    def _show_main(self) -> None:
+        main = MainWindow(self.desk, self.preferences)
+        self.main = main
+        main.lock_requested.connect(self.lock)
+        main.closed.connect(self._main_closed)
+        settings = main.settings
+        settings.language_chosen.connect(self.set_language)
+        settings.idle_minutes_changed.connect(self.set_idle_minutes)
+        settings.notifications_changed.connect(self.set_notifications)
+        settings.sign_out_requested.connect(self.sign_out)
+        self._replace_window(main)
+        main.inbox.refresh()
+        self.notifier.set_unread(self.desk.unread_total())
+        self.idle.start()
+        spawn(self.desk.start_sync(), on_error=lambda exc: main.show_roster_warning(type(exc).__name__))
+
+    def _main_closed(self) -> None:
+        if self.main is not None and self.window is self.main:
+            self.quit_requested.emit()
+
+    def _raise_window(self) -> None:
+        if self.window is not None:
+            self.window.showNormal()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    # --- lock, sign-out ---------------------------------------------------------------------------
+    def _drop_main(self) -> None:
+        main = self.main
+        self.main = None
+        if main is not None:
+            main.closed.disconnect(self._main_closed)
+            main.clear_content()
+
+    def lock(self) -> None:
+        """Destroy every widget with decrypted content, then lock the core (keys leave memory)."""
+        if self.main is None:
+            return
+        self._drop_main()
+        self._show_login()
+        self.notifier.set_unread(0)
+        spawn(self._lock_core())
+
+    async def _lock_core(self) -> None:
+        await self.desk.stop_sync()
+        await self.desk.lock()
+        self.locked.emit()
+
+    def sign_out(self) -> None:
+        self._drop_main()
+
+        async def run() -> None:
+            await self.desk.stop_sync()
+            await self.desk.sign_out()
+
+        def done(_r: object) -> None:
+            self.notifier.set_unread(0)
+            self.start()
+
+        spawn(run(), on_done=done, on_error=lambda _e: self.start())
+
+    async def shutdown(self) -> None:
+        """Stop background work before the event loop ends."""
+        self.idle.stop()
+        self.notifier.hide()
+        if self.desk.state == DeskState.UNLOCKED:
+            await self.desk.stop_sync()
+        await asyncio.sleep(0)
+
+    # --- settings ---------------------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        self.translations.switch(language)
+        self.preferences.language = language
+        self.notifier.retranslate()
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.preferences.idle_minutes = minutes
+        self.idle.set_minutes(minutes)
+
+    def set_notifications(self, enabled: bool) -> None:
+        self.preferences.notifications = enabled
+        self.notifier.enabled = enabled
+
+    # --- core events ------------------------------------------------------------------------------
+    def _inbox_changed(self) -> None:
+        if self.main is not None:
+            self.main.inbox.refresh()
+            self.notifier.set_unread(self.desk.unread_total())
+
+    def _new_messages(self, count: int) -> None:
+        if self.main is None:
+            return
+        self.notifier.notify(count)
+
+    def _sync_progress(self, done: int, total: int) -> None:
+        if self.main is not None:
+            self.main.set_sync_progress(done, total)
+
+    def _connection_changed(self, online: bool) -> None:
+        if self.main is not None:
+            self.main.set_online(online)
+
+    def _roster_warning(self, text: str) -> None:
+        if self.main is not None:
+            self.main.show_roster_warning(text)

@@ -1,0 +1,411 @@
+"""Conversation view: message bubbles, delivery state, reply box with drafts, status, category, notes."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.model import Category, ConversationSummary, MessageView, Status
+from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.labels import category_label, state_label, status_label
+from opgelucht_desk.ui.messages import describe_error
+from opgelucht_desk.ui.tasks import spawn
+
+
+class MessageBubble(QWidget):
+    """One message: plain-text bubble (never rich text: the reporter controls it) and a meta line."""
+
+    def __init__(self, message: MessageView) -> None:
+        super().__init__()
+        self.message = message
+        self.bubble = QLabel(message.text)
+        self.bubble.setTextFormat(Qt.TextFormat.PlainText)
+        self.bubble.setWordWrap(True)
+        self.bubble.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bubble.setObjectName("bubbleOut" if message.outgoing else "bubbleIn")
+        self.bubble.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.bubble.setMaximumWidth(520)
+        self.meta = QLabel()
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        problem = message.state == "verification_failed"
+        self.meta.setObjectName("bubbleMetaProblem" if problem else "bubbleMeta")
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        column.addWidget(self.bubble)
+        column.addWidget(self.meta)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        if message.outgoing:
+            row.addStretch(1)
+            row.addLayout(column)
+            column.setAlignment(self.meta, Qt.AlignmentFlag.AlignRight)
+        else:
+            row.addLayout(column)
+            row.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        message = self.message
+        parts = [message.author, format_datetime(message.sent_at), state_label(message.state)]
+        if message.problem:
+            parts.append(message.problem)
+        self.meta.setText(" · ".join(parts))
+        who = self.tr("Sent by you or a colleague") if self.message.outgoing else self.tr("Received")
+        self.bubble.setAccessibleName(f"{who}: {message.author}, {state_label(message.state)}")
+
+
+class ConversationView(QWidget):
+    """Shows one conversation. `clear()` destroys every widget that holds decrypted text."""
+
+    changed = Signal()  # status, category, read state or messages changed: refresh the inbox
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversationView")
+        self.desk = desk
+        self.conv_id: uuid.UUID | None = None
+        self.summary: ConversationSummary | None = None
+        self._bubbles: list[MessageBubble] = []
+
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.profile = QLabel()
+        self.profile.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem = QLabel()
+        self.problem.setObjectName("warningBanner")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.hide()
+        self.status_label = QLabel()
+        self.status = QComboBox()
+        self.status_label.setBuddy(self.status)
+        self.category_label = QLabel()
+        self.category = QComboBox()
+        self.category_label.setBuddy(self.category)
+        self.deletion = QLabel()
+        controls = QHBoxLayout()
+        controls.addWidget(self.status_label)
+        controls.addWidget(self.status)
+        controls.addWidget(self.category_label)
+        controls.addWidget(self.category)
+        controls.addStretch(1)
+        controls.addWidget(self.deletion)
+
+        self.messages_area = QScrollArea()
+        self.messages_area.setWidgetResizable(True)
+        self.messages_host = QWidget()
+        self.messages_layout = QVBoxLayout(self.messages_host)
+        self.messages_layout.addStretch(1)
+        self.messages_area.setWidget(self.messages_host)
+
+        self.reply = QPlainTextEdit()
+        self.reply.setMaximumHeight(110)
+        self.send = QPushButton()
+        self.send_hint = QLabel()
+        self.send_hint.setObjectName("bubbleMeta")
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        reply_row = QHBoxLayout()
+        reply_row.addWidget(self.reply, 1)
+        send_column = QVBoxLayout()
+        send_column.addWidget(self.send)
+        send_column.addWidget(self.send_hint)
+        send_column.addStretch(1)
+        reply_row.addLayout(send_column)
+
+        chat = QWidget()
+        chat_layout = QVBoxLayout(chat)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.addWidget(self.title)
+        chat_layout.addWidget(self.profile)
+        chat_layout.addWidget(self.problem)
+        chat_layout.addLayout(controls)
+        chat_layout.addWidget(self.messages_area, 1)
+        chat_layout.addWidget(self.error)
+        chat_layout.addLayout(reply_row)
+
+        self.notes_title = QLabel()
+        self.notes_hint = QLabel()
+        self.notes_hint.setWordWrap(True)
+        self.notes_hint.setObjectName("bubbleMeta")
+        self.notes = QListWidget()
+        self.notes.setWordWrap(True)
+        self.note_input = QPlainTextEdit()
+        self.note_input.setMaximumHeight(80)
+        self.add_note_button = QPushButton()
+        notes_panel = QWidget()
+        notes_layout = QVBoxLayout(notes_panel)
+        notes_layout.setContentsMargins(0, 0, 0, 0)
+        notes_layout.addWidget(self.notes_title)
+        notes_layout.addWidget(self.notes_hint)
+        notes_layout.addWidget(self.notes, 1)
+        notes_layout.addWidget(self.note_input)
+        notes_layout.addWidget(self.add_note_button)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(chat)
+        self.splitter.addWidget(notes_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.splitter)
+
+        self.setTabOrder(self.status, self.category)
+        self.setTabOrder(self.category, self.messages_area)
+        self.setTabOrder(self.messages_area, self.reply)
+        self.setTabOrder(self.reply, self.send)
+        self.setTabOrder(self.send, self.notes)
+        self.setTabOrder(self.notes, self.note_input)
+        self.setTabOrder(self.note_input, self.add_note_button)
+
+        self.send.clicked.connect(self.send_reply)
+        self.add_note_button.clicked.connect(self.add_note)
+        self.status.activated.connect(self._status_chosen)
+        self.category.activated.connect(self._category_chosen)
+        self.reply.textChanged.connect(self._update_buttons)
+        self.note_input.textChanged.connect(self._update_buttons)
+        send_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.reply)
+        send_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        send_shortcut.activated.connect(self.send_reply)
+        note_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.note_input)
+        note_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        note_shortcut.activated.connect(self.add_note)
+        self.retranslate()
+        self._show_conversation_widgets(False)
+
+    # --- language -------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.status_label.setText(self.tr("&Status:"))
+        self.category_label.setText(self.tr("C&ategory:"))
+        self.status.setAccessibleName(self.tr("Conversation status"))
+        self.category.setAccessibleName(self.tr("Conversation category"))
+        self._fill_combos()
+        self.messages_area.setAccessibleName(self.tr("Messages"))
+        self.reply.setPlaceholderText(self.tr("Write a reply… (Ctrl+Enter sends)"))
+        self.reply.setAccessibleName(self.tr("Reply"))
+        self.send.setText(self.tr("S&end"))
+        self.send.setAccessibleName(self.tr("Send reply"))
+        self.send_hint.setText(self.tr("End-to-end encrypted"))
+        self.notes_title.setText(self.tr("Private notes"))
+        self.notes_hint.setText(self.tr("Only counsellors of your organisation can read these notes."))
+        self.notes.setAccessibleName(self.tr("Private notes"))
+        self.note_input.setPlaceholderText(self.tr("Add a private note…"))
+        self.note_input.setAccessibleName(self.tr("New private note"))
+        self.add_note_button.setText(self.tr("Add &note"))
+        self.add_note_button.setAccessibleName(self.tr("Add private note"))
+        self.empty.setText(self.tr("Choose a conversation in the list."))
+        self._show_header()
+        for bubble in self._bubbles:
+            bubble.retranslate()
+        if self.conv_id is not None:
+            self._load_notes()
+
+    def _fill_combos(self) -> None:
+        self.status.clear()
+        for status in Status:
+            self.status.addItem(status_label(status), status)
+        self.category.clear()
+        self.category.addItem(category_label(None), None)
+        for category in Category:
+            self.category.addItem(category_label(category), category)
+        self._select_combos()
+
+    def _select_combos(self) -> None:
+        if self.summary is None:
+            return
+        self.status.setCurrentIndex(self.status.findData(self.summary.status))
+        self.category.setCurrentIndex(self.category.findData(self.summary.category))
+
+    # --- showing ----------------------------------------------------------------------------------
+    def _show_conversation_widgets(self, shown: bool) -> None:
+        self.splitter.setVisible(shown)
+        self.empty.setVisible(not shown)
+
+    def show_conversation(self, summary: ConversationSummary | None) -> None:
+        """Switch to `summary` (saving the draft of the previous one) or to nothing."""
+        switching = summary is None or summary.conv_id != self.conv_id
+        if switching:
+            self._save_draft()
+        self.summary = summary
+        if summary is None:
+            self.clear()
+            return
+        if switching:
+            self.conv_id = summary.conv_id
+            self.reply.setPlainText(self.desk.draft(summary.conv_id))
+            self.note_input.clear()
+            self.error.hide()
+        self._show_conversation_widgets(True)
+        self._show_header()
+        self._select_combos()
+        self.reload()
+        if summary.unread:
+            spawn(
+                self.desk.mark_read(summary.conv_id),
+                on_done=lambda _r: self.changed.emit(),
+                on_error=self._failed,
+            )
+
+    def _show_header(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        self.title.setText(summary.pseudonym)
+        self.title.setAccessibleName(self.tr("Conversation with %1").replace("%1", summary.pseudonym))
+        unknown = self.tr("not given")
+        self.profile.setText(
+            self.tr("Age: %1 · Gender: %2")
+            .replace("%1", summary.age_category or unknown)
+            .replace("%2", summary.gender or unknown)
+        )
+        self.deletion.setText(self.tr("Deleted automatically in %n days", "", summary.days_until_deletion))
+        if summary.verification_problem:
+            self.problem.setText(
+                self.tr("Verification problem in this conversation: %1").replace(
+                    "%1", summary.verification_problem
+                )
+            )
+            self.problem.show()
+        else:
+            self.problem.hide()
+
+    def reload(self) -> None:
+        """Rebuild the bubbles and notes from the core's decrypted cache."""
+        if self.conv_id is None:
+            return
+        self._clear_bubbles()
+        for message in self.desk.messages(self.conv_id):
+            bubble = MessageBubble(message)
+            self._bubbles.append(bubble)
+            self.messages_layout.addWidget(bubble)
+        self._load_notes()
+        self._update_buttons()
+        QTimer.singleShot(0, self._scroll_to_end)
+
+    def _scroll_to_end(self) -> None:
+        bar = self.messages_area.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _load_notes(self) -> None:
+        self.notes.clear()
+        if self.conv_id is None:
+            return
+        for note in self.desk.notes(self.conv_id):
+            meta = f"{note.author} · {format_datetime(note.written_at)}"
+            if note.state != "received":
+                meta += f" · {state_label(note.state)}"
+            item = QListWidgetItem(f"{meta}\n{note.text}")
+            self.notes.addItem(item)
+
+    def _clear_bubbles(self) -> None:
+        for bubble in self._bubbles:
+            self.messages_layout.removeWidget(bubble)
+            bubble.setParent(None)
+            bubble.deleteLater()
+        self._bubbles = []
+
+    def clear(self) -> None:
+        """Forget the conversation: bubbles destroyed, text fields and notes emptied."""
+        self._save_draft()
+        self._clear_bubbles()
+        self.notes.clear()
+        self.reply.clear()
+        self.note_input.clear()
+        self.title.clear()
+        self.profile.clear()
+        self.problem.clear()
+        self.problem.hide()
+        self.conv_id = None
+        self.summary = None
+        self._show_conversation_widgets(False)
+
+    def _save_draft(self) -> None:
+        if self.conv_id is not None:
+            self.desk.save_draft(self.conv_id, self.reply.toPlainText())
+
+    # --- actions ----------------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        self.send.setEnabled(self.conv_id is not None and bool(self.reply.toPlainText().strip()))
+        self.add_note_button.setEnabled(
+            self.conv_id is not None and bool(self.note_input.toPlainText().strip())
+        )
+
+    def send_reply(self) -> None:
+        if self.conv_id is None or not self.reply.toPlainText().strip():
+            return
+        conv_id, text = self.conv_id, self.reply.toPlainText()
+        self.reply.clear()
+        self.desk.save_draft(conv_id, "")
+        self.error.hide()
+
+        def failed(exc: BaseException) -> None:
+            # Nothing is lost: put the text back unless the user already typed something new.
+            if self.conv_id == conv_id and not self.reply.toPlainText():
+                self.reply.setPlainText(text)
+            self.desk.save_draft(conv_id, text)
+            self._failed(exc)
+
+        spawn(self.desk.reply(conv_id, text), on_done=self._after_change, on_error=failed)
+        self.reload()
+
+    def add_note(self) -> None:
+        if self.conv_id is None or not self.note_input.toPlainText().strip():
+            return
+        conv_id, text = self.conv_id, self.note_input.toPlainText()
+        self.note_input.clear()
+
+        def failed(exc: BaseException) -> None:
+            if self.conv_id == conv_id and not self.note_input.toPlainText():
+                self.note_input.setPlainText(text)
+            self._failed(exc)
+
+        spawn(self.desk.add_note(conv_id, text), on_done=self._after_change, on_error=failed)
+
+    def _status_chosen(self, index: int) -> None:
+        status = self.status.itemData(index)
+        if self.conv_id is None or not isinstance(status, Status):
+            return
+        spawn(self.desk.set_status(self.conv_id, status), on_done=self._after_change, on_error=self._failed)
+
+    def _category_chosen(self, index: int) -> None:
+        category = self.category.itemData(index)
+        if self.conv_id is None:
+            return
+        chosen = category if isinstance(category, Category) else None
+        spawn(self.desk.set_category(self.conv_id, chosen), on_done=self._after_change, on_error=self._failed)
+
+    def _after_change(self, _result: object) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

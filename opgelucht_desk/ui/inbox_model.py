@@ -1,0 +1,155 @@
+"""Table model of the inbox and the delegate that draws the unread badge."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from enum import IntEnum
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from opgelucht_desk.core.model import ConversationSummary
+from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.labels import category_label, status_label
+
+ConvIdRole = Qt.ItemDataRole.UserRole + 1
+UnreadRole = Qt.ItemDataRole.UserRole + 2
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    PSEUDONYM = 0
+    LAST_ACTIVITY = 1
+    UNREAD = 2
+    STATUS = 3
+    CATEGORY = 4
+    DELETION = 5
+
+
+class InboxModel(QAbstractTableModel):
+    """One row per conversation, in the order the core returns them (latest activity first)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ConversationSummary] = []
+
+    def set_conversations(self, rows: Sequence[ConversationSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_conversations([])
+
+    def conversation(self, row: int) -> ConversationSummary:
+        return self._rows[row]
+
+    def row_of(self, conv_id: uuid.UUID) -> int | None:
+        for row, summary in enumerate(self._rows):
+            if summary.conv_id == conv_id:
+                return row
+        return None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {
+            Column.PSEUDONYM: QCoreApplication.translate("InboxModel", "Pseudonym"),
+            Column.LAST_ACTIVITY: QCoreApplication.translate("InboxModel", "Last activity"),
+            Column.UNREAD: QCoreApplication.translate("InboxModel", "Unread"),
+            Column.STATUS: QCoreApplication.translate("InboxModel", "Status"),
+            Column.CATEGORY: QCoreApplication.translate("InboxModel", "Category"),
+            Column.DELETION: QCoreApplication.translate("InboxModel", "Deleted in"),
+        }[Column(section)]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        summary = self._rows[index.row()]
+        column = Column(index.column())
+        if role == ConvIdRole:
+            return summary.conv_id
+        if role == UnreadRole:
+            return summary.unread
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(summary, column, accessible=role == Qt.ItemDataRole.AccessibleTextRole)
+        if role == Qt.ItemDataRole.ToolTipRole and summary.verification_problem:
+            return QCoreApplication.translate("InboxModel", "Verification problem: %1").replace(
+                "%1", summary.verification_problem
+            )
+        if role == Qt.ItemDataRole.FontRole and summary.unread:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and summary.verification_problem:
+            return QBrush(QColor("#b3261e"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.UNREAD, Column.DELETION):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _text(self, summary: ConversationSummary, column: Column, *, accessible: bool) -> str:
+        tr = QCoreApplication.translate
+        if column == Column.PSEUDONYM:
+            return f"⚠ {summary.pseudonym}" if summary.verification_problem else summary.pseudonym
+        if column == Column.LAST_ACTIVITY:
+            return format_datetime(summary.last_activity)
+        if column == Column.UNREAD:
+            if accessible:
+                return tr("InboxModel", "%n unread", "", summary.unread)
+            return str(summary.unread) if summary.unread else ""
+        if column == Column.STATUS:
+            return status_label(summary.status)
+        if column == Column.CATEGORY:
+            return category_label(summary.category)
+        return tr("InboxModel", "%n days", "", summary.days_until_deletion)
+
+
+class UnreadBadgeDelegate(QStyledItemDelegate):
+    """Draws the unread count as a rounded badge in the highlight colour."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        count = index.data(UnreadRole)
+        if not isinstance(count, int) or count <= 0:
+            super().paint(painter, option, index)
+            return
+        widget: QWidget | None = option.widget
+        style = widget.style() if widget is not None else None
+        plain = QStyleOptionViewItem(option)
+        self.initStyleOption(plain, index)
+        plain.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, widget)
+        rect: QRect = option.rect
+        text = "99+" if count > 99 else str(count)
+        metrics = option.fontMetrics
+        width = max(metrics.horizontalAdvance(text) + 12, metrics.height() + 4)
+        height = metrics.height() + 2
+        badge = QRect(rect.center().x() - width // 2, rect.center().y() - height // 2, width, height)
+        palette = option.palette
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.highlight())
+        painter.drawRoundedRect(badge, height / 2, height / 2)
+        painter.setPen(palette.highlightedText().color())
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()

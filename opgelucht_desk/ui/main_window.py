@@ -1,0 +1,134 @@
+"""Main window: inbox, statistics, organisation (admins only) and settings, with a status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.ui.admin import AdminPage
+from opgelucht_desk.ui.inbox import InboxPage
+from opgelucht_desk.ui.preferences import Preferences
+from opgelucht_desk.ui.settings import SettingsPage
+from opgelucht_desk.ui.stats import StatsPage
+
+
+class MainWindow(QMainWindow):
+    """Exists only while the desk is unlocked; locking destroys it with everything it shows."""
+
+    lock_requested = Signal()
+    closed = Signal()
+
+    def __init__(self, desk: Desk, preferences: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.desk = desk
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.inbox = InboxPage(desk)
+        self.stats = StatsPage(desk)
+        self.settings = SettingsPage(desk, preferences)
+        self.admin: AdminPage | None = None
+        self.tabs.addTab(self.inbox, "")
+        self.tabs.addTab(self.stats, "")
+        account = desk.account
+        if account is not None and account.role == "admin":
+            self.admin = AdminPage(desk)
+            self.tabs.addTab(self.admin, "")
+        self.tabs.addTab(self.settings, "")
+        self.banner = QLabel()
+        self.banner.setObjectName("warningBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.connection = QLabel()
+        self.sync_bar = QProgressBar()
+        self.sync_bar.setMaximumWidth(220)
+        self.sync_bar.hide()
+        self.statusBar().addPermanentWidget(self.sync_bar)
+        self.statusBar().addPermanentWidget(self.connection)
+        self._online: bool | None = None
+        self._loaded: set[QWidget] = set()
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for number in range(1, self.tabs.count() + 1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
+        QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock_requested)
+        self.resize(1180, 760)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Opgelucht Desk"))
+        self.tabs.setTabText(self.tabs.indexOf(self.inbox), self.tr("&Inbox"))
+        self.tabs.setTabText(self.tabs.indexOf(self.stats), self.tr("S&tatistics"))
+        if self.admin is not None:
+            self.tabs.setTabText(self.tabs.indexOf(self.admin), self.tr("&Organisation"))
+        self.tabs.setTabText(self.tabs.indexOf(self.settings), self.tr("Setti&ngs"))
+        self.tabs.setAccessibleName(self.tr("Sections"))
+        self.sync_bar.setAccessibleName(self.tr("Synchronisation progress"))
+        self._show_connection()
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.inbox)
+        self.inbox.search.setFocus()
+        self.inbox.search.selectAll()
+
+    def _tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if page in self._loaded:
+            return
+        if page is self.stats:
+            self.stats.load()
+        elif page is self.admin and self.admin is not None:
+            self.admin.load()
+        else:
+            return
+        self._loaded.add(page)
+
+    # --- events from the core ---------------------------------------------------------------------
+    def set_online(self, online: bool) -> None:
+        self._online = online
+        self._show_connection()
+
+    def _show_connection(self) -> None:
+        if self._online is None:
+            self.connection.setText("")
+        elif self._online:
+            self.connection.setText(self.tr("Connected"))
+        else:
+            self.connection.setText(self.tr("Offline: replies wait in the outbox"))
+
+    def set_sync_progress(self, done: int, total: int) -> None:
+        if total <= 0 or done >= total:
+            self.sync_bar.hide()
+            return
+        self.sync_bar.setRange(0, total)
+        self.sync_bar.setValue(done)
+        self.sync_bar.setFormat(self.tr("Synchronising %v of %m"))
+        self.sync_bar.show()
+
+    def show_roster_warning(self, text: str) -> None:
+        self.banner.setText(self.tr("Security warning: %1").replace("%1", text))
+        self.banner.show()
+
+    def clear_content(self) -> None:
+        """Empty every view that holds decrypted data (called before the window is destroyed)."""
+        self.inbox.clear()
+        self.stats.clear()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)

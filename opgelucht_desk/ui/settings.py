@@ -1,0 +1,168 @@
+"""Settings page: language, idle lock, notifications, relay, account, sign-out, what is stored."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.ui.confirm import ask
+from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.i18n import LANGUAGES
+from opgelucht_desk.ui.labels import role_label
+from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
+
+
+class SettingsPage(QWidget):
+    language_chosen = Signal(str)
+    idle_minutes_changed = Signal(int)
+    notifications_changed = Signal(bool)
+    sign_out_requested = Signal()
+
+    def __init__(self, desk: Desk, preferences: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsPage")
+        self.desk = desk
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.language = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(self.language.findData(preferences.language))
+        self.idle = QSpinBox()
+        self.idle.setRange(MIN_IDLE_MINUTES, MAX_IDLE_MINUTES)
+        self.idle.setValue(preferences.idle_minutes)
+        self.notifications = QCheckBox()
+        self.notifications.setChecked(preferences.notifications)
+        self.relay = QLineEdit()
+        self.relay.setReadOnly(True)
+        self.relay_note = QLabel()
+        self.relay_note.setWordWrap(True)
+        self.account = QLabel()
+        self.account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.safety = QLabel()
+        self.safety.setObjectName("safetyNumber")
+        self.safety.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sign_out = QPushButton()
+        self.stored_box = QGroupBox()
+        self.stored = QLabel()
+        self.stored.setWordWrap(True)
+        self.stored.setTextFormat(Qt.TextFormat.PlainText)
+        self.stored.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refresh_stored = QPushButton()
+        stored_layout = QVBoxLayout(self.stored_box)
+        stored_layout.addWidget(self.stored)
+        stored_layout.addWidget(self.refresh_stored, 0, Qt.AlignmentFlag.AlignLeft)
+        self.labels = [QLabel() for _ in range(6)]
+        form = QFormLayout()
+        fields: list[QWidget] = [
+            self.language,
+            self.idle,
+            self.notifications,
+            self.relay,
+            self.account,
+            self.safety,
+        ]
+        for label, field in zip(self.labels, fields, strict=True):
+            label.setBuddy(field)
+            form.addRow(label, field)
+        form.insertRow(4, "", self.relay_note)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.stored_box)
+        layout.addStretch(1)
+        self.language.activated.connect(lambda i: self.language_chosen.emit(str(self.language.itemData(i))))
+        self.idle.valueChanged.connect(self.idle_minutes_changed)
+        self.notifications.toggled.connect(self.notifications_changed)
+        self.sign_out.clicked.connect(self._sign_out_clicked)
+        self.refresh_stored.clicked.connect(self.show_stored)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Settings"))
+        texts = [
+            self.tr("&Language:"),
+            self.tr("Lock after &idle minutes:"),
+            self.tr("&Notifications:"),
+            self.tr("Relay:"),
+            self.tr("Account:"),
+            self.tr("Your safety number:"),
+        ]
+        for label, text in zip(self.labels, texts, strict=True):
+            label.setText(text)
+        self.language.setAccessibleName(self.tr("Language"))
+        self.idle.setAccessibleName(self.tr("Minutes of inactivity before Opgelucht Desk locks"))
+        self.idle.setSuffix(" " + self.tr("min"))
+        self.notifications.setText(self.tr("Show a notification for new messages (never their content)"))
+        self.notifications.setAccessibleName(self.tr("Notifications for new messages"))
+        self.relay.setAccessibleName(self.tr("Relay address"))
+        self.relay_note.setText(
+            self.tr("The relay is fixed at enrolment. To use another relay, sign out and enrol again.")
+        )
+        self.sign_out.setText(self.tr("Sign &out and remove local data…"))
+        self.sign_out.setAccessibleName(self.tr("Sign out and remove local data"))
+        self.stored_box.setTitle(self.tr("What is stored about me"))
+        self.refresh_stored.setText(self.tr("&Refresh"))
+        self.refresh_stored.setAccessibleName(self.tr("Refresh what is stored about me"))
+        account = self.desk.account
+        if account is not None:
+            self.relay.setText(account.relay_url)
+            self.account.setText(f"{account.display_name} ({account.username}), {role_label(account.role)}")
+            self.safety.setText(account.safety_number)
+        self.show_stored()
+
+    def show_stored(self) -> None:
+        try:
+            summary = self.desk.stored_data_summary()
+        except Exception:  # locked or not enrolled: nothing to show
+            self.stored.setText("")
+            return
+        oldest = format_datetime(summary.oldest_message) if summary.oldest_message else "—"
+        lines = [
+            self.tr("On this computer, encrypted with a key that needs your password:"),
+            self.tr("• %n conversations", "", summary.conversations),
+            self.tr("• %n messages", "", summary.messages),
+            self.tr("• %n private notes", "", summary.notes),
+            self.tr("• %n drafts", "", summary.drafts),
+            self.tr("• %n replies waiting to be sent", "", summary.queued_replies),
+            self.tr("Oldest message: %1 (messages are deleted after 31 days)").replace("%1", oldest),
+            self.tr("Data folder: %1").replace("%1", summary.data_dir),
+            self.tr("Cache file: %1").replace("%1", summary.cache_file),
+            self.tr("Key store entries (%1): %2")
+            .replace("%1", summary.keyring_service)
+            .replace("%2", ", ".join(summary.keyring_entries) or "—"),
+            self.tr(
+                "On the relay: your username, display name, a hash of your password, your public keys, "
+                "hashed session tokens and a log of logins, never the content of conversations."
+            ),
+        ]
+        self.stored.setText("\n".join(lines))
+
+    def _sign_out_clicked(self) -> None:
+        ask(
+            self,
+            self.tr("Sign out"),
+            self.tr(
+                "Sign out and delete the local copy of all conversations on this computer? You need a "
+                "new invitation to use Opgelucht Desk here again."
+            ),
+            self.sign_out_requested.emit,
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

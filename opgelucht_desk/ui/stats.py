@@ -1,0 +1,187 @@
+"""Statistics page: the organisation's aggregated, k ≥ 5 suppressed counts as charts, and CSV export."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.model import StatsReport, StatsRow
+from opgelucht_desk.ui.bar_chart import Bar, BarChart
+from opgelucht_desk.ui.messages import describe_error
+from opgelucht_desk.ui.tasks import spawn
+
+MONTHS_SHOWN = 12
+WEEKS_SHOWN = 8
+
+
+def recent_periods(today: date) -> list[str]:
+    """The periods the relay reports on: recent calendar months (`YYYY-MM`) and ISO weeks (`YYYY-Www`)."""
+    months: list[str] = []
+    year, month = today.year, today.month
+    for _ in range(MONTHS_SHOWN):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    weeks: list[str] = []
+    for i in range(WEEKS_SHOWN):
+        iso = (today - timedelta(weeks=i)).isocalendar()
+        weeks.append(f"{iso.year:04d}-W{iso.week:02d}")
+    return months + weeks
+
+
+def write_csv(report: StatsReport, path: Path, suppressed_text: str) -> None:
+    """One line per (code, kind, item); a suppressed code says so instead of numbers."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["period", "code", "devices", "kind", "item", "count"])
+        for row in [*report.rows, report.total]:
+            devices = suppressed_text if row.suppressed or row.devices is None else str(row.devices)
+            if row.suppressed or not row.counts:
+                writer.writerow([report.period, row.label, devices, "", "", ""])
+                continue
+            for kind, items in sorted(row.counts.items()):
+                for item, count in sorted(items.items()):
+                    writer.writerow([report.period, row.label, devices, kind, item, count])
+
+
+class StatsPage(QWidget):
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statsPage")
+        self.desk = desk
+        self.report: StatsReport | None = None
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        self.period_label = QLabel()
+        self.period = QComboBox()
+        self.period.addItems(recent_periods(date.today()))
+        self.period_label.setBuddy(self.period)
+        self.export = QPushButton()
+        self.export.setEnabled(False)
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.chart_title = QLabel()
+        self.chart = BarChart()
+        self.table = QTableWidget()
+        top = QHBoxLayout()
+        top.addWidget(self.period_label)
+        top.addWidget(self.period)
+        top.addStretch(1)
+        top.addWidget(self.export)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.addWidget(self.chart_title)
+        content_layout.addWidget(self.chart)
+        content_layout.addWidget(self.table, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.explain)
+        layout.addLayout(top)
+        layout.addWidget(self.error)
+        layout.addWidget(scroll, 1)
+        self.period.currentTextChanged.connect(lambda _p: self.load())
+        self.export.clicked.connect(self._export_clicked)
+        self.retranslate()
+
+    def suppressed_text(self) -> str:
+        return self.tr("fewer than 5 users")
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Statistics"))
+        self.explain.setText(
+            self.tr(
+                "Usage of the app per organisation code. Numbers are rounded to multiples of 5; codes "
+                "used by fewer than 5 people are hidden so that nobody can be singled out."
+            )
+        )
+        self.period_label.setText(self.tr("&Period:"))
+        self.period.setAccessibleName(self.tr("Period"))
+        self.export.setText(self.tr("&Export as CSV…"))
+        self.export.setAccessibleName(self.tr("Export statistics as CSV"))
+        self.chart_title.setText(self.tr("Active devices per code"))
+        self.chart.setAccessibleName(self.tr("Chart of active devices per code"))
+        self.table.setAccessibleName(self.tr("Counts per code"))
+        if self.report is not None:
+            self._show(self.report)
+
+    def load(self) -> None:
+        period = self.period.currentText()
+        self.error.hide()
+        spawn(self.desk.stats(period), on_done=self._show, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(describe_error(exc))
+        self.error.show()
+
+    def _show(self, report: StatsReport) -> None:
+        self.report = report
+        self.export.setEnabled(True)
+        rows = [*report.rows, report.total]
+        total_label = self.tr("All codes")
+        labels = [*(r.label for r in report.rows), total_label]
+        self.chart.set_bars(
+            [Bar(label, None if r.suppressed else r.devices) for label, r in zip(labels, rows, strict=True)],
+            self.suppressed_text(),
+        )
+        keys = sorted({(kind, item) for r in rows for kind, items in r.counts.items() for item in items})
+        self.table.clear()
+        self.table.setColumnCount(len(rows))
+        self.table.setRowCount(len(keys))
+        self.table.setHorizontalHeaderLabels(labels)
+        self.table.setVerticalHeaderLabels([f"{kind}: {item}" for kind, item in keys])
+        for column, row in enumerate(rows):
+            for line, (kind, item) in enumerate(keys):
+                self.table.setItem(line, column, QTableWidgetItem(self._cell(row, kind, item)))
+        self.table.resizeColumnsToContents()
+
+    def _cell(self, row: StatsRow, kind: str, item: str) -> str:
+        if row.suppressed:
+            return self.suppressed_text()
+        return str(row.counts.get(kind, {}).get(item, 0))
+
+    def _export_clicked(self) -> None:
+        if self.report is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export statistics"), f"opgelucht-{self.report.period}.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> None:
+        if self.report is not None:
+            write_csv(self.report, path, self.suppressed_text())
+
+    def clear(self) -> None:
+        self.report = None
+        self.chart.set_bars([], "")
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.export.setEnabled(False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
