@@ -1,0 +1,33 @@
+"""Portable SQL helpers for the two backends (SQLite and PostgreSQL both support ON CONFLICT)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+
+def _insert(db: AsyncSession, model: type[DeclarativeBase]) -> Any:
+    dialect = db.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def insert_ignore(db: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when a row was inserted."""
+    stmt: Insert = _insert(db, model).values(**values).on_conflict_do_nothing()
+    result = await db.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def upsert_add(
+    db: AsyncSession, model: type[DeclarativeBase], keys: list[str], values: dict[str, Any], column: str
+) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET column = column + excluded.column (atomic)."""
+    stmt = _insert(db, model).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={column: getattr(model, column) + stmt.excluded[column]}
+    )
+    await db.execute(stmt)
