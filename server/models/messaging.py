@@ -78,14 +78,16 @@ class Conversation(Base):
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_activity: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Each channel numbers its own messages, so a device sees no gaps where counsellors wrote notes.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_staff_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("conv_id", "msg_id", name="uq_messages_conv_msg"),
-        UniqueConstraint("conv_id", "seq", name="uq_messages_conv_seq"),
+        UniqueConstraint("conv_id", "channel", "seq", name="uq_messages_conv_seq"),
         Index("ix_messages_org_cursor", "org_id", "cursor", unique=True),
     )
 

@@ -1,0 +1,165 @@
+"""Signed ``/v1/device/...`` routes: a reporter device reads the roster and its own conversations,
+posts envelopes, exports and deletes its data. Another device's conversation is a plain 404."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from opgelucht_desk.protocol.encoding import b64e
+from server.clock import unix
+from server.deps import Ctx, DbSession
+from server.errors import not_found
+from server.models.messaging import CHANNEL_CHAT, Conversation, Device, Message
+from server.orgs import current_roster
+from server.services.device_auth import CurrentDevice
+from server.services.live_events import broker_for
+from server.services.messages import message_json, post_message
+from server.services.retention import delete_device
+from server.services.wire import EnvelopeIn, StoredOut, b64_field
+
+router = APIRouter(prefix="/v1/device", tags=["device"])
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "bad_signature or replayed_request"},
+    404: {"description": "not found (or another device's)"},
+}
+
+
+@router.get("/roster", responses=AUTH_RESPONSES)
+async def device_roster(device: CurrentDevice, db: DbSession) -> dict[str, str]:
+    roster = await current_roster(db, device.org_id)
+    if roster is None:
+        raise not_found()
+    return {"body": b64e(roster.body), "sig": b64e(roster.sig)}
+
+
+@router.get("/conversations", responses=AUTH_RESPONSES)
+async def device_conversations(device: CurrentDevice, db: DbSession) -> dict[str, list[dict[str, Any]]]:
+    rows = await db.scalars(
+        select(Conversation)
+        .where(Conversation.device_id == device.device_id)
+        .order_by(Conversation.created_at)
+    )
+    return {
+        "conversations": [
+            {"conv_id": str(c.conv_id), "created_at": unix(c.created_at), "last_seq": c.last_seq}
+            for c in rows
+        ]
+    }
+
+
+@router.post(
+    "/conversations/{conv_id}/messages",
+    status_code=201,
+    response_model=StoredOut,
+    responses={**AUTH_RESPONSES, 200: {"description": "same msg_id and bytes again"}, 400: {}, 409: {}},
+)
+async def device_post(
+    conv_id: uuid.UUID,
+    body: EnvelopeIn,
+    device: CurrentDevice,
+    ctx: Ctx,
+    db: DbSession,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    envelope = b64_field(body.envelope, "envelope")
+    org_id = device.org_id
+    posted = await post_message(
+        db,
+        org_id=org_id,
+        conv_id=conv_id,
+        envelope=envelope,
+        channel=CHANNEL_CHAT,
+        now=ctx.clock.now(),
+        retention=timedelta(days=ctx.settings.retention_days),
+        device_id=device.device_id,
+    )
+    if posted.created:
+        event = {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
+        await broker_for(request).publish(org_id, event)
+    else:
+        response.status_code = 200
+    return posted.stored
+
+
+async def _own_conversation(db: DbSession, device: Device, conv_id: uuid.UUID) -> Conversation:
+    conv = await db.get(Conversation, conv_id)
+    if conv is None or conv.device_id != device.device_id:
+        raise not_found()
+    return conv
+
+
+@router.get("/conversations/{conv_id}/messages", responses=AUTH_RESPONSES)
+async def device_messages(
+    conv_id: uuid.UUID,
+    device: CurrentDevice,
+    ctx: Ctx,
+    db: DbSession,
+    after: int = Query(0, ge=0, le=2**62),
+    limit: int = Query(100, ge=1, le=500),
+) -> dict[str, Any]:
+    await _own_conversation(db, device, conv_id)
+    rows = list(
+        await db.scalars(
+            select(Message)
+            .where(
+                Message.conv_id == conv_id,
+                Message.channel == CHANNEL_CHAT,
+                Message.seq > after,
+                Message.expires_at > ctx.clock.now(),  # refused even before the retention job ran
+            )
+            .order_by(Message.seq)
+            .limit(limit)
+        )
+    )
+    return {"messages": [message_json(m) for m in rows], "next_after": rows[-1].seq if rows else after}
+
+
+@router.get("/export", responses=AUTH_RESPONSES)
+async def device_export(device: CurrentDevice, ctx: Ctx, db: DbSession) -> dict[str, Any]:
+    now = ctx.clock.now()
+    convs = list(
+        await db.scalars(
+            select(Conversation)
+            .where(Conversation.device_id == device.device_id)
+            .order_by(Conversation.created_at)
+        )
+    )
+    out = []
+    for conv in convs:
+        messages = await db.scalars(
+            select(Message)
+            .where(Message.conv_id == conv.conv_id, Message.channel == CHANNEL_CHAT, Message.expires_at > now)
+            .order_by(Message.seq)
+        )
+        out.append(
+            {
+                "conv_id": str(conv.conv_id),
+                "created_at": unix(conv.created_at),
+                "messages": [message_json(m) for m in messages],
+            }
+        )
+    return {
+        "device": {
+            "device_id": str(device.device_id),
+            "org_id": str(device.org_id),
+            "created_at": unix(device.created_at),
+            "enc_pk": b64e(device.enc_pk),
+            "sign_pk": b64e(device.sign_pk),
+        },
+        "conversations": out,
+    }
+
+
+@router.delete("", status_code=204, response_class=Response, responses=AUTH_RESPONSES)
+async def device_delete(device: CurrentDevice, db: DbSession) -> Response:
+    """Deletes the device and, by cascade, its conversations, messages, wraps and nonces at once."""
+    await delete_device(db, device.device_id)
+    await db.commit()
+    return Response(status_code=204)

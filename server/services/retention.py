@@ -1,0 +1,65 @@
+"""Retention (DESIGN §4): message ciphertexts and profile envelopes go at most ``retention_days`` after
+storage, idle devices go with all their data, old nonces go. Reads refuse expired rows on their own,
+so the promise holds even between two runs of the job."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models.messaging import Conversation, Device, ExtraWrap, Message, RequestNonce
+
+if TYPE_CHECKING:
+    from server.context import AppContext
+
+log = logging.getLogger("opgelucht.relay.retention")
+
+
+async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
+    """Delete a device and everything it owns (child tables first: no reliance on FK cascades)."""
+    conv_ids = select(Conversation.conv_id).where(Conversation.device_id == device_id)
+    message_ids = select(Message.id).where(Message.conv_id.in_(conv_ids))
+    await db.execute(delete(ExtraWrap).where(ExtraWrap.message_id.in_(message_ids)))
+    await db.execute(delete(Message).where(Message.conv_id.in_(conv_ids)))
+    await db.execute(delete(Conversation).where(Conversation.device_id == device_id))
+    await db.execute(delete(RequestNonce).where(RequestNonce.device_id == device_id))
+    await db.execute(delete(Device).where(Device.device_id == device_id))
+
+
+async def purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
+    """One retention pass; returns how many rows of each kind went (numbers only, for logs and the CLI)."""
+    counts: dict[str, int] = {}
+    result = await db.execute(delete(ExtraWrap).where(ExtraWrap.expires_at <= now))
+    counts["wraps"] = int(getattr(result, "rowcount", 0) or 0)
+    result = await db.execute(delete(Message).where(Message.expires_at <= now))
+    counts["messages"] = int(getattr(result, "rowcount", 0) or 0)
+    # A conversation without live messages holds only ids and times; it goes when its last message would.
+    stale = now - timedelta(days=retention_days)
+    result = await db.execute(delete(Conversation).where(Conversation.last_activity <= stale))
+    counts["conversations"] = int(getattr(result, "rowcount", 0) or 0)
+    result = await db.execute(delete(RequestNonce).where(RequestNonce.expires_at < now))
+    counts["nonces"] = int(getattr(result, "rowcount", 0) or 0)
+    idle_before = (now - timedelta(days=idle_days)).date()
+    idle = list(await db.scalars(select(Device.device_id).where(Device.last_seen < idle_before)))
+    for device_id in idle:
+        await delete_device(db, device_id)
+    counts["devices"] = len(idle)
+    await db.commit()
+    return counts
+
+
+async def retention_job(ctx: AppContext) -> None:
+    async with ctx.db.sessions() as db:
+        counts = await purge(
+            db,
+            ctx.clock.now(),
+            retention_days=ctx.settings.retention_days,
+            idle_days=ctx.settings.device_idle_purge_days,
+        )
+    if any(counts.values()):
+        log.info("retention pass", extra={"deleted": counts})

@@ -1,0 +1,52 @@
+"""Request-body pieces shared by the device and inbox routes (pydantic), and strict base64 fields."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from opgelucht_desk.protocol.encoding import b64d
+from opgelucht_desk.protocol.errors import ProtocolError
+from server.errors import bad_request
+
+# 1 MiB body limit: an envelope's base64 text stays below it.
+MAX_ENVELOPE_B64 = 1024 * 1024
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnvelopeIn(Strict):
+    envelope: str = Field(min_length=4, max_length=MAX_ENVELOPE_B64)
+
+
+class StoredOut(BaseModel):
+    conv_id: uuid.UUID
+    msg_id: uuid.UUID
+    seq: int
+    cursor: int
+    stored_at: int
+    expires_at: int
+
+
+class MessageOut(BaseModel):
+    seq: int
+    cursor: int
+    msg_id: uuid.UUID
+    envelope: str
+    stored_at: int
+    expires_at: int
+    channel: str
+
+
+def b64_field(value: str, name: str, length: int | None = None) -> bytes:
+    """Strict standard base64 (docs/api.md); a clear 400 naming the field otherwise."""
+    try:
+        raw = b64d(value)
+    except ProtocolError:
+        raise bad_request(f"{name}: not standard base64 with padding") from None
+    if length is not None and len(raw) != length:
+        raise bad_request(f"{name}: must be {length} bytes")
+    return raw
