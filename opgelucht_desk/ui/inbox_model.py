@@ -107,20 +107,19 @@ class InboxModel(QAbstractTableModel):
         return None
 
     def _text(self, summary: ConversationSummary, column: Column, *, accessible: bool) -> str:
-        tr = QCoreApplication.translate
         if column == Column.PSEUDONYM:
             return f"⚠ {summary.pseudonym}" if summary.verification_problem else summary.pseudonym
         if column == Column.LAST_ACTIVITY:
             return format_datetime(summary.last_activity)
         if column == Column.UNREAD:
             if accessible:
-                return tr("InboxModel", "%n unread", "", summary.unread)
+                return QCoreApplication.translate("InboxModel", "%n unread", "", summary.unread)
             return str(summary.unread) if summary.unread else ""
         if column == Column.STATUS:
             return status_label(summary.status)
         if column == Column.CATEGORY:
             return category_label(summary.category)
-        return tr("InboxModel", "%n days", "", summary.days_until_deletion)
+        return QCoreApplication.translate("InboxModel", "%n days", "", summary.days_until_deletion)
 
 
 class UnreadBadgeDelegate(QStyledItemDelegate):

@@ -1,0 +1,1077 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>AccountPage</name>
+    <message>
+        <source>Your account</source>
+        <translation>Your account</translation>
+    </message>
+    <message>
+        <source>Colleagues see your display name. Choose a long password that you use nowhere else.</source>
+        <translation>Colleagues see your display name. Choose a long password that you use nowhere else.</translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation>&amp;Username:</translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation>&amp;Display name:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Password:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat password:</source>
+        <translation>&amp;Repeat password:</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>Display name</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Repeat password</source>
+        <translation>Repeat password</translation>
+    </message>
+    <message>
+        <source>Password strength</source>
+        <translation>Password strength</translation>
+    </message>
+    <message>
+        <source>The passwords do not match.</source>
+        <translation>The passwords do not match.</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Counsellors</source>
+        <translation>Counsellors</translation>
+    </message>
+    <message>
+        <source>Organisation codes</source>
+        <translation>Organisation codes</translation>
+    </message>
+    <message>
+        <source>Articles</source>
+        <translation>Articles</translation>
+    </message>
+</context>
+<context>
+    <name>ArticlesTab</name>
+    <message>
+        <source>Articles</source>
+        <translation>Articles</translation>
+    </message>
+    <message>
+        <source>New a&amp;rticle</source>
+        <translation>New a&amp;rticle</translation>
+    </message>
+    <message>
+        <source>&amp;Title:</source>
+        <translation>&amp;Title:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>&amp;Text:</source>
+        <translation>&amp;Text:</translation>
+    </message>
+    <message>
+        <source>Article title</source>
+        <translation>Article title</translation>
+    </message>
+    <message>
+        <source>Article language</source>
+        <translation>Article language</translation>
+    </message>
+    <message>
+        <source>Article text</source>
+        <translation>Article text</translation>
+    </message>
+    <message>
+        <source>Pu&amp;blished in the app</source>
+        <translation>Pu&amp;blished in the app</translation>
+    </message>
+    <message>
+        <source>&amp;Save article</source>
+        <translation>&amp;Save article</translation>
+    </message>
+    <message>
+        <source>&amp;Delete article</source>
+        <translation>&amp;Delete article</translation>
+    </message>
+    <message>
+        <source>An article needs a title and a text.</source>
+        <translation>An article needs a title and a text.</translation>
+    </message>
+    <message>
+        <source>Article saved.</source>
+        <translation>Article saved.</translation>
+    </message>
+    <message>
+        <source>Article deleted.</source>
+        <translation>Article deleted.</translation>
+    </message>
+    <message>
+        <source>Delete article</source>
+        <translation>Delete article</translation>
+    </message>
+    <message>
+        <source>Delete this article from the app?</source>
+        <translation>Delete this article from the app?</translation>
+    </message>
+</context>
+<context>
+    <name>CodesTab</name>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Revoked</translation>
+    </message>
+    <message>
+        <source>Organisation codes</source>
+        <translation>Organisation codes</translation>
+    </message>
+    <message>
+        <source>Label of the new code, e.g. a location or department</source>
+        <translation>Label of the new code, e.g. a location or department</translation>
+    </message>
+    <message>
+        <source>Label of the new code</source>
+        <translation>Label of the new code</translation>
+    </message>
+    <message>
+        <source>&amp;New code</source>
+        <translation>&amp;New code</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke</source>
+        <translation>Re&amp;voke</translation>
+    </message>
+    <message>
+        <source>Save QR code as &amp;PNG…</source>
+        <translation>Save QR code as &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>QR code of the selected organisation code</source>
+        <translation>QR code of the selected organisation code</translation>
+    </message>
+    <message>
+        <source>Code %1 created.</source>
+        <translation>Code %1 created.</translation>
+    </message>
+    <message>
+        <source>Code %1 revoked.</source>
+        <translation>Code %1 revoked.</translation>
+    </message>
+    <message>
+        <source>Revoke code</source>
+        <translation>Revoke code</translation>
+    </message>
+    <message>
+        <source>Revoke this code? The app can no longer join with it.</source>
+        <translation>Revoke this code? The app can no longer join with it.</translation>
+    </message>
+    <message>
+        <source>Save QR code</source>
+        <translation>Save QR code</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;Status:</translation>
+    </message>
+    <message>
+        <source>C&amp;ategory:</source>
+        <translation>C&amp;ategory:</translation>
+    </message>
+    <message>
+        <source>Conversation status</source>
+        <translation>Conversation status</translation>
+    </message>
+    <message>
+        <source>Conversation category</source>
+        <translation>Conversation category</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>Write a reply… (Ctrl+Enter sends)</source>
+        <translation>Write a reply… (Ctrl+Enter sends)</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>S&amp;end</source>
+        <translation>S&amp;end</translation>
+    </message>
+    <message>
+        <source>Send reply</source>
+        <translation>Send reply</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted</source>
+        <translation>End-to-end encrypted</translation>
+    </message>
+    <message>
+        <source>Private notes</source>
+        <translation>Private notes</translation>
+    </message>
+    <message>
+        <source>Only counsellors of your organisation can read these notes.</source>
+        <translation>Only counsellors of your organisation can read these notes.</translation>
+    </message>
+    <message>
+        <source>Add a private note…</source>
+        <translation>Add a private note…</translation>
+    </message>
+    <message>
+        <source>New private note</source>
+        <translation>New private note</translation>
+    </message>
+    <message>
+        <source>Add &amp;note</source>
+        <translation>Add &amp;note</translation>
+    </message>
+    <message>
+        <source>Add private note</source>
+        <translation>Add private note</translation>
+    </message>
+    <message>
+        <source>Choose a conversation in the list.</source>
+        <translation>Choose a conversation in the list.</translation>
+    </message>
+    <message>
+        <source>Conversation with %1</source>
+        <translation>Conversation with %1</translation>
+    </message>
+    <message>
+        <source>not given</source>
+        <translation>not given</translation>
+    </message>
+    <message>
+        <source>Age: %1 · Gender: %2</source>
+        <translation>Age: %1 · Gender: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted automatically in %n days</source>
+        <translation>
+            <numerusform>Deleted automatically in %n day</numerusform>
+            <numerusform>Deleted automatically in %n days</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Verification problem in this conversation: %1</source>
+        <translation>Verification problem in this conversation: %1</translation>
+    </message>
+</context>
+<context>
+    <name>CounsellorsTab</name>
+    <message>
+        <source>Before you publish the list of counsellors, compare each new colleague&apos;s safety number with them in person or by phone. Only listed devices can read new messages.</source>
+        <translation>Before you publish the list of counsellors, compare each new colleague&apos;s safety number with them in person or by phone. Only listed devices can read new messages.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>In published list</source>
+        <translation>In published list</translation>
+    </message>
+    <message>
+        <source>Safety number</source>
+        <translation>Safety number</translation>
+    </message>
+    <message>
+        <source>Counsellors</source>
+        <translation>Counsellors</translation>
+    </message>
+    <message>
+        <source>Invite &amp;counsellor</source>
+        <translation>Invite &amp;counsellor</translation>
+    </message>
+    <message>
+        <source>Invite &amp;administrator</source>
+        <translation>Invite &amp;administrator</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Remove</translation>
+    </message>
+    <message>
+        <source>&amp;Publish list of counsellors</source>
+        <translation>&amp;Publish list of counsellors</translation>
+    </message>
+    <message>
+        <source>&amp;Share conversations with new devices</source>
+        <translation>&amp;Share conversations with new devices</translation>
+    </message>
+    <message>
+        <source>Invitation code</source>
+        <translation>Invitation code</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <source>no, not yet</source>
+        <translation>no, not yet</translation>
+    </message>
+    <message>
+        <source>Give this one-time code to your colleague in person. It expires after 7 days.</source>
+        <translation>Give this one-time code to your colleague in person. It expires after 7 days.</translation>
+    </message>
+    <message>
+        <source>Removed. Publish the list of counsellors to stop their devices.</source>
+        <translation>Removed. Publish the list of counsellors to stop their devices.</translation>
+    </message>
+    <message>
+        <source>Remove counsellor</source>
+        <translation>Remove counsellor</translation>
+    </message>
+    <message>
+        <source>Remove this counsellor? Their sessions end at once.</source>
+        <translation>Remove this counsellor? Their sessions end at once.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors was signed and published.</source>
+        <translation>The list of counsellors was signed and published.</translation>
+    </message>
+    <message>
+        <source>Publish list of counsellors</source>
+        <translation>Publish list of counsellors</translation>
+    </message>
+    <message>
+        <source>Did you compare the safety number of every new counsellor? Only then publish the list.</source>
+        <translation>Did you compare the safety number of every new counsellor? Only then publish the list.</translation>
+    </message>
+    <message>
+        <source>Live conversations are now readable on the new devices.</source>
+        <translation>Live conversations are now readable on the new devices.</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolmentWizard</name>
+    <message>
+        <source>Opgelucht Desk: set up</source>
+        <translation>Opgelucht Desk: set up</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>The username, password or code is not correct.</source>
+        <translation>The username, password or code is not correct.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many attempts. Try again in %n seconds.</source>
+        <translation>
+            <numerusform>Too many attempts. Try again in %n second.</numerusform>
+            <numerusform>Too many attempts. Try again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The relay cannot be reached. Check the network connection and the relay address.</source>
+        <translation>The relay cannot be reached. Check the network connection and the relay address.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Please log in again.</source>
+        <translation>Your session has ended. Please log in again.</translation>
+    </message>
+    <message>
+        <source>No secure key store is available: %1</source>
+        <translation>No secure key store is available: %1</translation>
+    </message>
+    <message>
+        <source>Sending is blocked because the list of counsellors could not be verified: %1</source>
+        <translation>Sending is blocked because the list of counsellors could not be verified: %1</translation>
+    </message>
+    <message>
+        <source>A security check failed: %1</source>
+        <translation>A security check failed: %1</translation>
+    </message>
+    <message>
+        <source>This invitation or code has expired or was revoked.</source>
+        <translation>This invitation or code has expired or was revoked.</translation>
+    </message>
+    <message>
+        <source>The relay refused because of a conflict: %1</source>
+        <translation>The relay refused because of a conflict: %1</translation>
+    </message>
+    <message>
+        <source>Only an organisation administrator may do this.</source>
+        <translation>Only an organisation administrator may do this.</translation>
+    </message>
+    <message>
+        <source>This item no longer exists.</source>
+        <translation>This item no longer exists.</translation>
+    </message>
+    <message>
+        <source>The relay reported an error: %1</source>
+        <translation>The relay reported an error: %1</translation>
+    </message>
+    <message>
+        <source>Opgelucht Desk is locked. Log in again.</source>
+        <translation>Opgelucht Desk is locked. Log in again.</translation>
+    </message>
+    <message>
+        <source>Something went wrong: %1</source>
+        <translation>Something went wrong: %1</translation>
+    </message>
+    <message>
+        <source>An unexpected error occurred (%1).</source>
+        <translation>An unexpected error occurred (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>InboxModel</name>
+    <message>
+        <source>Pseudonym</source>
+        <translation>Pseudonym</translation>
+    </message>
+    <message>
+        <source>Last activity</source>
+        <translation>Last activity</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Unread</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>Deleted in</source>
+        <translation>Deleted in</translation>
+    </message>
+    <message>
+        <source>Verification problem: %1</source>
+        <translation>Verification problem: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread</source>
+        <translation>
+            <numerusform>%n unread</numerusform>
+            <numerusform>%n unread</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days</source>
+        <translation>
+            <numerusform>%n day</numerusform>
+            <numerusform>%n days</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>InboxPage</name>
+    <message>
+        <source>Search conversations (Ctrl+F)</source>
+        <translation>Search conversations (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>Search conversations</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Filter by status</translation>
+    </message>
+    <message>
+        <source>Filter by category</source>
+        <translation>Filter by category</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Conversations</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>All categories</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conversations</source>
+        <translation>
+            <numerusform>%n conversation</numerusform>
+            <numerusform>%n conversations</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>new</source>
+        <translation>new</translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation>in progress</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>closed</translation>
+    </message>
+    <message>
+        <source>no category</source>
+        <translation>no category</translation>
+    </message>
+    <message>
+        <source>intimidation</source>
+        <translation>intimidation</translation>
+    </message>
+    <message>
+        <source>sexual harassment</source>
+        <translation>sexual harassment</translation>
+    </message>
+    <message>
+        <source>bullying</source>
+        <translation>bullying</translation>
+    </message>
+    <message>
+        <source>discrimination</source>
+        <translation>discrimination</translation>
+    </message>
+    <message>
+        <source>aggression and violence</source>
+        <translation>aggression and violence</translation>
+    </message>
+    <message>
+        <source>integrity</source>
+        <translation>integrity</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>other</translation>
+    </message>
+    <message>
+        <source>queued, not sent yet</source>
+        <translation>queued, not sent yet</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>received</translation>
+    </message>
+    <message>
+        <source>VERIFICATION FAILED: do not trust this message</source>
+        <translation>VERIFICATION FAILED: do not trust this message</translation>
+    </message>
+    <message>
+        <source>organisation administrator</source>
+        <translation>organisation administrator</translation>
+    </message>
+    <message>
+        <source>counsellor</source>
+        <translation>counsellor</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <source>Opgelucht Desk: log in</source>
+        <translation>Opgelucht Desk: log in</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>%1 (%2) at %3</source>
+        <translation>%1 (%2) at %3</translation>
+    </message>
+    <message>
+        <source>Your conversations are hidden until you log in again.</source>
+        <translation>Your conversations are hidden until you log in again.</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Password:</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Six-digit code from your authenticator app</source>
+        <translation>Six-digit code from your authenticator app</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>The relay set by IT is unusable: %1</source>
+        <translation>The relay set by IT is unusable: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Opgelucht Desk</source>
+        <translation>Opgelucht Desk</translation>
+    </message>
+    <message>
+        <source>&amp;Inbox</source>
+        <translation>&amp;Inbox</translation>
+    </message>
+    <message>
+        <source>S&amp;tatistics</source>
+        <translation>S&amp;tatistics</translation>
+    </message>
+    <message>
+        <source>&amp;Organisation</source>
+        <translation>&amp;Organisation</translation>
+    </message>
+    <message>
+        <source>Setti&amp;ngs</source>
+        <translation>Setti&amp;ngs</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>Sections</translation>
+    </message>
+    <message>
+        <source>Synchronisation progress</source>
+        <translation>Synchronisation progress</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <source>Offline: replies wait in the outbox</source>
+        <translation>Offline: replies wait in the outbox</translation>
+    </message>
+    <message>
+        <source>Synchronising %v of %m</source>
+        <translation>Synchronising %v of %m</translation>
+    </message>
+    <message>
+        <source>Security warning: %1</source>
+        <translation>Security warning: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBubble</name>
+    <message>
+        <source>Sent by you or a colleague</source>
+        <translation>Sent by you or a colleague</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Received</translation>
+    </message>
+</context>
+<context>
+    <name>Notifications</name>
+    <message>
+        <source>New message in a conversation</source>
+        <translation>New message in a conversation</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages in your conversations</source>
+        <translation>
+            <numerusform>%n new message in your conversations</numerusform>
+            <numerusform>%n new messages in your conversations</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Show Opgelucht Desk</source>
+        <translation>Show Opgelucht Desk</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>Lock</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quit</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opgelucht Desk: %n unread</source>
+        <translation>
+            <numerusform>Opgelucht Desk: %n unread</numerusform>
+            <numerusform>Opgelucht Desk: %n unread</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Password</name>
+    <message numerus="yes">
+        <source>Too short: use at least %n characters.</source>
+        <translation>
+            <numerusform>Too short: use at least %n character.</numerusform>
+            <numerusform>Too short: use at least %n characters.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Very weak: easy to guess.</source>
+        <translation>Very weak: easy to guess.</translation>
+    </message>
+    <message>
+        <source>Weak: easy to guess.</source>
+        <translation>Weak: easy to guess.</translation>
+    </message>
+    <message>
+        <source>Fair, but still guessable: add more words.</source>
+        <translation>Fair, but still guessable: add more words.</translation>
+    </message>
+    <message>
+        <source>Strong.</source>
+        <translation>Strong.</translation>
+    </message>
+    <message>
+        <source>Very strong.</source>
+        <translation>Very strong.</translation>
+    </message>
+</context>
+<context>
+    <name>RelayPage</name>
+    <message>
+        <source>Welcome to Opgelucht Desk</source>
+        <translation>Welcome to Opgelucht Desk</translation>
+    </message>
+    <message>
+        <source>Enter the relay address and the one-time invitation code you received from your organisation administrator or from the Opgelucht service desk.</source>
+        <translation>Enter the relay address and the one-time invitation code you received from your organisation administrator or from the Opgelucht service desk.</translation>
+    </message>
+    <message>
+        <source>&amp;Relay address:</source>
+        <translation>&amp;Relay address:</translation>
+    </message>
+    <message>
+        <source>Set by your IT department.</source>
+        <translation>Set by your IT department.</translation>
+    </message>
+    <message>
+        <source>&amp;Invitation code:</source>
+        <translation>&amp;Invitation code:</translation>
+    </message>
+    <message>
+        <source>Relay address</source>
+        <translation>Relay address</translation>
+    </message>
+    <message>
+        <source>Invitation code</source>
+        <translation>Invitation code</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyNumberPage</name>
+    <message>
+        <source>Safety number: %1</source>
+        <translation>Safety number: %1</translation>
+    </message>
+    <message>
+        <source>You are the first counsellor of your organisation and therefore its administrator. Opgelucht Desk created the organisation key on this computer.</source>
+        <translation>You are the first counsellor of your organisation and therefore its administrator. Opgelucht Desk created the organisation key on this computer.</translation>
+    </message>
+    <message>
+        <source>You can read conversations once your administrator has added this computer.</source>
+        <translation>You can read conversations once your administrator has added this computer.</translation>
+    </message>
+    <message>
+        <source>Your safety number</source>
+        <translation>Your safety number</translation>
+    </message>
+    <message>
+        <source>Compare this number with your organisation administrator, in person or by phone. They check it before adding you, so that nobody can read along in your place.</source>
+        <translation>Compare this number with your organisation administrator, in person or by phone. They check it before adding you, so that nobody can read along in your place.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>Lock after &amp;idle minutes:</source>
+        <translation>Lock after &amp;idle minutes:</translation>
+    </message>
+    <message>
+        <source>&amp;Notifications:</source>
+        <translation>&amp;Notifications:</translation>
+    </message>
+    <message>
+        <source>Relay:</source>
+        <translation>Relay:</translation>
+    </message>
+    <message>
+        <source>Account:</source>
+        <translation>Account:</translation>
+    </message>
+    <message>
+        <source>Your safety number:</source>
+        <translation>Your safety number:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Minutes of inactivity before Opgelucht Desk locks</source>
+        <translation>Minutes of inactivity before Opgelucht Desk locks</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>min</translation>
+    </message>
+    <message>
+        <source>Show a notification for new messages (never their content)</source>
+        <translation>Show a notification for new messages (never their content)</translation>
+    </message>
+    <message>
+        <source>Notifications for new messages</source>
+        <translation>Notifications for new messages</translation>
+    </message>
+    <message>
+        <source>Relay address</source>
+        <translation>Relay address</translation>
+    </message>
+    <message>
+        <source>The relay is fixed at enrolment. To use another relay, sign out and enrol again.</source>
+        <translation>The relay is fixed at enrolment. To use another relay, sign out and enrol again.</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out and remove local data…</source>
+        <translation>Sign &amp;out and remove local data…</translation>
+    </message>
+    <message>
+        <source>Sign out and remove local data</source>
+        <translation>Sign out and remove local data</translation>
+    </message>
+    <message>
+        <source>What is stored about me</source>
+        <translation>What is stored about me</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <source>Refresh what is stored about me</source>
+        <translation>Refresh what is stored about me</translation>
+    </message>
+    <message>
+        <source>On this computer, encrypted with a key that needs your password:</source>
+        <translation>On this computer, encrypted with a key that needs your password:</translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n conversations</source>
+        <translation>
+            <numerusform>• %n conversation</numerusform>
+            <numerusform>• %n conversations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n messages</source>
+        <translation>
+            <numerusform>• %n message</numerusform>
+            <numerusform>• %n messages</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n private notes</source>
+        <translation>
+            <numerusform>• %n private note</numerusform>
+            <numerusform>• %n private notes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n drafts</source>
+        <translation>
+            <numerusform>• %n draft</numerusform>
+            <numerusform>• %n drafts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n replies waiting to be sent</source>
+        <translation>
+            <numerusform>• %n reply waiting to be sent</numerusform>
+            <numerusform>• %n replies waiting to be sent</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Oldest message: %1 (messages are deleted after 31 days)</source>
+        <translation>Oldest message: %1 (messages are deleted after 31 days)</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>Data folder: %1</translation>
+    </message>
+    <message>
+        <source>Cache file: %1</source>
+        <translation>Cache file: %1</translation>
+    </message>
+    <message>
+        <source>Key store entries (%1): %2</source>
+        <translation>Key store entries (%1): %2</translation>
+    </message>
+    <message>
+        <source>On the relay: your username, display name, a hash of your password, your public keys, hashed session tokens and a log of logins, never the content of conversations.</source>
+        <translation>On the relay: your username, display name, a hash of your password, your public keys, hashed session tokens and a log of logins, never the content of conversations.</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>Sign out and delete the local copy of all conversations on this computer? You need a new invitation to use Opgelucht Desk here again.</source>
+        <translation>Sign out and delete the local copy of all conversations on this computer? You need a new invitation to use Opgelucht Desk here again.</translation>
+    </message>
+</context>
+<context>
+    <name>StatsPage</name>
+    <message>
+        <source>fewer than 5 users</source>
+        <translation>fewer than 5 users</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Statistics</translation>
+    </message>
+    <message>
+        <source>Usage of the app per organisation code. Numbers are rounded to multiples of 5; codes used by fewer than 5 people are hidden so that nobody can be singled out.</source>
+        <translation>Usage of the app per organisation code. Numbers are rounded to multiples of 5; codes used by fewer than 5 people are hidden so that nobody can be singled out.</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Period:</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>&amp;Export as CSV…</source>
+        <translation>&amp;Export as CSV…</translation>
+    </message>
+    <message>
+        <source>Export statistics as CSV</source>
+        <translation>Export statistics as CSV</translation>
+    </message>
+    <message>
+        <source>Active devices per code</source>
+        <translation>Active devices per code</translation>
+    </message>
+    <message>
+        <source>Chart of active devices per code</source>
+        <translation>Chart of active devices per code</translation>
+    </message>
+    <message>
+        <source>Counts per code</source>
+        <translation>Counts per code</translation>
+    </message>
+    <message>
+        <source>All codes</source>
+        <translation>All codes</translation>
+    </message>
+    <message>
+        <source>Export statistics</source>
+        <translation>Export statistics</translation>
+    </message>
+</context>
+<context>
+    <name>TotpPage</name>
+    <message>
+        <source>QR code for your authenticator app</source>
+        <translation>QR code for your authenticator app</translation>
+    </message>
+    <message>
+        <source>Or type this key: %1</source>
+        <translation>Or type this key: %1</translation>
+    </message>
+    <message>
+        <source>Two-step verification</source>
+        <translation>Two-step verification</translation>
+    </message>
+    <message>
+        <source>Scan this QR code with an authenticator app on your phone, then type the six-digit code it shows. After that, Opgelucht Desk creates the keys of this computer.</source>
+        <translation>Scan this QR code with an authenticator app on your phone, then type the six-digit code it shows. After that, Opgelucht Desk creates the keys of this computer.</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>Six-digit code from your authenticator app</source>
+        <translation>Six-digit code from your authenticator app</translation>
+    </message>
+    <message>
+        <source>Key generation progress</source>
+        <translation>Key generation progress</translation>
+    </message>
+</context>
+</TS>

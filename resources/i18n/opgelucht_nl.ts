@@ -1,0 +1,1077 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="nl">
+<context>
+    <name>AccountPage</name>
+    <message>
+        <source>Your account</source>
+        <translation>Uw account</translation>
+    </message>
+    <message>
+        <source>Colleagues see your display name. Choose a long password that you use nowhere else.</source>
+        <translation>Collega’s zien uw weergavenaam. Kies een lang wachtwoord dat u nergens anders gebruikt.</translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation>&amp;Gebruikersnaam:</translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation>&amp;Weergavenaam:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>Wacht&amp;woord:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat password:</source>
+        <translation>Wachtwoord &amp;herhalen:</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Gebruikersnaam</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>Weergavenaam</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Wachtwoord</translation>
+    </message>
+    <message>
+        <source>Repeat password</source>
+        <translation>Wachtwoord herhalen</translation>
+    </message>
+    <message>
+        <source>Password strength</source>
+        <translation>Sterkte van het wachtwoord</translation>
+    </message>
+    <message>
+        <source>The passwords do not match.</source>
+        <translation>De wachtwoorden zijn niet gelijk.</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisatie</translation>
+    </message>
+    <message>
+        <source>Counsellors</source>
+        <translation>Vertrouwenspersonen</translation>
+    </message>
+    <message>
+        <source>Organisation codes</source>
+        <translation>Organisatiecodes</translation>
+    </message>
+    <message>
+        <source>Articles</source>
+        <translation>Artikelen</translation>
+    </message>
+</context>
+<context>
+    <name>ArticlesTab</name>
+    <message>
+        <source>Articles</source>
+        <translation>Artikelen</translation>
+    </message>
+    <message>
+        <source>New a&amp;rticle</source>
+        <translation>Nieuw a&amp;rtikel</translation>
+    </message>
+    <message>
+        <source>&amp;Title:</source>
+        <translation>&amp;Titel:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Taal:</translation>
+    </message>
+    <message>
+        <source>&amp;Text:</source>
+        <translation>Te&amp;kst:</translation>
+    </message>
+    <message>
+        <source>Article title</source>
+        <translation>Titel van het artikel</translation>
+    </message>
+    <message>
+        <source>Article language</source>
+        <translation>Taal van het artikel</translation>
+    </message>
+    <message>
+        <source>Article text</source>
+        <translation>Tekst van het artikel</translation>
+    </message>
+    <message>
+        <source>Pu&amp;blished in the app</source>
+        <translation>Gepu&amp;bliceerd in de app</translation>
+    </message>
+    <message>
+        <source>&amp;Save article</source>
+        <translation>Artikel op&amp;slaan</translation>
+    </message>
+    <message>
+        <source>&amp;Delete article</source>
+        <translation>Artikel &amp;verwijderen</translation>
+    </message>
+    <message>
+        <source>An article needs a title and a text.</source>
+        <translation>Een artikel heeft een titel en een tekst nodig.</translation>
+    </message>
+    <message>
+        <source>Article saved.</source>
+        <translation>Artikel opgeslagen.</translation>
+    </message>
+    <message>
+        <source>Article deleted.</source>
+        <translation>Artikel verwijderd.</translation>
+    </message>
+    <message>
+        <source>Delete article</source>
+        <translation>Artikel verwijderen</translation>
+    </message>
+    <message>
+        <source>Delete this article from the app?</source>
+        <translation>Dit artikel uit de app verwijderen?</translation>
+    </message>
+</context>
+<context>
+    <name>CodesTab</name>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Omschrijving</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Aangemaakt</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Ingetrokken</translation>
+    </message>
+    <message>
+        <source>Organisation codes</source>
+        <translation>Organisatiecodes</translation>
+    </message>
+    <message>
+        <source>Label of the new code, e.g. a location or department</source>
+        <translation>Omschrijving van de nieuwe code, bijvoorbeeld een locatie of afdeling</translation>
+    </message>
+    <message>
+        <source>Label of the new code</source>
+        <translation>Omschrijving van de nieuwe code</translation>
+    </message>
+    <message>
+        <source>&amp;New code</source>
+        <translation>&amp;Nieuwe code</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke</source>
+        <translation>In&amp;trekken</translation>
+    </message>
+    <message>
+        <source>Save QR code as &amp;PNG…</source>
+        <translation>QR-code opslaan als &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>QR code of the selected organisation code</source>
+        <translation>QR-code van de gekozen organisatiecode</translation>
+    </message>
+    <message>
+        <source>Code %1 created.</source>
+        <translation>Code %1 aangemaakt.</translation>
+    </message>
+    <message>
+        <source>Code %1 revoked.</source>
+        <translation>Code %1 ingetrokken.</translation>
+    </message>
+    <message>
+        <source>Revoke code</source>
+        <translation>Code intrekken</translation>
+    </message>
+    <message>
+        <source>Revoke this code? The app can no longer join with it.</source>
+        <translation>Deze code intrekken? De app kan zich er dan niet meer mee aanmelden.</translation>
+    </message>
+    <message>
+        <source>Save QR code</source>
+        <translation>QR-code opslaan</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Opgeslagen.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;Status:</translation>
+    </message>
+    <message>
+        <source>C&amp;ategory:</source>
+        <translation>C&amp;ategorie:</translation>
+    </message>
+    <message>
+        <source>Conversation status</source>
+        <translation>Status van het gesprek</translation>
+    </message>
+    <message>
+        <source>Conversation category</source>
+        <translation>Categorie van het gesprek</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Berichten</translation>
+    </message>
+    <message>
+        <source>Write a reply… (Ctrl+Enter sends)</source>
+        <translation>Schrijf een antwoord… (Ctrl+Enter verstuurt)</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Antwoord</translation>
+    </message>
+    <message>
+        <source>S&amp;end</source>
+        <translation>&amp;Versturen</translation>
+    </message>
+    <message>
+        <source>Send reply</source>
+        <translation>Antwoord versturen</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted</source>
+        <translation>End-to-end versleuteld</translation>
+    </message>
+    <message>
+        <source>Private notes</source>
+        <translation>Privénotities</translation>
+    </message>
+    <message>
+        <source>Only counsellors of your organisation can read these notes.</source>
+        <translation>Alleen vertrouwenspersonen van uw organisatie kunnen deze notities lezen.</translation>
+    </message>
+    <message>
+        <source>Add a private note…</source>
+        <translation>Voeg een privénotitie toe…</translation>
+    </message>
+    <message>
+        <source>New private note</source>
+        <translation>Nieuwe privénotitie</translation>
+    </message>
+    <message>
+        <source>Add &amp;note</source>
+        <translation>&amp;Notitie toevoegen</translation>
+    </message>
+    <message>
+        <source>Add private note</source>
+        <translation>Privénotitie toevoegen</translation>
+    </message>
+    <message>
+        <source>Choose a conversation in the list.</source>
+        <translation>Kies een gesprek in de lijst.</translation>
+    </message>
+    <message>
+        <source>Conversation with %1</source>
+        <translation>Gesprek met %1</translation>
+    </message>
+    <message>
+        <source>not given</source>
+        <translation>niet opgegeven</translation>
+    </message>
+    <message>
+        <source>Age: %1 · Gender: %2</source>
+        <translation>Leeftijd: %1 · Gender: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted automatically in %n days</source>
+        <translation>
+            <numerusform>Wordt over %n dag automatisch verwijderd</numerusform>
+            <numerusform>Wordt over %n dagen automatisch verwijderd</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Verification problem in this conversation: %1</source>
+        <translation>Verificatieprobleem in dit gesprek: %1</translation>
+    </message>
+</context>
+<context>
+    <name>CounsellorsTab</name>
+    <message>
+        <source>Before you publish the list of counsellors, compare each new colleague&apos;s safety number with them in person or by phone. Only listed devices can read new messages.</source>
+        <translation>Vergelijk het veiligheidsnummer van elke nieuwe collega persoonlijk of telefonisch voordat u de lijst van vertrouwenspersonen publiceert. Alleen apparaten op de lijst kunnen nieuwe berichten lezen.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Naam</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Gebruikersnaam</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Apparaten</translation>
+    </message>
+    <message>
+        <source>In published list</source>
+        <translation>Op gepubliceerde lijst</translation>
+    </message>
+    <message>
+        <source>Safety number</source>
+        <translation>Veiligheidsnummer</translation>
+    </message>
+    <message>
+        <source>Counsellors</source>
+        <translation>Vertrouwenspersonen</translation>
+    </message>
+    <message>
+        <source>Invite &amp;counsellor</source>
+        <translation>&amp;Vertrouwenspersoon uitnodigen</translation>
+    </message>
+    <message>
+        <source>Invite &amp;administrator</source>
+        <translation>&amp;Beheerder uitnodigen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>Ve&amp;rwijderen</translation>
+    </message>
+    <message>
+        <source>&amp;Publish list of counsellors</source>
+        <translation>Lijst &amp;publiceren</translation>
+    </message>
+    <message>
+        <source>&amp;Share conversations with new devices</source>
+        <translation>Gesprekken &amp;delen met nieuwe apparaten</translation>
+    </message>
+    <message>
+        <source>Invitation code</source>
+        <translation>Uitnodigingscode</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no, not yet</source>
+        <translation>nee, nog niet</translation>
+    </message>
+    <message>
+        <source>Give this one-time code to your colleague in person. It expires after 7 days.</source>
+        <translation>Geef deze eenmalige code persoonlijk aan uw collega. Hij verloopt na 7 dagen.</translation>
+    </message>
+    <message>
+        <source>Removed. Publish the list of counsellors to stop their devices.</source>
+        <translation>Verwijderd. Publiceer de lijst van vertrouwenspersonen om hun apparaten af te sluiten.</translation>
+    </message>
+    <message>
+        <source>Remove counsellor</source>
+        <translation>Vertrouwenspersoon verwijderen</translation>
+    </message>
+    <message>
+        <source>Remove this counsellor? Their sessions end at once.</source>
+        <translation>Deze vertrouwenspersoon verwijderen? Hun sessies eindigen direct.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors was signed and published.</source>
+        <translation>De lijst van vertrouwenspersonen is ondertekend en gepubliceerd.</translation>
+    </message>
+    <message>
+        <source>Publish list of counsellors</source>
+        <translation>Lijst van vertrouwenspersonen publiceren</translation>
+    </message>
+    <message>
+        <source>Did you compare the safety number of every new counsellor? Only then publish the list.</source>
+        <translation>Hebt u het veiligheidsnummer van elke nieuwe vertrouwenspersoon vergeleken? Publiceer de lijst pas dan.</translation>
+    </message>
+    <message>
+        <source>Live conversations are now readable on the new devices.</source>
+        <translation>Lopende gesprekken zijn nu leesbaar op de nieuwe apparaten.</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolmentWizard</name>
+    <message>
+        <source>Opgelucht Desk: set up</source>
+        <translation>Opgelucht Desk: instellen</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>The username, password or code is not correct.</source>
+        <translation>De gebruikersnaam, het wachtwoord of de code klopt niet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many attempts. Try again in %n seconds.</source>
+        <translation>
+            <numerusform>Te veel pogingen. Probeer het over %n seconde opnieuw.</numerusform>
+            <numerusform>Te veel pogingen. Probeer het over %n seconden opnieuw.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The relay cannot be reached. Check the network connection and the relay address.</source>
+        <translation>De relay is niet bereikbaar. Controleer de netwerkverbinding en het relay-adres.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Please log in again.</source>
+        <translation>Uw sessie is beëindigd. Log opnieuw in.</translation>
+    </message>
+    <message>
+        <source>No secure key store is available: %1</source>
+        <translation>Er is geen veilige sleutelopslag beschikbaar: %1</translation>
+    </message>
+    <message>
+        <source>Sending is blocked because the list of counsellors could not be verified: %1</source>
+        <translation>Versturen is geblokkeerd omdat de lijst van vertrouwenspersonen niet gecontroleerd kon worden: %1</translation>
+    </message>
+    <message>
+        <source>A security check failed: %1</source>
+        <translation>Een veiligheidscontrole is mislukt: %1</translation>
+    </message>
+    <message>
+        <source>This invitation or code has expired or was revoked.</source>
+        <translation>Deze uitnodiging of code is verlopen of ingetrokken.</translation>
+    </message>
+    <message>
+        <source>The relay refused because of a conflict: %1</source>
+        <translation>De relay weigerde vanwege een conflict: %1</translation>
+    </message>
+    <message>
+        <source>Only an organisation administrator may do this.</source>
+        <translation>Alleen een beheerder van de organisatie mag dit doen.</translation>
+    </message>
+    <message>
+        <source>This item no longer exists.</source>
+        <translation>Dit onderdeel bestaat niet meer.</translation>
+    </message>
+    <message>
+        <source>The relay reported an error: %1</source>
+        <translation>De relay meldde een fout: %1</translation>
+    </message>
+    <message>
+        <source>Opgelucht Desk is locked. Log in again.</source>
+        <translation>Opgelucht Desk is vergrendeld. Log opnieuw in.</translation>
+    </message>
+    <message>
+        <source>Something went wrong: %1</source>
+        <translation>Er ging iets mis: %1</translation>
+    </message>
+    <message>
+        <source>An unexpected error occurred (%1).</source>
+        <translation>Er trad een onverwachte fout op (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>InboxModel</name>
+    <message>
+        <source>Pseudonym</source>
+        <translation>Schuilnaam</translation>
+    </message>
+    <message>
+        <source>Last activity</source>
+        <translation>Laatste activiteit</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Ongelezen</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Categorie</translation>
+    </message>
+    <message>
+        <source>Deleted in</source>
+        <translation>Verwijderd over</translation>
+    </message>
+    <message>
+        <source>Verification problem: %1</source>
+        <translation>Verificatieprobleem: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread</source>
+        <translation>
+            <numerusform>%n ongelezen</numerusform>
+            <numerusform>%n ongelezen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n days</source>
+        <translation>
+            <numerusform>%n dag</numerusform>
+            <numerusform>%n dagen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>InboxPage</name>
+    <message>
+        <source>Search conversations (Ctrl+F)</source>
+        <translation>Gesprekken doorzoeken (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>Gesprekken doorzoeken</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>Filteren op status</translation>
+    </message>
+    <message>
+        <source>Filter by category</source>
+        <translation>Filteren op categorie</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Gesprekken</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>Alle statussen</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>Alle categorieën</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conversations</source>
+        <translation>
+            <numerusform>%n gesprek</numerusform>
+            <numerusform>%n gesprekken</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>new</source>
+        <translation>nieuw</translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation>in behandeling</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>gesloten</translation>
+    </message>
+    <message>
+        <source>no category</source>
+        <translation>geen categorie</translation>
+    </message>
+    <message>
+        <source>intimidation</source>
+        <translation>intimidatie</translation>
+    </message>
+    <message>
+        <source>sexual harassment</source>
+        <translation>seksuele intimidatie</translation>
+    </message>
+    <message>
+        <source>bullying</source>
+        <translation>pesten</translation>
+    </message>
+    <message>
+        <source>discrimination</source>
+        <translation>discriminatie</translation>
+    </message>
+    <message>
+        <source>aggression and violence</source>
+        <translation>agressie en geweld</translation>
+    </message>
+    <message>
+        <source>integrity</source>
+        <translation>integriteit</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>overig</translation>
+    </message>
+    <message>
+        <source>queued, not sent yet</source>
+        <translation>in wachtrij, nog niet verstuurd</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>verstuurd</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>ontvangen</translation>
+    </message>
+    <message>
+        <source>VERIFICATION FAILED: do not trust this message</source>
+        <translation>VERIFICATIE MISLUKT: vertrouw dit bericht niet</translation>
+    </message>
+    <message>
+        <source>organisation administrator</source>
+        <translation>beheerder van de organisatie</translation>
+    </message>
+    <message>
+        <source>counsellor</source>
+        <translation>vertrouwenspersoon</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <source>Opgelucht Desk: log in</source>
+        <translation>Opgelucht Desk: inloggen</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Inloggen</translation>
+    </message>
+    <message>
+        <source>%1 (%2) at %3</source>
+        <translation>%1 (%2) bij %3</translation>
+    </message>
+    <message>
+        <source>Your conversations are hidden until you log in again.</source>
+        <translation>Uw gesprekken zijn verborgen tot u opnieuw inlogt.</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>Wacht&amp;woord:</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Wachtwoord</translation>
+    </message>
+    <message>
+        <source>Six-digit code from your authenticator app</source>
+        <translation>Zescijferige code uit uw authenticator-app</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>The relay set by IT is unusable: %1</source>
+        <translation>De relay die IT heeft ingesteld is onbruikbaar: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Opgelucht Desk</source>
+        <translation>Opgelucht Desk</translation>
+    </message>
+    <message>
+        <source>&amp;Inbox</source>
+        <translation>&amp;Inbox</translation>
+    </message>
+    <message>
+        <source>S&amp;tatistics</source>
+        <translation>S&amp;tatistieken</translation>
+    </message>
+    <message>
+        <source>&amp;Organisation</source>
+        <translation>&amp;Organisatie</translation>
+    </message>
+    <message>
+        <source>Setti&amp;ngs</source>
+        <translation>I&amp;nstellingen</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>Onderdelen</translation>
+    </message>
+    <message>
+        <source>Synchronisation progress</source>
+        <translation>Voortgang van de synchronisatie</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Verbonden</translation>
+    </message>
+    <message>
+        <source>Offline: replies wait in the outbox</source>
+        <translation>Offline: antwoorden wachten in de verzendwachtrij</translation>
+    </message>
+    <message>
+        <source>Synchronising %v of %m</source>
+        <translation>Synchroniseren %v van %m</translation>
+    </message>
+    <message>
+        <source>Security warning: %1</source>
+        <translation>Veiligheidswaarschuwing: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBubble</name>
+    <message>
+        <source>Sent by you or a colleague</source>
+        <translation>Verstuurd door u of een collega</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Ontvangen</translation>
+    </message>
+</context>
+<context>
+    <name>Notifications</name>
+    <message>
+        <source>New message in a conversation</source>
+        <translation>Nieuw bericht in een gesprek</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages in your conversations</source>
+        <translation>
+            <numerusform>%n nieuw bericht in uw gesprekken</numerusform>
+            <numerusform>%n nieuwe berichten in uw gesprekken</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Show Opgelucht Desk</source>
+        <translation>Opgelucht Desk tonen</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>Vergrendelen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Afsluiten</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opgelucht Desk: %n unread</source>
+        <translation>
+            <numerusform>Opgelucht Desk: %n ongelezen</numerusform>
+            <numerusform>Opgelucht Desk: %n ongelezen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Password</name>
+    <message numerus="yes">
+        <source>Too short: use at least %n characters.</source>
+        <translation>
+            <numerusform>Te kort: gebruik minstens %n teken.</numerusform>
+            <numerusform>Te kort: gebruik minstens %n tekens.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Very weak: easy to guess.</source>
+        <translation>Zeer zwak: makkelijk te raden.</translation>
+    </message>
+    <message>
+        <source>Weak: easy to guess.</source>
+        <translation>Zwak: makkelijk te raden.</translation>
+    </message>
+    <message>
+        <source>Fair, but still guessable: add more words.</source>
+        <translation>Redelijk, maar nog te raden: voeg meer woorden toe.</translation>
+    </message>
+    <message>
+        <source>Strong.</source>
+        <translation>Sterk.</translation>
+    </message>
+    <message>
+        <source>Very strong.</source>
+        <translation>Zeer sterk.</translation>
+    </message>
+</context>
+<context>
+    <name>RelayPage</name>
+    <message>
+        <source>Welcome to Opgelucht Desk</source>
+        <translation>Welkom bij Opgelucht Desk</translation>
+    </message>
+    <message>
+        <source>Enter the relay address and the one-time invitation code you received from your organisation administrator or from the Opgelucht service desk.</source>
+        <translation>Vul het relay-adres in en de eenmalige uitnodigingscode die u van de beheerder van uw organisatie of van de Opgelucht-servicedesk hebt gekregen.</translation>
+    </message>
+    <message>
+        <source>&amp;Relay address:</source>
+        <translation>&amp;Relay-adres:</translation>
+    </message>
+    <message>
+        <source>Set by your IT department.</source>
+        <translation>Ingesteld door uw IT-afdeling.</translation>
+    </message>
+    <message>
+        <source>&amp;Invitation code:</source>
+        <translation>&amp;Uitnodigingscode:</translation>
+    </message>
+    <message>
+        <source>Relay address</source>
+        <translation>Relay-adres</translation>
+    </message>
+    <message>
+        <source>Invitation code</source>
+        <translation>Uitnodigingscode</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyNumberPage</name>
+    <message>
+        <source>Safety number: %1</source>
+        <translation>Veiligheidsnummer: %1</translation>
+    </message>
+    <message>
+        <source>You are the first counsellor of your organisation and therefore its administrator. Opgelucht Desk created the organisation key on this computer.</source>
+        <translation>U bent de eerste vertrouwenspersoon van uw organisatie en daarmee de beheerder. Opgelucht Desk heeft de organisatiesleutel op deze computer aangemaakt.</translation>
+    </message>
+    <message>
+        <source>You can read conversations once your administrator has added this computer.</source>
+        <translation>U kunt gesprekken lezen zodra uw beheerder deze computer heeft toegevoegd.</translation>
+    </message>
+    <message>
+        <source>Your safety number</source>
+        <translation>Uw veiligheidsnummer</translation>
+    </message>
+    <message>
+        <source>Compare this number with your organisation administrator, in person or by phone. They check it before adding you, so that nobody can read along in your place.</source>
+        <translation>Vergelijk dit nummer persoonlijk of telefonisch met de beheerder van uw organisatie. Die controleert het voordat u wordt toegevoegd, zodat niemand in uw plaats kan meelezen.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Instellingen</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Taal:</translation>
+    </message>
+    <message>
+        <source>Lock after &amp;idle minutes:</source>
+        <translation>&amp;Vergrendelen na minuten inactiviteit:</translation>
+    </message>
+    <message>
+        <source>&amp;Notifications:</source>
+        <translation>&amp;Meldingen:</translation>
+    </message>
+    <message>
+        <source>Relay:</source>
+        <translation>Relay:</translation>
+    </message>
+    <message>
+        <source>Account:</source>
+        <translation>Account:</translation>
+    </message>
+    <message>
+        <source>Your safety number:</source>
+        <translation>Uw veiligheidsnummer:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Taal</translation>
+    </message>
+    <message>
+        <source>Minutes of inactivity before Opgelucht Desk locks</source>
+        <translation>Minuten zonder activiteit voordat Opgelucht Desk vergrendelt</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>min</translation>
+    </message>
+    <message>
+        <source>Show a notification for new messages (never their content)</source>
+        <translation>Toon een melding bij nieuwe berichten (nooit de inhoud)</translation>
+    </message>
+    <message>
+        <source>Notifications for new messages</source>
+        <translation>Meldingen bij nieuwe berichten</translation>
+    </message>
+    <message>
+        <source>Relay address</source>
+        <translation>Relay-adres</translation>
+    </message>
+    <message>
+        <source>The relay is fixed at enrolment. To use another relay, sign out and enrol again.</source>
+        <translation>De relay ligt vast bij de registratie. Wilt u een andere relay gebruiken, meld u dan af en registreer opnieuw.</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out and remove local data…</source>
+        <translation>&amp;Afmelden en lokale gegevens wissen…</translation>
+    </message>
+    <message>
+        <source>Sign out and remove local data</source>
+        <translation>Afmelden en lokale gegevens wissen</translation>
+    </message>
+    <message>
+        <source>What is stored about me</source>
+        <translation>Wat wordt er over mij bewaard</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Vernieuwen</translation>
+    </message>
+    <message>
+        <source>Refresh what is stored about me</source>
+        <translation>Vernieuw wat er over mij bewaard wordt</translation>
+    </message>
+    <message>
+        <source>On this computer, encrypted with a key that needs your password:</source>
+        <translation>Op deze computer, versleuteld met een sleutel die uw wachtwoord nodig heeft:</translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n conversations</source>
+        <translation>
+            <numerusform>• %n gesprek</numerusform>
+            <numerusform>• %n gesprekken</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n messages</source>
+        <translation>
+            <numerusform>• %n bericht</numerusform>
+            <numerusform>• %n berichten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n private notes</source>
+        <translation>
+            <numerusform>• %n privénotitie</numerusform>
+            <numerusform>• %n privénotities</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n drafts</source>
+        <translation>
+            <numerusform>• %n concept</numerusform>
+            <numerusform>• %n concepten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>• %n replies waiting to be sent</source>
+        <translation>
+            <numerusform>• %n antwoord dat wacht op verzending</numerusform>
+            <numerusform>• %n antwoorden die wachten op verzending</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Oldest message: %1 (messages are deleted after 31 days)</source>
+        <translation>Oudste bericht: %1 (berichten worden na 31 dagen verwijderd)</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>Gegevensmap: %1</translation>
+    </message>
+    <message>
+        <source>Cache file: %1</source>
+        <translation>Cachebestand: %1</translation>
+    </message>
+    <message>
+        <source>Key store entries (%1): %2</source>
+        <translation>Items in de sleutelopslag (%1): %2</translation>
+    </message>
+    <message>
+        <source>On the relay: your username, display name, a hash of your password, your public keys, hashed session tokens and a log of logins, never the content of conversations.</source>
+        <translation>Op de relay: uw gebruikersnaam, weergavenaam, een hash van uw wachtwoord, uw publieke sleutels, gehashte sessietokens en een logboek van aanmeldingen, nooit de inhoud van gesprekken.</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Afmelden</translation>
+    </message>
+    <message>
+        <source>Sign out and delete the local copy of all conversations on this computer? You need a new invitation to use Opgelucht Desk here again.</source>
+        <translation>Afmelden en de lokale kopie van alle gesprekken op deze computer wissen? U hebt een nieuwe uitnodiging nodig om Opgelucht Desk hier weer te gebruiken.</translation>
+    </message>
+</context>
+<context>
+    <name>StatsPage</name>
+    <message>
+        <source>fewer than 5 users</source>
+        <translation>minder dan 5 gebruikers</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Statistieken</translation>
+    </message>
+    <message>
+        <source>Usage of the app per organisation code. Numbers are rounded to multiples of 5; codes used by fewer than 5 people are hidden so that nobody can be singled out.</source>
+        <translation>Gebruik van de app per organisatiecode. Aantallen zijn afgerond op veelvouden van 5; codes die door minder dan 5 mensen zijn gebruikt worden verborgen, zodat niemand herkenbaar is.</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Periode:</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Periode</translation>
+    </message>
+    <message>
+        <source>&amp;Export as CSV…</source>
+        <translation>&amp;Exporteren als CSV…</translation>
+    </message>
+    <message>
+        <source>Export statistics as CSV</source>
+        <translation>Statistieken exporteren als CSV</translation>
+    </message>
+    <message>
+        <source>Active devices per code</source>
+        <translation>Actieve apparaten per code</translation>
+    </message>
+    <message>
+        <source>Chart of active devices per code</source>
+        <translation>Grafiek van actieve apparaten per code</translation>
+    </message>
+    <message>
+        <source>Counts per code</source>
+        <translation>Aantallen per code</translation>
+    </message>
+    <message>
+        <source>All codes</source>
+        <translation>Alle codes</translation>
+    </message>
+    <message>
+        <source>Export statistics</source>
+        <translation>Statistieken exporteren</translation>
+    </message>
+</context>
+<context>
+    <name>TotpPage</name>
+    <message>
+        <source>QR code for your authenticator app</source>
+        <translation>QR-code voor uw authenticator-app</translation>
+    </message>
+    <message>
+        <source>Or type this key: %1</source>
+        <translation>Of typ deze sleutel: %1</translation>
+    </message>
+    <message>
+        <source>Two-step verification</source>
+        <translation>Verificatie in twee stappen</translation>
+    </message>
+    <message>
+        <source>Scan this QR code with an authenticator app on your phone, then type the six-digit code it shows. After that, Opgelucht Desk creates the keys of this computer.</source>
+        <translation>Scan deze QR-code met een authenticator-app op uw telefoon en typ de zescijferige code die de app toont. Daarna maakt Opgelucht Desk de sleutels van deze computer aan.</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>Six-digit code from your authenticator app</source>
+        <translation>Zescijferige code uit uw authenticator-app</translation>
+    </message>
+    <message>
+        <source>Key generation progress</source>
+        <translation>Voortgang van het aanmaken van sleutels</translation>
+    </message>
+</context>
+</TS>
