@@ -61,7 +61,7 @@ async def authenticate(
     ).first()
     if found is None:
         return None
-    row, counsellor = found.tuple()
+    row, counsellor = found
     if not is_live(row, settings, now) or counsellor.status != STATUS_ACTIVE:
         await db.delete(row)
         await db.commit()

@@ -73,7 +73,10 @@ class Counsellor(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     devices: Mapped[list[CounsellorDevice]] = relationship(
-        back_populates="counsellor", cascade="all, delete-orphan", order_by="CounsellorDevice.created_at"
+        back_populates="counsellor",
+        cascade="all, delete-orphan",
+        order_by="CounsellorDevice.created_at",
+        lazy="selectin",
     )
 
 

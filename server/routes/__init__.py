@@ -6,10 +6,10 @@ dotted name here (relay engineer B appends the device, inbox, events, stats and 
 
 ROUTER_MODULES: list[str] = [
     "server.routes.health",
-    # "server.routes.public",
-    # "server.routes.auth",
-    # "server.routes.enrolment",
-    # "server.routes.me",
-    # "server.routes.org",
-    # "server.routes.articles",
+    "server.routes.public",
+    "server.routes.auth",
+    "server.routes.enrolment",
+    "server.routes.me",
+    "server.routes.org",
+    "server.routes.articles",
 ]
