@@ -1,0 +1,55 @@
+"""``POST /v1/events``: usage counts per org code. No device id, no auth: counters only go up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from server.deps import Ctx, DbSession
+from server.errors import gone, not_found
+from server.models import OrgCode
+from server.models.messaging import UsageCounter
+from server.orgs import normalise_code
+from server.services.sql import upsert_add
+from server.services.wire import Strict
+
+router = APIRouter(tags=["public"])
+
+Kind = Literal["screen", "topic", "article", "device_type", "screen_size", "app_version", "error"]
+
+
+class EventIn(Strict):
+    kind: Kind
+    item: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/ -]+$")
+    count: int = Field(ge=1, le=100)
+
+
+class EventsIn(Strict):
+    org_code: str = Field(min_length=1, max_length=32)
+    events: list[EventIn] = Field(min_length=1, max_length=100)
+
+
+@router.post("/v1/events", status_code=202, responses={404: {}, 410: {}})
+async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession) -> dict[str, int]:
+    code = await db.get(OrgCode, normalise_code(body.org_code))
+    if code is None:
+        raise not_found()
+    if code.revoked_at is not None:
+        raise gone("This org code was revoked.")
+    day = ctx.clock.now().date()
+    totals: Counter[tuple[str, str]] = Counter()
+    for event in body.events:
+        totals[(event.kind, event.item)] += event.count
+    for (kind, item), count in sorted(totals.items()):
+        await upsert_add(
+            db,
+            UsageCounter,
+            ["org_code", "kind", "item", "day"],
+            {"org_code": code.code, "kind": kind, "item": item, "day": day, "count": count},
+            "count",
+        )
+    await db.commit()
+    return {"accepted": len(body.events)}

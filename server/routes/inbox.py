@@ -1,0 +1,304 @@
+"""Counsellor inbox: org-wide sync by cursor, live conversations, replies, notes, extra wraps, and
+content-free live events over Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import Field
+from sqlalchemy import select
+
+from opgelucht_desk.protocol.encoding import b64e
+from opgelucht_desk.protocol.errors import ProtocolError
+from opgelucht_desk.protocol.keys import key_id
+from opgelucht_desk.protocol.rewrap import verify_rewrap
+from server.clock import unix
+from server.deps import Ctx, CurrentAuth, DbSession
+from server.errors import bad_request, conflict, not_found
+from server.models import CounsellorDevice, Session
+from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
+from server.services.live_events import RESYNC, broker_for
+from server.services.messages import committed_cursor, message_json, next_cursor, post_message
+from server.services.wire import EnvelopeIn, StoredOut, Strict, b64_field
+
+router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
+
+KEEPALIVE_SECONDS = 15.0
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {401: {"description": "unauthenticated"}, 404: {}}
+
+
+async def _caller_key_ids(db: DbSession, auth: CurrentAuth) -> list[bytes]:
+    keys = await db.scalars(
+        select(CounsellorDevice.enc_pk).where(CounsellorDevice.counsellor_id == auth.counsellor.id)
+    )
+    return [key_id(pk) for pk in keys]
+
+
+@router.get("/sync", responses=AUTH_RESPONSES)
+async def sync(
+    auth: CurrentAuth,
+    ctx: Ctx,
+    db: DbSession,
+    after: int = Query(0, ge=0, le=2**62),
+    limit: int = Query(500, ge=1, le=1000),
+) -> dict[str, Any]:
+    org_id, now = auth.counsellor.org_id, ctx.clock.now()
+    # Every cursor up to the committed one is visible (cursors are handed out under a lock held
+    # until commit), so a sync that returns all of them may move its cursor that far.
+    upto = await committed_cursor(db, org_id)
+    messages = list(
+        await db.scalars(
+            select(Message)
+            .where(
+                Message.org_id == org_id,
+                Message.cursor > after,
+                Message.cursor <= upto,
+                Message.expires_at > now,
+            )
+            .order_by(Message.cursor)
+            .limit(limit + 1)
+        )
+    )
+    mine = await _caller_key_ids(db, auth)
+    wrap_rows = (
+        await db.execute(
+            select(ExtraWrap, Message.conv_id, Message.msg_id)
+            .join(Message, Message.id == ExtraWrap.message_id)
+            .where(
+                ExtraWrap.org_id == org_id,
+                ExtraWrap.cursor > after,
+                ExtraWrap.cursor <= upto,
+                ExtraWrap.expires_at > now,
+                ExtraWrap.key_id.in_(mine),
+            )
+            .order_by(ExtraWrap.cursor)
+            .limit(limit + 1)
+        )
+    ).all()
+    items: list[tuple[int, str, Any]] = [(m.cursor, "m", m) for m in messages]
+    items += [(w.cursor, "w", (w, c, mid)) for w, c, mid in wrap_rows]
+    items.sort(key=lambda item: item[0])
+    more = len(items) > limit
+    items = items[:limit]
+    out_messages = [message_json(m, with_conv=True) for _, kind, m in items if kind == "m"]
+    out_wraps = [
+        {
+            "conv_id": str(conv_id),
+            "msg_id": str(msg_id),
+            "key_id": b64e(w.key_id),
+            "wrap": b64e(w.wrap),
+            "record": b64e(w.record),
+        }
+        for _, kind, (w, conv_id, msg_id) in ((i[0], i[1], i[2]) for i in items if i[1] == "w")
+    ]
+    cursor = items[-1][0] if more else max(after, upto)
+    return {"messages": out_messages, "wraps": out_wraps, "cursor": cursor, "more": more}
+
+
+@router.get("/conversations", responses=AUTH_RESPONSES)
+async def conversations(auth: CurrentAuth, ctx: Ctx, db: DbSession) -> dict[str, list[dict[str, Any]]]:
+    retention = timedelta(days=ctx.settings.retention_days)
+    live_after = ctx.clock.now() - retention
+    rows = await db.scalars(
+        select(Conversation)
+        .where(Conversation.org_id == auth.counsellor.org_id, Conversation.last_activity > live_after)
+        .order_by(Conversation.last_activity.desc())
+    )
+    return {
+        "conversations": [
+            {
+                "conv_id": str(c.conv_id),
+                "created_at": unix(c.created_at),
+                "last_activity": unix(c.last_activity),
+                "last_seq": c.last_seq,
+                "expires_at": unix(c.last_activity + retention),
+            }
+            for c in rows
+        ]
+    }
+
+
+async def _post(
+    conv_id: uuid.UUID,
+    body: EnvelopeIn,
+    channel: str,
+    auth: CurrentAuth,
+    ctx: Ctx,
+    db: DbSession,
+    request: Request,
+) -> dict[str, Any]:
+    org_id = auth.counsellor.org_id
+    posted = await post_message(
+        db,
+        org_id=org_id,
+        conv_id=conv_id,
+        envelope=b64_field(body.envelope, "envelope"),
+        channel=channel,
+        now=ctx.clock.now(),
+        retention=timedelta(days=ctx.settings.retention_days),
+        device_id=None,
+    )
+    if posted.created:
+        await broker_for(request).publish(
+            org_id, {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
+        )
+    return posted.stored
+
+
+POST_RESPONSES: dict[int | str, dict[str, Any]] = {**AUTH_RESPONSES, 400: {}, 409: {}}
+
+
+@router.post(
+    "/conversations/{conv_id}/messages", status_code=201, response_model=StoredOut, responses=POST_RESPONSES
+)
+async def reply(
+    conv_id: uuid.UUID, body: EnvelopeIn, auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request
+) -> dict[str, Any]:
+    """A reply on the chat channel: the reporter's device sees it."""
+    return await _post(conv_id, body, CHANNEL_CHAT, auth, ctx, db, request)
+
+
+@router.post(
+    "/conversations/{conv_id}/notes", status_code=201, response_model=StoredOut, responses=POST_RESPONSES
+)
+async def note(
+    conv_id: uuid.UUID, body: EnvelopeIn, auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request
+) -> dict[str, Any]:
+    """A note, status or category on the staff channel: never shown to the device."""
+    return await _post(conv_id, body, CHANNEL_STAFF, auth, ctx, db, request)
+
+
+class WrapIn(Strict):
+    conv_id: uuid.UUID
+    msg_id: uuid.UUID
+    key_id: str = Field(max_length=16)
+    wrap: str = Field(max_length=200)
+    record: str = Field(max_length=400)
+
+
+class WrapsIn(Strict):
+    wraps: list[WrapIn] = Field(min_length=1, max_length=1000)
+
+
+@router.post("/wraps", status_code=201, responses=POST_RESPONSES)
+async def add_wraps(
+    body: WrapsIn, auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request
+) -> dict[str, int]:
+    """Extra key wraps for a newly added device; each record must be signed by one of the caller's devices."""
+    org_id = auth.counsellor.org_id
+    signers = set(
+        await db.scalars(
+            select(CounsellorDevice.sign_pk).where(CounsellorDevice.counsellor_id == auth.counsellor.id)
+        )
+    )
+    parsed = []
+    for i, item in enumerate(body.wraps):
+        record = b64_field(item.record, f"wraps.{i}.record")
+        try:
+            rec = verify_rewrap(record, allowed_signers=signers)
+        except ProtocolError:
+            raise bad_request(f"wraps.{i}.record: not a valid rewrap record signed by your device") from None
+        if (
+            rec.conv_id != item.conv_id
+            or rec.msg_id != item.msg_id
+            or rec.key_id != b64_field(item.key_id, f"wraps.{i}.key_id", 8)
+            or rec.wrap != b64_field(item.wrap, f"wraps.{i}.wrap", 80)
+        ):
+            raise bad_request(f"wraps.{i}: fields do not match the record")
+        parsed.append((rec, record))
+    now = ctx.clock.now()
+    stored = 0
+    events: list[dict[str, Any]] = []
+    await next_cursor(db, org_id)  # takes the org lock before reading
+    for rec, record in parsed:
+        message = await db.scalar(
+            select(Message).where(
+                Message.org_id == org_id,
+                Message.conv_id == rec.conv_id,
+                Message.msg_id == rec.msg_id,
+                Message.expires_at > now,
+            )
+        )
+        if message is None:
+            await db.rollback()
+            raise not_found()
+        existing = await db.scalar(
+            select(ExtraWrap).where(ExtraWrap.message_id == message.id, ExtraWrap.key_id == rec.key_id)
+        )
+        if existing is not None:
+            if existing.record != record:
+                await db.rollback()
+                raise conflict("A different wrap for this device and message exists.")
+            continue
+        cursor = await next_cursor(db, org_id)
+        db.add(
+            ExtraWrap(
+                org_id=org_id,
+                message_id=message.id,
+                cursor=cursor,
+                key_id=rec.key_id,
+                wrap=rec.wrap,
+                record=record,
+                expires_at=message.expires_at,
+            )
+        )
+        events.append({"conv_id": str(rec.conv_id), "seq": message.seq, "cursor": cursor})
+        stored += 1
+    await db.commit()
+    broker = broker_for(request)
+    for event in events:
+        await broker.publish(org_id, event)
+    return {"stored": stored}
+
+
+def _sse(event: dict[str, Any]) -> str:
+    if event is RESYNC:
+        return "event: resync\ndata: {}\n\n"
+    return "event: change\ndata: " + json.dumps(event, separators=(",", ":")) + "\n\n"
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "content-free change events"},
+        401: {},
+    },
+)
+async def events(auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request) -> StreamingResponse:
+    """``event: change`` / ``data: {"conv_id", "seq", "cursor"}``; a ``: keep-alive`` comment every 15 s.
+    The stream ends when the session ends (sign-out, time-outs)."""
+    org_id, session_id = auth.counsellor.org_id, auth.session.id
+    token_hash = auth.session.token_hash
+    await db.close()  # hold no database connection while streaming
+    broker = broker_for(request)
+    keepalive = float(getattr(request.app.state, "sse_keepalive_seconds", KEEPALIVE_SECONDS))
+
+    async def still_signed_in() -> bool:
+        async with ctx.db.sessions() as check:
+            row = await check.get(Session, session_id)
+            if row is None or row.token_hash != token_hash or row.expires_at <= ctx.clock.now():
+                return False
+            return row.last_used_at + timedelta(minutes=ctx.settings.session_idle_minutes) > ctx.clock.now()
+
+    async def stream() -> AsyncIterator[str]:
+        async with broker.subscribe(org_id) as queue:
+            yield ": ready\n\n"
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=keepalive)
+                except TimeoutError:
+                    if not await still_signed_in():
+                        return
+                    yield ": keep-alive\n\n"
+                    continue
+                yield _sse(event)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
