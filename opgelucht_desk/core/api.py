@@ -11,7 +11,7 @@ import asyncio
 import json
 import random
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -312,11 +312,12 @@ class RelayClient:
         )
         return result
 
-    async def post_wraps(self, wraps: list[Mapping[str, str]]) -> None:
+    async def post_wraps(self, wraps: Sequence[Mapping[str, str]]) -> None:
         await self._call("POST", "/v1/inbox/wraps", body={"wraps": wraps}, idempotent=True)
 
-    async def events(self) -> AsyncIterator[ChangeEvent]:
-        """Server-Sent Events of the inbox; ends (raising OfflineError) when the stream breaks."""
+    async def events(self) -> AsyncIterator[ChangeEvent | None]:
+        """Server-Sent Events of the inbox. Yields None once the stream is open, then one
+        :class:`ChangeEvent` per change; raises OfflineError when the stream breaks or ends."""
         timeout = httpx.Timeout(15.0, read=45.0)  # the relay sends a keep-alive comment every 15 s
         try:
             async with self._client.stream(
@@ -325,6 +326,7 @@ class RelayClient:
                 if response.status_code >= 400:
                     await response.aread()
                     _raise_for(response)
+                yield None
                 event, data = "", ""
                 async for line in response.aiter_lines():
                     if line.startswith(":"):

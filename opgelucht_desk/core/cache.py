@@ -193,17 +193,21 @@ class EncryptedCache:
         return gone, n
 
     # -- outbox ------------------------------------------------------------------------------------
-    def enqueue(self, item: QueuedItem) -> None:
+    def enqueue(self, item: QueuedItem, conversation: CachedConversation | None = None) -> None:
+        """Store (or update) an outbox item, and optionally its conversation, in one transaction."""
+        blob = self._seal(f"outbox|{item.conv_id}|{item.msg_id}", item.data)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO outbox VALUES (?, ?, ?, ?)",
-                (
-                    item.msg_id,
-                    item.conv_id,
-                    item.queued_at,
-                    self._seal(f"outbox|{item.conv_id}|{item.msg_id}", item.data),
-                ),
+                "INSERT INTO outbox VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (msg_id) DO UPDATE SET blob = excluded.blob",
+                (item.msg_id, item.conv_id, item.queued_at, blob),
             )
+            if conversation is not None:
+                c = conversation
+                db.execute(
+                    "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)",
+                    (c.conv_id, c.created_at, c.expires_at, self._seal(f"conv|{c.conv_id}", c.data)),
+                )
 
     def queued(self) -> list[QueuedItem]:
         with self._lock:
@@ -212,9 +216,9 @@ class EncryptedCache:
             ).fetchall()
         return [QueuedItem(r[0], r[1], r[2], self._open(f"outbox|{r[1]}|{r[0]}", r[3])) for r in rows]
 
-    def dequeue(self, msg_id: str) -> None:
+    def dequeue(self, msg_ids: Iterable[str]) -> None:
         with self._tx() as db:
-            db.execute("DELETE FROM outbox WHERE msg_id = ?", (msg_id,))
+            db.executemany("DELETE FROM outbox WHERE msg_id = ?", [(m,) for m in msg_ids])
 
     # -- drafts ------------------------------------------------------------------------------------
     def set_draft(self, conv_id: str, text: str) -> None:

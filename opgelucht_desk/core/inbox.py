@@ -1,0 +1,384 @@
+"""The decrypted inbox in memory, and the checks every received envelope must pass.
+
+Checks per message (DESIGN §3): envelope signature and conv_id (the protocol's ``open_message``), the
+channel matches the message type, the sender is a device of a verified roster or the reporter key pinned
+from the conversation's first HELLO, and the per-sender ``seq``/``prev_hash`` chain (a gap or a fork
+becomes a visible problem of the conversation). A failed check is a visible state of that message,
+never silent and never wrong text.
+
+Only this module and the facade hold plaintext, and only in memory; the cache stores it encrypted.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from opgelucht_desk.core.api import SyncMessage
+from opgelucht_desk.core.cache import CachedConversation, CachedMessage
+from opgelucht_desk.protocol.envelope import (
+    ZERO_HASH,
+    MessageType,
+    OpenedMessage,
+    open_message,
+    open_with_content_key,
+    parse_header,
+)
+from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError
+from opgelucht_desk.protocol.keys import DeviceKeys, key_id
+from opgelucht_desk.protocol.profile import Profile
+
+CHAT_TYPES = (MessageType.HELLO, MessageType.TEXT)
+STAFF_TYPES = (MessageType.NOTE, MessageType.META)
+
+STATE_RECEIVED = "received"
+STATE_SENT = "sent"
+STATE_FAILED = "verification_failed"
+STATE_UNSHARED = "unshared"  # no stanza for this device (yet): hidden until a colleague shares it
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def channel_of(msg_type: int) -> str:
+    return "chat" if msg_type in CHAT_TYPES else "staff"
+
+
+@dataclass
+class MessageRecord:
+    conv_id: str
+    msg_id: str
+    cursor: int
+    stored_at: int
+    expires_at: int
+    channel: str
+    msg_type: int = 0
+    sender: str = ""
+    sender_seq: int = 0
+    text: str = ""
+    state: str = STATE_RECEIVED
+    problem: str | None = None
+    outgoing: bool = False
+    author: str = ""
+    content_key: str | None = None
+    envelope: str | None = None  # kept only while the message cannot be opened on this device
+    key_ids: list[str] = field(default_factory=list)  # stanza key ids (b64) that can open it
+
+    def to_cache(self) -> CachedMessage:
+        return CachedMessage(
+            self.conv_id,
+            self.msg_id,
+            self.cursor,
+            self.stored_at,
+            self.expires_at,
+            json.dumps(asdict(self)).encode(),
+        )
+
+    @classmethod
+    def from_cache(cls, row: CachedMessage) -> MessageRecord:
+        return cls(**json.loads(row.data))
+
+
+@dataclass
+class ConversationRecord:
+    conv_id: str
+    created_at: int
+    last_activity: int
+    expires_at: int
+    pseudonym: str | None = None
+    age_category: str | None = None
+    gender: str | None = None
+    reporter_enc_pk: str | None = None
+    reporter_sign_pk: str | None = None
+    status: str = "new"
+    category: str | None = None
+    meta_cursor: int = 0
+    read_cursor: int = 0
+    chains: dict[str, list[int | str]] = field(default_factory=dict)  # "sender|channel" -> [seq, hash]
+    own_chains: dict[str, list[int | str]] = field(default_factory=dict)  # channel -> [seq, hash]
+    problems: list[str] = field(default_factory=list)
+
+    def to_cache(self) -> CachedConversation:
+        return CachedConversation(
+            self.conv_id, self.created_at, self.expires_at, json.dumps(asdict(self)).encode()
+        )
+
+    @classmethod
+    def from_cache(cls, row: CachedConversation) -> ConversationRecord:
+        return cls(**json.loads(row.data))
+
+    def add_problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """Result of the (thread-side) decryption of one sync message."""
+
+    message: SyncMessage
+    opened: OpenedMessage | None
+    failure: str | None  # precise local reason; None when opened or unshared
+    unshared: bool = False
+
+
+def decrypt_batch(messages: Sequence[SyncMessage], keys: DeviceKeys) -> list[Opened]:
+    """Decrypt a batch (CPU-bound; the sync engine runs it in a worker thread)."""
+    my_kid = key_id(keys.enc_pk)
+    out: list[Opened] = []
+    for m in messages:
+        try:
+            envelope = base64.b64decode(m["envelope"], validate=True)
+            header = parse_header(envelope)
+            if my_kid not in header.key_ids:
+                out.append(Opened(m, None, None, unshared=True))
+                continue
+            out.append(
+                Opened(m, open_message(envelope, keys=keys, expected_conv_id=uuid.UUID(m["conv_id"])), None)
+            )
+        except EnvelopeError as exc:
+            out.append(Opened(m, None, _describe(exc.reason)))
+        except (ProtocolError, ValueError, KeyError, TypeError):
+            out.append(Opened(m, None, "the message is malformed"))
+    return out
+
+
+def open_shared(message: MessageRecord, content_key: bytes) -> Opened:
+    """Open an envelope with a content key a colleague re-wrapped for this device."""
+    fake: SyncMessage = {
+        "conv_id": message.conv_id,
+        "seq": 0,
+        "cursor": message.cursor,
+        "msg_id": message.msg_id,
+        "envelope": message.envelope or "",
+        "stored_at": message.stored_at,
+        "expires_at": message.expires_at,
+        "channel": message.channel,
+    }
+    try:
+        envelope = base64.b64decode(message.envelope or "", validate=True)
+        opened = open_with_content_key(envelope, content_key, expected_conv_id=uuid.UUID(message.conv_id))
+        return Opened(fake, opened, None)
+    except EnvelopeError as exc:
+        return Opened(fake, None, _describe(exc.reason))
+    except (ProtocolError, ValueError):
+        return Opened(fake, None, "the message is malformed")
+
+
+def _describe(reason: str) -> str:
+    if "conv" in reason:
+        return "the message belongs to another conversation (replayed)"
+    if "sig" in reason:
+        return "the sender's signature is invalid"
+    return f"the message failed verification ({reason})"
+
+
+@dataclass
+class StaffDirectory:
+    """Counsellor devices known from verified rosters: sign_pk → display name, and roster hashes."""
+
+    devices: dict[bytes, str] = field(default_factory=dict)
+    roster_hashes: dict[int, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyResult:
+    conversations: list[ConversationRecord] = field(default_factory=list)
+    messages: list[MessageRecord] = field(default_factory=list)
+    new_incoming: int = 0
+
+
+class Inbox:
+    """Decrypted conversations and messages; single-threaded (the event loop's thread)."""
+
+    def __init__(self, my_sign_pk: bytes) -> None:
+        self.my_sign_pk = my_sign_pk
+        self.conversations: dict[str, ConversationRecord] = {}
+        self.messages: dict[str, dict[str, MessageRecord]] = {}
+
+    def load(self, conversations: Iterable[CachedConversation], messages: Iterable[CachedMessage]) -> None:
+        for c in conversations:
+            rec = ConversationRecord.from_cache(c)
+            self.conversations[rec.conv_id] = rec
+        for m in messages:
+            msg = MessageRecord.from_cache(m)
+            self.messages.setdefault(msg.conv_id, {})[msg.msg_id] = msg
+
+    def conversation(self, conv_id: str, created_at: int, expires_at: int) -> ConversationRecord:
+        conv = self.conversations.get(conv_id)
+        if conv is None:
+            conv = ConversationRecord(conv_id, created_at, created_at, expires_at)
+            self.conversations[conv_id] = conv
+        return conv
+
+    def drop(self, conv_ids: Iterable[str]) -> None:
+        for c in conv_ids:
+            self.conversations.pop(c, None)
+            self.messages.pop(c, None)
+
+    def drop_messages_before(self, now: int, retention: int) -> None:
+        for msgs in self.messages.values():
+            for mid in [
+                mid for mid, m in msgs.items() if m.expires_at <= now or m.stored_at <= now - retention
+            ]:
+                del msgs[mid]
+
+    def unshared(self) -> list[MessageRecord]:
+        return [m for msgs in self.messages.values() for m in msgs.values() if m.state == STATE_UNSHARED]
+
+    def apply(self, batch: Sequence[Opened], staff: StaffDirectory) -> ApplyResult:
+        """Verify and add decrypted messages, in relay cursor order."""
+        result = ApplyResult()
+        touched: dict[str, ConversationRecord] = {}
+        for item in batch:
+            m = item.message
+            conv = self.conversation(m["conv_id"], m["stored_at"], m["expires_at"])
+            conv.expires_at = max(conv.expires_at, m["expires_at"])
+            touched[conv.conv_id] = conv
+            existing = self.messages.get(conv.conv_id, {}).get(m["msg_id"])
+            if existing is not None and existing.state not in (STATE_UNSHARED,) and item.opened is not None:
+                continue  # the same message again (re-delivery): shown once
+            record = self._verify(conv, item, staff, result)
+            if record is None:
+                continue
+            self.messages.setdefault(conv.conv_id, {})[record.msg_id] = record
+            conv.last_activity = max(conv.last_activity, record.stored_at)
+            result.messages.append(record)
+        result.conversations = list(touched.values())
+        return result
+
+    def _verify(
+        self, conv: ConversationRecord, item: Opened, staff: StaffDirectory, result: ApplyResult
+    ) -> MessageRecord | None:
+        m = item.message
+        record = MessageRecord(
+            conv_id=conv.conv_id,
+            msg_id=m["msg_id"],
+            cursor=m["cursor"],
+            stored_at=m["stored_at"],
+            expires_at=m["expires_at"],
+            channel=m["channel"],
+        )
+        if item.unshared:
+            record.state, record.envelope = STATE_UNSHARED, m["envelope"]
+            return record
+        opened = item.opened
+        if opened is None:
+            return self._fail(conv, record, item.failure or "the message failed verification")
+        if opened.header.msg_id != uuid.UUID(m["msg_id"]):
+            return self._fail(conv, record, "the relay changed the message id")
+        record.msg_type, record.sender, record.sender_seq = (
+            int(opened.msg_type),
+            b64(opened.sender_sign_pk),
+            opened.seq,
+        )
+        record.content_key = b64(opened.content_key)
+        record.key_ids = [b64(k) for k in opened.header.key_ids]
+        kind = channel_of(opened.msg_type)
+        if kind != m["channel"]:
+            return self._fail(conv, record, "the message arrived on the wrong channel")
+        # Who sent it?
+        staff_name = staff.devices.get(opened.sender_sign_pk)
+        profile: Profile | None = None
+        if staff_name is not None:
+            record.outgoing, record.author = True, staff_name
+        elif kind == "chat" and conv.reporter_sign_pk is None and opened.msg_type == MessageType.HELLO:
+            try:
+                profile = Profile.from_payload(opened.payload)
+            except (ProtocolError, ValueError):
+                return self._fail(conv, record, "the reporter's profile is malformed")
+            if profile.reporter_sign_pk != opened.sender_sign_pk:
+                return self._fail(conv, record, "the profile was not signed by the reporter's own key")
+            conv.reporter_sign_pk = b64(profile.reporter_sign_pk)
+            conv.reporter_enc_pk = b64(profile.reporter_enc_pk)
+        elif kind == "chat" and conv.reporter_sign_pk == b64(opened.sender_sign_pk):
+            pass
+        else:
+            return self._fail(conv, record, "the sender is not a counsellor of the roster nor this reporter")
+        # Roster consistency: the sender's roster hash for a version we know must match ours.
+        known = staff.roster_hashes.get(opened.header.roster_version)
+        if known is not None and known != opened.roster_hash:
+            conv.add_problem("a message was sent under a different roster than this desk was shown")
+        # The sender's chain.
+        if not self._chain_ok(conv, record, opened, kind):
+            return None
+        # The payload.
+        if opened.msg_type in (MessageType.TEXT, MessageType.NOTE):
+            try:
+                record.text = opened.payload.decode("utf-8")
+            except UnicodeDecodeError:
+                return self._fail(conv, record, "the text is not valid UTF-8")
+        elif opened.msg_type == MessageType.HELLO:
+            if profile is None:
+                try:
+                    profile = Profile.from_payload(opened.payload)
+                except (ProtocolError, ValueError):
+                    return self._fail(conv, record, "the reporter's profile is malformed")
+                if b64(profile.reporter_sign_pk) != conv.reporter_sign_pk:
+                    return self._fail(conv, record, "a new profile changes the reporter's keys")
+            conv.pseudonym, conv.age_category, conv.gender = (
+                profile.pseudonym,
+                profile.age_category,
+                profile.gender,
+            )
+        elif opened.msg_type == MessageType.META:
+            self._apply_meta(conv, record, opened.payload)
+        record.state = STATE_SENT if record.outgoing else STATE_RECEIVED
+        if not record.outgoing:
+            record.author = conv.pseudonym or ""
+            if opened.msg_type == MessageType.TEXT:
+                result.new_incoming += 1
+        return record
+
+    def _chain_ok(
+        self, conv: ConversationRecord, record: MessageRecord, opened: OpenedMessage, kind: str
+    ) -> bool:
+        key = f"{record.sender}|{kind}"
+        ehash = b64(opened.envelope_hash)
+        last = conv.chains.get(key)
+        if last is None:
+            if opened.seq <= 1 and opened.prev_hash != ZERO_HASH:
+                conv.add_problem("a sender's first message claims a predecessor (fork)")
+        else:
+            last_seq, last_hash = int(last[0]), str(last[1])
+            if opened.seq <= last_seq:
+                if opened.seq == last_seq and ehash == last_hash:
+                    return False
+                conv.add_problem("two different messages claim the same place in a sender's thread (fork)")
+                return False  # (sender, seq) is shown once
+            if opened.seq == last_seq + 1 and b64(opened.prev_hash) != last_hash:
+                conv.add_problem("a message does not follow the sender's previous one (fork)")
+            elif opened.seq > last_seq + 1:
+                missing = opened.seq - last_seq - 1
+                conv.add_problem(f"{missing} message(s) from a sender are missing (gap)")
+        conv.chains[key] = [opened.seq, ehash]
+        return True
+
+    @staticmethod
+    def _apply_meta(conv: ConversationRecord, record: MessageRecord, payload: bytes) -> None:
+        try:
+            meta = json.loads(payload)
+        except ValueError:
+            record.problem = "unreadable status update"
+            return
+        if not isinstance(meta, dict) or record.cursor < conv.meta_cursor:
+            return
+        conv.meta_cursor = record.cursor
+        if meta.get("status") in ("new", "open", "closed"):
+            conv.status = meta["status"]
+        if "category" in meta and (meta["category"] is None or isinstance(meta["category"], str)):
+            conv.category = meta["category"]
+
+    @staticmethod
+    def _fail(conv: ConversationRecord, record: MessageRecord, reason: str) -> MessageRecord:
+        record.state, record.problem, record.text = STATE_FAILED, reason, ""
+        conv.add_problem("a message failed verification")
+        return record

@@ -1,0 +1,271 @@
+"""The sync engine: cursor-based incremental sync, live events with polling fallback, the outbox
+sender, roster tracking and the 31-day purge. Runs in the background on the asyncio loop; decryption
+and disk writes go to worker threads so the loop never stalls on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from opgelucht_desk.core.api import RelayClient
+from opgelucht_desk.core.cache import RETENTION_SECONDS, EncryptedCache
+from opgelucht_desk.core.errors import AuthExpiredError, DeskError, OfflineError, ServerError
+from opgelucht_desk.core.inbox import (
+    STATE_UNSHARED,
+    ApplyResult,
+    ConversationRecord,
+    Inbox,
+    MessageRecord,
+    b64,
+    decrypt_batch,
+    open_shared,
+)
+from opgelucht_desk.core.outbox import Outbox
+from opgelucht_desk.core.trust import Trust
+from opgelucht_desk.protocol.errors import ProtocolError
+from opgelucht_desk.protocol.keys import DeviceKeys
+from opgelucht_desk.protocol.rewrap import open_rewrap, verify_rewrap
+
+log = logging.getLogger("opgelucht.desk.sync")
+
+CURSOR_META = "cursor"
+TRUST_META = "trust"
+PURGE_INTERVAL = 3600.0
+
+
+class Notifier:
+    """Fans content-free events out to the UI's listeners; a failing listener never stops sync."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Any] = []
+
+    def emit(self, name: str, *args: object) -> None:
+        for listener in list(self.listeners):
+            method = getattr(listener, name, None)
+            if method is None:
+                continue
+            try:
+                method(*args)
+            except Exception:
+                log.exception("listener %s failed", name)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        *,
+        api: RelayClient,
+        cache: EncryptedCache,
+        inbox: Inbox,
+        trust: Trust,
+        outbox: Outbox,
+        keys: DeviceKeys,
+        notifier: Notifier,
+        clock: Callable[[], int] = lambda: int(time.time()),
+        page_size: int = 500,
+        poll_interval: float = 10.0,
+        live_poll_interval: float = 120.0,
+        max_backoff: float = 60.0,
+    ) -> None:
+        self.api, self.cache, self.inbox, self.trust, self.outbox = api, cache, inbox, trust, outbox
+        self.keys, self.notifier, self.clock = keys, notifier, clock
+        self.page_size = page_size
+        self.poll_interval, self.live_poll_interval, self.max_backoff = (
+            poll_interval,
+            live_poll_interval,
+            max_backoff,
+        )
+        self.online: bool | None = None
+        self.live = False
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._shared_keys: dict[str, bytes] = {}
+        self._last_purge = 0.0
+        self.rounds = 0
+
+    # -- one round ---------------------------------------------------------------------------------
+    async def sync_once(self) -> None:
+        """Roster, live conversations, new messages, then the outbox. Raises OfflineError and friends."""
+        async with self._lock:
+            await self._refresh_roster()
+            await self._refresh_conversations()
+            await self._pull()
+            if self.outbox.pending():
+                await self.outbox.flush(self.api)
+                self.notifier.emit("inbox_changed")
+            self.rounds += 1
+
+    async def _refresh_roster(self) -> None:
+        org = await self.api.org()
+        warning: str | None = None
+        if org.get("org_key") != b64(self.trust.org_pk):
+            warning = self.trust._set_problem("org_key_change")
+        elif org.get("roster") is not None:
+            warning = self.trust.accept(org["roster"], self.clock())
+        else:
+            warning = self.trust.recheck(self.clock())
+        await asyncio.to_thread(self.cache.set_meta, TRUST_META, self.trust.to_bytes())
+        if warning:
+            self.notifier.emit("roster_warning", warning)
+
+    async def _refresh_conversations(self) -> None:
+        live = await self.api.inbox_conversations()
+        listed = {c["conv_id"]: c for c in live}
+        gone = [c for c in self.inbox.conversations if c not in listed]
+        changed: list[ConversationRecord] = []
+        for conv_id, info in listed.items():
+            conv = self.inbox.conversations.get(conv_id)
+            if conv is not None and conv.expires_at != info["expires_at"]:
+                conv.expires_at = info["expires_at"]
+                changed.append(conv)
+        if gone:
+            await asyncio.to_thread(self.cache.delete_conversations, gone)
+            self.inbox.drop(gone)
+            await self.outbox.drop_conversations(gone)
+        if changed:
+            await asyncio.to_thread(self.cache.save, [c.to_cache() for c in changed], [])
+        if gone or changed:
+            self.notifier.emit("inbox_changed")
+
+    async def _pull(self) -> None:
+        raw = await asyncio.to_thread(self.cache.get_meta, CURSOR_META)
+        cursor = int(raw.decode()) if raw else 0
+        done = 0
+        while True:
+            page = await self.api.inbox_sync(cursor, self.page_size)
+            opened = await asyncio.to_thread(decrypt_batch, page["messages"], self.keys)
+            result = self.inbox.apply(opened, self.trust.staff)
+            for wrap in page.get("wraps", []):
+                self._accept_wrap(wrap)
+            shared = self._open_shared()
+            result.messages.extend(shared.messages)
+            convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
+            cursor = max(cursor, int(page["cursor"]))
+            await asyncio.to_thread(self._persist, list(convs.values()), result.messages, cursor)
+            await self.outbox.confirm(m["msg_id"] for m in page["messages"])
+            done += len(page["messages"])
+            self.notifier.emit("sync_progress", done, done + (self.page_size if page["more"] else 0))
+            if result.messages or convs:
+                self.notifier.emit("inbox_changed")
+            if result.new_incoming:
+                self.notifier.emit("new_messages", result.new_incoming)
+            if not page["more"]:
+                break
+
+    def _persist(self, convs: list[ConversationRecord], messages: list[MessageRecord], cursor: int) -> None:
+        self.cache.save([c.to_cache() for c in convs], [m.to_cache() for m in messages])
+        self.cache.set_meta(CURSOR_META, str(cursor).encode())
+
+    def _accept_wrap(self, wrap: Any) -> None:
+        """A colleague shared an old message's content key with this device (signed rewrap record)."""
+        try:
+            record = verify_rewrap(
+                base64.b64decode(wrap["record"], validate=True), allowed_signers=set(self.trust.staff.devices)
+            )
+            if str(record.msg_id) != wrap["msg_id"] or str(record.conv_id) != wrap["conv_id"]:
+                return
+            self._shared_keys[wrap["msg_id"]] = open_rewrap(record, self.keys)
+        except (ProtocolError, ValueError, KeyError, TypeError):
+            log.warning("ignored an invalid shared key record")
+
+    def _open_shared(self) -> ApplyResult:
+        batch = []
+        for record in self.inbox.unshared():
+            key = self._shared_keys.pop(record.msg_id, None)
+            if key is not None:
+                batch.append(open_shared(record, key))
+        if not batch:
+            return ApplyResult()
+        batch.sort(key=lambda o: o.message["cursor"])
+        return self.inbox.apply(batch, self.trust.staff)
+
+    # -- retention ---------------------------------------------------------------------------------
+    async def purge(self) -> None:
+        """The 31-day rule on the local cache (on start and hourly)."""
+        now = self.clock()
+        gone, _count = await asyncio.to_thread(self.cache.purge_expired, now)
+        self.inbox.drop(gone)
+        self.inbox.drop_messages_before(now, RETENTION_SECONDS)
+        await self.outbox.drop_conversations(gone)
+        self._last_purge = time.monotonic()
+        warning = self.trust.recheck(now)
+        if warning:
+            self.notifier.emit("roster_warning", warning)
+        self.notifier.emit("inbox_changed")
+
+    # -- background --------------------------------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.notifier.emit("connection_changed", online)
+
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks = [
+            asyncio.create_task(self._sync_loop(), name="opg-sync"),
+            asyncio.create_task(self._event_loop(), name="opg-events"),
+        ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks)
+
+    async def _sync_loop(self) -> None:
+        backoff = 1.0
+        while True:
+            self._wake.clear()
+            timeout = self.live_poll_interval if self.live else self.poll_interval
+            try:
+                if time.monotonic() - self._last_purge >= PURGE_INTERVAL:
+                    await self.purge()
+                await self.sync_once()
+                self._set_online(True)
+                backoff = 1.0
+            except AuthExpiredError:
+                self._set_online(False)
+                self.notifier.emit("auth_expired")
+                timeout = self.max_backoff
+            except (OfflineError, ServerError):
+                self._set_online(False)
+                timeout, backoff = backoff, min(backoff * 2, self.max_backoff)
+            except DeskError:
+                log.exception("sync round failed")
+                timeout, backoff = backoff, min(backoff * 2, self.max_backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _event_loop(self) -> None:
+        backoff = 1.0
+        while True:
+            try:
+                async for event in self.api.events():
+                    if event is None:  # (re)connected: catch up on what happened meanwhile
+                        self.live, backoff = True, 1.0
+                    self._wake.set()
+            except (OfflineError, ServerError, AuthExpiredError):
+                pass
+            self.live = False
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff)
+
+
+__all__ = ["STATE_UNSHARED", "Notifier", "SyncEngine"]

@@ -1,0 +1,111 @@
+"""Roster trust: the pinned org key, the verified roster (via the protocol's RosterTracker), every
+counsellor device ever seen in a verified roster (to attribute old messages) and the blocking problem.
+
+A bad signature, rollback, fork or expiry blocks sending and surfaces a warning (SECURITY-TESTS 8).
+A fork is sticky: only a fresh enrolment clears it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from opgelucht_desk.core.errors import RosterBlockedError
+from opgelucht_desk.core.inbox import StaffDirectory, b64, unb64
+from opgelucht_desk.protocol.errors import ProtocolError, RosterError
+from opgelucht_desk.protocol.roster import Roster, RosterTracker, SignedRoster
+
+_PROBLEM_TEXT = {
+    "bad_signature": "The relay served a roster with an invalid signature. Sending is blocked.",
+    "malformed": "The relay served a malformed roster. Sending is blocked.",
+    "rollback": "The relay served an older roster than this desk knows (rollback). Sending is blocked.",
+    "fork": "The relay served two different rosters with the same version (fork). Sending is blocked; "
+    "contact your organisation's admin.",
+    "expired": "The roster has expired. Sending is blocked until the org admin publishes a new one.",
+    "org_key_change": "The organisation key changed without a valid certificate. Sending is blocked.",
+}
+
+
+@dataclass
+class Trust:
+    org_pk: bytes
+    tracker: RosterTracker
+    staff: StaffDirectory = field(default_factory=StaffDirectory)
+    problem: str | None = None
+    problem_kind: str | None = None
+
+    @classmethod
+    def new(cls, org_pk: bytes) -> Trust:
+        return cls(org_pk=org_pk, tracker=RosterTracker(org_pk))
+
+    def accept(self, signed_json: object, now: int) -> str | None:
+        """Verify a roster from the relay. Returns a new warning text, or None if all is well."""
+        before = self.tracker.current.version if self.tracker.current else 0
+        try:
+            signed = SignedRoster.from_json(signed_json)
+            roster = self.tracker.accept(signed, now)
+        except RosterError as exc:
+            return self._set_problem(exc.kind)
+        except ProtocolError:
+            return self._set_problem("malformed")
+        if self.problem_kind != "fork":
+            self.problem = self.problem_kind = None
+        if roster.version != before:
+            self._remember(roster)
+        return None
+
+    def recheck(self, now: int) -> str | None:
+        """Expiry check without a new roster (e.g. at start and hourly)."""
+        if self.tracker.current is not None and self.tracker.current.is_expired(now):
+            return self._set_problem("expired")
+        return None
+
+    def _set_problem(self, kind: str) -> str | None:
+        if self.problem_kind == "fork" or self.problem_kind == kind:
+            return None
+        self.problem_kind, self.problem = kind, _PROBLEM_TEXT.get(kind, _PROBLEM_TEXT["malformed"])
+        return self.problem
+
+    def _remember(self, roster: Roster) -> None:
+        for counsellor, device in roster.valid_devices():
+            self.staff.devices[device.sign_pk] = counsellor.display_name
+        current_hash = self.tracker.current_hash
+        if current_hash is not None:
+            self.staff.roster_hashes[roster.version] = current_hash
+
+    def sendable(self, now: int) -> tuple[Roster, bytes]:
+        """The roster to encrypt to and its hash; raises RosterBlockedError with the warning text."""
+        if self.problem is not None:
+            raise RosterBlockedError(self.problem)
+        try:
+            roster = self.tracker.require_sendable(now)
+        except RosterError as exc:
+            raise RosterBlockedError(self._set_problem(exc.kind) or self.problem or str(exc)) from None
+        current_hash = self.tracker.current_hash
+        assert current_hash is not None
+        return roster, current_hash
+
+    # -- persistence (stored encrypted in the cache's meta table) -------------------------------------
+    def to_bytes(self) -> bytes:
+        signed = self.tracker.current_signed
+        return json.dumps(
+            {
+                "org_pk": b64(self.org_pk),
+                "roster": None if signed is None else signed.to_json(),
+                "devices": {b64(k): v for k, v in self.staff.devices.items()},
+                "hashes": {str(k): b64(v) for k, v in self.staff.roster_hashes.items()},
+                "problem_kind": self.problem_kind,
+            }
+        ).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Trust:
+        raw = json.loads(data)
+        org_pk = unb64(raw["org_pk"])
+        current = None if raw["roster"] is None else SignedRoster.from_json(raw["roster"])
+        trust = cls(org_pk=org_pk, tracker=RosterTracker(org_pk, current))
+        trust.staff.devices = {unb64(k): v for k, v in raw["devices"].items()}
+        trust.staff.roster_hashes = {int(k): unb64(v) for k, v in raw["hashes"].items()}
+        if raw.get("problem_kind"):
+            trust._set_problem(raw["problem_kind"])
+        return trust
