@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime
@@ -35,6 +35,9 @@ from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.qr import qr_image, qr_pixmap
 from opgelucht_desk.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 def _table(columns: int) -> QTableWidget:
@@ -168,7 +171,8 @@ class CounsellorsTab(QWidget):
         items = self.table.selectedItems()
         if not items:
             return None
-        value = self.table.item(items[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        first = self.table.item(items[0].row(), 0)
+        value = first.data(Qt.ItemDataRole.UserRole) if first is not None else None
         return value if isinstance(value, uuid.UUID) else None
 
     def _remove_clicked(self) -> None:
@@ -224,7 +228,7 @@ class CodesTab(QWidget):
         self.codes: list[OrgCode] = []
         self.table = _table(4)
         self.label = QLineEdit()
-        self.create = QPushButton()
+        self.create_button = QPushButton()
         self.revoke = QPushButton()
         self.save_png = QPushButton()
         self.qr = QLabel()
@@ -233,7 +237,7 @@ class CodesTab(QWidget):
         self.feedback = _Feedback()
         create_row = QHBoxLayout()
         create_row.addWidget(self.label, 1)
-        create_row.addWidget(self.create)
+        create_row.addWidget(self.create_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.revoke)
         buttons.addWidget(self.save_png)
@@ -246,7 +250,7 @@ class CodesTab(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
         layout.addWidget(self.qr, 1)
-        self.create.clicked.connect(self._create_clicked)
+        self.create_button.clicked.connect(self._create_clicked)
         self.label.returnPressed.connect(self._create_clicked)
         self.revoke.clicked.connect(self._revoke_clicked)
         self.save_png.clicked.connect(self._save_clicked)
@@ -260,7 +264,7 @@ class CodesTab(QWidget):
         self.table.setAccessibleName(self.tr("Organisation codes"))
         self.label.setPlaceholderText(self.tr("Label of the new code, e.g. a location or department"))
         self.label.setAccessibleName(self.tr("Label of the new code"))
-        self.create.setText(self.tr("&New code"))
+        self.create_button.setText(self.tr("&New code"))
         self.revoke.setText(self.tr("Re&voke"))
         self.save_png.setText(self.tr("Save QR code as &PNG…"))
         self.qr.setAccessibleName(self.tr("QR code of the selected organisation code"))
@@ -286,7 +290,8 @@ class CodesTab(QWidget):
         items = self.table.selectedItems()
         if not items:
             return None
-        value = self.table.item(items[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        first = self.table.item(items[0].row(), 0)
+        value = first.data(Qt.ItemDataRole.UserRole) if first is not None else None
         return next((c for c in self.codes if c.code == value), None)
 
     def _show_qr(self) -> None:
@@ -338,7 +343,7 @@ class CodesTab(QWidget):
             self.save_qr(code, Path(path))
 
     def save_qr(self, code: OrgCode, path: Path) -> None:
-        if not qr_image(code.qr_payload, 12).save(str(path), "PNG"):
+        if not qr_image(code.qr_payload, 12).save(str(path), b"PNG"):
             self.feedback.fail(OSError(str(path)))
         else:
             self.feedback.ok(self.tr("Saved."))
@@ -432,7 +437,7 @@ class ArticlesTab(QWidget):
         self.published.setChecked(article.published if article else False)
 
     def _new_clicked(self) -> None:
-        self.list.setCurrentItem(None)
+        self.list.setCurrentRow(-1)
         self._chosen(None, None)
         self.title.setFocus()
 

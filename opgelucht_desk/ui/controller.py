@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.model import DeskState
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.i18n import Translations
@@ -17,6 +17,9 @@ from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.notifications import Notifier
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 class DeskEvents(QObject):

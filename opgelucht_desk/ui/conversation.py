@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,12 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.model import Category, ConversationSummary, MessageView, Status
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.labels import category_label, state_label, status_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 class MessageBubble(QWidget):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -14,12 +16,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.model import EnrolmentChallenge, EnrolmentResult
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.password_strength import password_strength
 from opgelucht_desk.ui.qr import qr_pixmap
 from opgelucht_desk.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 def _error_label() -> QLabel:

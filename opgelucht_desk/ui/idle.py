@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 
 USER_INPUT = frozenset(
     {
@@ -24,6 +24,7 @@ class IdleWatcher(QObject):
     def __init__(self, minutes: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # exact remaining time for the lock
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
         self.set_minutes(minutes)

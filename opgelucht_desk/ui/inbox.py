@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -18,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.model import Category, Status
 from opgelucht_desk.ui.conversation import ConversationView
 from opgelucht_desk.ui.inbox_model import Column, ConvIdRole, InboxModel, UnreadBadgeDelegate
 from opgelucht_desk.ui.labels import category_label, status_label
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 SEARCH_DELAY_MS = 150  # debounce typing; the search itself runs over the core's local decrypted data
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 class LoginWindow(QWidget):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.admin import AdminPage
 from opgelucht_desk.ui.inbox import InboxPage
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.settings import SettingsPage
 from opgelucht_desk.ui.stats import StatsPage
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 class MainWindow(QMainWindow):
@@ -83,15 +87,14 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)
-        if page in self._loaded:
+        if page is None or page in self._loaded:
             return
         if page is self.stats:
             self.stats.load()
-        elif page is self.admin and self.admin is not None:
+            self._loaded.add(self.stats)
+        elif self.admin is not None and page is self.admin:
             self.admin.load()
-        else:
-            return
-        self._loaded.add(page)
+            self._loaded.add(self.admin)
 
     # --- events from the core ---------------------------------------------------------------------
     def set_online(self, online: bool) -> None:

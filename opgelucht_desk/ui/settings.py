@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,12 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import LANGUAGES
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 
 class SettingsPage(QWidget):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.model import StatsReport, StatsRow
 from opgelucht_desk.ui.bar_chart import Bar, BarChart
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
+
+if TYPE_CHECKING:
+    from opgelucht_desk.core.desk import Desk
 
 MONTHS_SHOWN = 12
 WEEKS_SHOWN = 8
