@@ -12,4 +12,10 @@ ROUTER_MODULES: list[str] = [
     "server.routes.me",
     "server.routes.org",
     "server.routes.articles",
+    "server.routes.devices",
+    "server.routes.device",
+    "server.routes.inbox",
+    "server.routes.events",
+    "server.routes.stats",
+    "server.routes.feedback",
 ]
