@@ -106,16 +106,23 @@ def _is_plaintext_file_keyring(backend: KeyringBackend) -> bool:
     return isinstance(backend, PlaintextKeyring)
 
 
-def _insecure_reason(backend: KeyringBackend) -> str | None:
-    """Why ``backend`` must not hold secrets, or None when it is acceptable."""
+def _insecure_reason(backend: KeyringBackend, *, explicit: bool) -> str | None:
+    """Why ``backend`` must not hold secrets, or None when it is acceptable.
+
+    keyrings.alt's file keyrings are never taken from the system's automatic choice (they would be
+    picked up silently just because the package is installed); a caller may pass the encrypted one
+    explicitly (the tests do). Its plain-text keyring is refused even then.
+    """
     from keyring.backends import chainer, fail, null
 
     if isinstance(backend, fail.Keyring | null.Keyring):
         return "no keyring backend is available"
     if _is_plaintext_file_keyring(backend):
         return "the only keyring available stores secrets in a plain-text file"
+    if not explicit and type(backend).__module__.startswith("keyrings.alt"):
+        return "only a file-based development keyring (keyrings.alt) is available"
     if isinstance(backend, chainer.ChainerBackend):
-        usable = [b for b in backend.backends if _insecure_reason(b) is None]
+        usable = [b for b in backend.backends if _insecure_reason(b, explicit=False) is None]
         if not usable:
             return "no secure keyring backend is available"
     return None
@@ -133,9 +140,10 @@ def _fix_hint() -> str:
 
 
 def require_secure_backend(backend: KeyringBackend | None = None) -> KeyringBackend:
-    """Return ``backend`` (default: the system keyring) or raise :class:`KeyringUnavailableError`."""
+    """Return ``backend`` (default: the system's automatic choice) or raise
+    :class:`KeyringUnavailableError` whose message names the fix."""
     chosen = backend if backend is not None else keyring.get_keyring()
-    reason = _insecure_reason(chosen)
+    reason = _insecure_reason(chosen, explicit=backend is not None)
     if reason is not None:
         raise KeyringUnavailableError(f"Opgelucht Desk cannot store its keys safely: {reason}. {_fix_hint()}")
     return chosen

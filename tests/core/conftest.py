@@ -1,0 +1,65 @@
+"""Fixtures of the desktop core tests: a real (encrypted file) keyring backend chosen explicitly, the
+in-process relay (the relay engineers' fixtures, SQLite only here) and desks wired to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from keyrings.alt.file import EncryptedKeyring
+from relay.conftest import app, client, clock, ctx, db_url, settings, sqlite_template  # noqa: F401
+
+from opgelucht_desk.core.desk import Desk, DeskConfig
+from opgelucht_desk.core.keystore import TEST_KDF
+from server.clock import ManualClock, unix
+
+RELAY_URL = "http://relay.test"
+PASSWORD = "lange wachtzin voor de test"
+
+
+def make_keyring(directory: Path) -> EncryptedKeyring:
+    """keyrings.alt's encrypted file keyring in ``directory``, unlocked programmatically."""
+    backend = EncryptedKeyring()
+    backend.file_path = str(directory / "keyring.cfg")
+    backend.keyring_key = "keyring file password"
+    return backend
+
+
+@pytest.fixture
+def backend() -> str:
+    """The relay's database backend for the core tests: SQLite (the relay's own suite covers PostgreSQL)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def keyring_backend(tmp_path: Path) -> EncryptedKeyring:
+    return make_keyring(tmp_path)
+
+
+DeskFactory = Callable[[str], "AsyncIterator[Desk]"]
+
+
+@pytest.fixture
+async def desk_config(
+    app: FastAPI,  # noqa: F811
+    clock: ManualClock,  # noqa: F811
+    tmp_path: Path,
+    keyring_backend: EncryptedKeyring,
+) -> Callable[[str], DeskConfig]:
+    """Configs of desks (one data dir each) that talk to the in-process relay."""
+    transport = httpx.ASGITransport(app=app)
+
+    def make(name: str) -> DeskConfig:
+        return DeskConfig(
+            data_dir=tmp_path / name,
+            relay_url=RELAY_URL,
+            keyring_backend=keyring_backend,
+            kdf=TEST_KDF,
+            transport=transport,
+            clock=lambda: unix(clock.now()),
+        )
+
+    return make
