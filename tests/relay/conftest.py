@@ -6,14 +6,9 @@ file, or a PostgreSQL database created ``TEMPLATE`` the migrated one (dropped af
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shutil
-import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -21,96 +16,70 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
+from relay.databases import (
+    PG_URL,
+    migrate_url,
+    pg_available,
+    pg_create_database,
+    pg_drop_database,
+    pg_url_for,
+    run_async,
+    unique_pg_name,
+)
 from relay.helpers import Actor, create_org_with_admin, enrol_admin
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
 from server.context import AppContext
-from server.db import Database
-from server.migrate import upgrade
 
-T = TypeVar("T")
-PG_URL = os.environ.get("OPG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def pg_url_for(database: str) -> str:
-    return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
-
-
-async def _pg_admin() -> asyncpg.Connection:
-    url = make_url(PG_URL)
-    return await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        database=url.database,
-        timeout=5,
-    )
-
-
-async def pg_create_database(name: str, template: str | None = None) -> None:
-    conn = await _pg_admin()
-    try:
-        suffix = f' TEMPLATE "{template}"' if template else ""
-        await conn.execute(f'CREATE DATABASE "{name}"{suffix}')
-    finally:
-        await conn.close()
-
-
-async def pg_drop_database(name: str) -> None:
-    conn = await _pg_admin()
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def run_async(func: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion from sync code, even inside a running loop (own thread)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(func())).result()
-
-
-async def _migrate(url: str) -> None:
-    db = Database(url)
-    try:
-        await upgrade(db)
-    finally:
-        await db.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("relay-template") / "relay.db"
-    run_async(lambda: _migrate(f"sqlite+aiosqlite:///{path}"))
+    run_async(lambda: migrate_url(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
+def pg_server() -> None:
+    """Skips (with the reason) when no PostgreSQL server answers at $OPG_TEST_POSTGRES_URL."""
     try:
-        run_async(_check_pg)
+        run_async(pg_available)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         pytest.skip(f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string()}: {exc!r}")
-    name = f"opg_tmpl_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: None) -> Iterator[str]:
+    name = unique_pg_name("opg_tmpl")
     run_async(lambda: pg_create_database(name))
     try:
-        run_async(lambda: _migrate(pg_url_for(name)))
+        run_async(lambda: migrate_url(pg_url_for(name)))
         yield name
     finally:
         run_async(lambda: pg_drop_database(name))
 
 
-async def _check_pg() -> None:
-    conn = await _pg_admin()
-    await conn.close()
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+async def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database of the current backend without any tables."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    request.getfixturevalue("pg_server")
+    name = unique_pg_name()
+    await pg_create_database(name)
+    try:
+        yield pg_url_for(name)
+    finally:
+        await pg_drop_database(name)
 
 
 @pytest.fixture
@@ -123,7 +92,7 @@ async def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         yield f"sqlite+aiosqlite:///{target}"
         return
     pg_tmpl: str = request.getfixturevalue("pg_template")
-    name = f"opg_test_{uuid.uuid4().hex[:12]}"
+    name = unique_pg_name()
     await pg_create_database(name, template=pg_tmpl)
     try:
         yield pg_url_for(name)
@@ -136,18 +105,22 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
-    """Test settings: a cheap argon2 profile (production defaults are checked in test_passwords.py)."""
+def make_test_settings(db_url: str, data_dir: Path) -> Settings:
+    """Test settings: a cheap argon2 profile (production defaults are checked in test_config.py)."""
     return Settings.load(
         None,
-        data_dir=tmp_path / "relay-data",
+        data_dir=data_dir,
         database_url=db_url,
         argon2_memory_kib=256,
         argon2_time_cost=1,
         run_jobs=False,
         public_url="https://relay.example.nl",
     )
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return make_test_settings(db_url, tmp_path / "relay-data")
 
 
 @pytest.fixture

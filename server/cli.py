@@ -1,0 +1,199 @@
+"""``opgelucht-relay``: the relay's ops command line (serve, migrate, orgs, codes, invitations)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging.config
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from server.clock import SystemClock
+from server.config import Settings
+from server.db import Database
+from server.errors import ApiError
+from server.logs import logging_config
+from server.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
+from server.orgs import code_qr_payload, create_code, create_invitation, create_org, find_org
+
+T = TypeVar("T")
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _run(settings: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
+    """Run ``job`` against a migrated database, then close it."""
+
+    async def main() -> T:
+        from server.migrate import upgrade
+
+        if settings.db_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.db_url)
+        try:
+            await upgrade(db)
+            return await job(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ApiError as exc:
+        if exc.code == "not_found":
+            raise click.ClickException(
+                "organisation not found (give its id or its exact, unique name)"
+            ) from None
+        raise click.ClickException(exc.message) from None
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="OPG_RELAY_CONFIG",
+    help="TOML settings file (default: $OPG_RELAY_CONFIG; OPG_RELAY_* variables override it).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    """Opgelucht relay: operate the server that stores ciphertext for Opgelucht Desk."""
+    try:
+        ctx.obj = Settings.load(config_file)
+    except Exception as exc:  # pydantic ValidationError, TOML syntax errors
+        raise click.ClickException(f"invalid relay settings: {exc}") from None
+
+
+@main.command()
+@click.pass_context
+def serve(ctx: click.Context) -> None:
+    """Run the relay (uvicorn) on the configured host and port."""
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(ctx)
+    config = logging_config(settings.log_level)
+    logging.config.dictConfig(config)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=config,
+        access_log=False,  # our own access log omits client addresses
+        proxy_headers=settings.proxy_headers,
+        server_header=False,
+    )
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Create or upgrade the database schema to the current version."""
+    from server.migrate import current_revision
+
+    revision = _run(_settings(ctx), current_revision)
+    click.echo(f"database at revision {revision}")
+
+
+@main.command("create-org")
+@click.argument("name")
+@click.pass_context
+def create_org_command(ctx: click.Context, name: str) -> None:
+    """Create an organisation and print its id and a first admin invitation (valid 7 days)."""
+    settings = _settings(ctx)
+    if not name.strip() or len(name) > 200:
+        raise click.BadParameter("1..200 characters", param_hint="NAME")
+
+    async def job(db: Database) -> tuple[str, str]:
+        clock = SystemClock()
+        async with db.sessions() as session:
+            org = await create_org(session, name.strip(), clock.now())
+            secret, _ = await create_invitation(session, org, ROLE_ADMIN, settings, clock.now())
+            await session.commit()
+            return str(org.id), secret
+
+    org_id, invitation = _run(settings, job)
+    click.echo(f"org id: {org_id}")
+    click.echo(f"admin invitation: {invitation}")
+
+
+@main.command("create-code")
+@click.argument("org")
+@click.option("--label", required=True, help="What the code is for, e.g. 'poster main office'.")
+@click.option(
+    "--qr-png",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the join QR code as a PNG image (needs the org key: enrol the first admin first).",
+)
+@click.pass_context
+def create_code_command(ctx: click.Context, org: str, label: str, qr_png: Path | None) -> None:
+    """Create an org code for ORG (org id or unique name) and print it."""
+    settings = _settings(ctx)
+    if not label.strip() or len(label) > 200:
+        raise click.BadParameter("1..200 characters", param_hint="--label")
+
+    async def job(db: Database) -> tuple[str, str | None]:
+        async with db.sessions() as session:
+            org_row = await find_org(session, org)
+            code = await create_code(session, org_row, label.strip(), SystemClock().now())
+            payload = code_qr_payload(code, org_row, settings)
+            if qr_png is not None and payload is None:
+                raise click.ClickException(
+                    "the organisation has no org key yet, so no QR code can pin it; "
+                    "enrol the first admin, then run create-code again"
+                )
+            await session.commit()
+            return code.code, payload
+
+    code, payload = _run(settings, job)
+    click.echo(f"org code: {code}")
+    if payload is not None:
+        click.echo(f"qr payload: {payload}")
+    if qr_png is not None and payload is not None:
+        import qrcode
+
+        qrcode.make(payload).save(str(qr_png))
+        click.echo(f"qr image: {qr_png}")
+
+
+@main.command()
+@click.argument("org")
+@click.option("--admin", is_flag=True, help="Invite an org admin instead of a counsellor.")
+@click.pass_context
+def invite(ctx: click.Context, org: str, admin: bool) -> None:
+    """Print a one-time invitation (valid 7 days) for ORG (org id or unique name)."""
+    settings = _settings(ctx)
+
+    async def job(db: Database) -> str:
+        async with db.sessions() as session:
+            org_row = await find_org(session, org)
+            role = ROLE_ADMIN if admin else ROLE_COUNSELLOR
+            secret, _ = await create_invitation(session, org_row, role, settings, SystemClock().now())
+            await session.commit()
+            return secret
+
+    click.echo(f"invitation: {_run(settings, job)}")
+
+
+def _register_data_commands() -> None:
+    """Relay engineer B's data commands (stats, purge, feedback) from server/cli_data.py, once present."""
+    try:
+        module = importlib.import_module("server.cli_data")
+    except ModuleNotFoundError as exc:
+        if exc.name != "server.cli_data":
+            raise
+        return
+    for name in ("stats", "purge", "feedback"):
+        command = getattr(module, name, None)
+        if isinstance(command, click.Command):
+            main.add_command(command)
+
+
+_register_data_commands()
