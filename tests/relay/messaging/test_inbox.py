@@ -1,0 +1,310 @@
+"""Counsellor inbox, live events, retention, usage counts, stats and feedback on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from opgelucht_desk.protocol.encoding import b64e
+from opgelucht_desk.protocol.envelope import open_message
+from opgelucht_desk.protocol.rewrap import make_rewrap
+from relay.helpers import Actor, create_org_with_admin, enrol_admin, login
+from relay.messaging.kit import Reporter, new_code, seal
+from server.app import create_app
+from server.clock import ManualClock
+from server.config import Settings
+from server.context import AppContext
+from server.jobs import run_job
+
+
+async def test_sync_reply_and_notes(admin: Actor, reporter: Reporter, client: httpx.AsyncClient) -> None:
+    conv = uuid.uuid4()
+    recipients = [admin.device_keys.enc_pk, reporter.keys.enc_pk]
+    assert (await reporter.post(conv, seal(conv, reporter.keys, recipients, b"report"))).status_code == 201
+    synced = (await client.get("/v1/inbox/sync", headers=admin.headers)).json()
+    assert [m["conv_id"] for m in synced["messages"]] == [str(conv)]
+    assert synced["more"] is False
+    opened = open_message(
+        __import__("base64").b64decode(synced["messages"][0]["envelope"]),
+        keys=admin.device_keys,
+        expected_conv_id=conv,
+    )
+    assert opened.payload == b"report"
+    reply = seal(conv, admin.device_keys, recipients, b"answer")
+    posted = await client.post(
+        f"/v1/inbox/conversations/{conv}/messages", json={"envelope": b64e(reply)}, headers=admin.headers
+    )
+    assert posted.status_code == 201
+    note = seal(conv, admin.device_keys, [admin.device_keys.enc_pk], b"private note")
+    noted = await client.post(
+        f"/v1/inbox/conversations/{conv}/notes", json={"envelope": b64e(note)}, headers=admin.headers
+    )
+    assert noted.status_code == 201
+    seen_by_device = (await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")).json()[
+        "messages"
+    ]
+    assert [m["channel"] for m in seen_by_device] == ["chat", "chat"]
+    assert [m["seq"] for m in seen_by_device] == [1, 2]  # no gap where the note is
+    later = (await client.get(f"/v1/inbox/sync?after={synced['cursor']}", headers=admin.headers)).json()
+    assert [m["channel"] for m in later["messages"]] == ["chat", "staff"]
+    cursors = [m["cursor"] for m in later["messages"]]
+    assert cursors == sorted(cursors) and cursors[0] > synced["cursor"]
+    listed = (await client.get("/v1/inbox/conversations", headers=admin.headers)).json()["conversations"]
+    assert [c["conv_id"] for c in listed] == [str(conv)]
+    # a reply to an unknown conversation is not stored
+    unknown = uuid.uuid4()
+    stray = seal(unknown, admin.device_keys, recipients, b"x")
+    response = await client.post(
+        f"/v1/inbox/conversations/{unknown}/messages", json={"envelope": b64e(stray)}, headers=admin.headers
+    )
+    assert response.status_code == 404
+
+
+async def test_sync_pages_by_cursor(admin: Actor, reporter: Reporter, client: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        conv = uuid.uuid4()
+        assert (
+            await reporter.post(conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))
+        ).status_code == 201
+    seen: list[int] = []
+    cursor, more = 0, True
+    while more:
+        page = (await client.get(f"/v1/inbox/sync?after={cursor}&limit=2", headers=admin.headers)).json()
+        seen += [m["cursor"] for m in page["messages"]]
+        cursor, more = page["cursor"], page["more"]
+    assert seen == sorted(seen) and len(seen) == 5
+
+
+async def test_other_org_sees_nothing_and_cannot_post(
+    admin: Actor, reporter: Reporter, client: httpx.AsyncClient, ctx: AppContext, clock: ManualClock
+) -> None:
+    conv = uuid.uuid4()
+    assert (
+        await reporter.post(conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))
+    ).status_code == 201
+    org_id, invitation = await create_org_with_admin(ctx, "Andere Organisatie")
+    other = await enrol_admin(client, clock, org_id, invitation, username="otheradmin")
+    assert (await client.get("/v1/inbox/sync", headers=other.headers)).json()["messages"] == []
+    assert (await client.get("/v1/inbox/conversations", headers=other.headers)).json()["conversations"] == []
+    intrusion = seal(conv, other.device_keys, [other.device_keys.enc_pk], b"x")
+    for suffix in ("messages", "notes"):
+        response = await client.post(
+            f"/v1/inbox/conversations/{conv}/{suffix}",
+            json={"envelope": b64e(intrusion)},
+            headers=other.headers,
+        )
+        assert response.status_code == 404
+    # a device of the other org cannot touch the conversation either
+    other_code = await new_code(client, other)
+    device = Reporter(client, clock, other_code)
+    assert (await device.register()).status_code == 201
+    assert (await device.call("GET", f"/v1/device/conversations/{conv}/messages")).status_code == 404
+
+
+async def test_extra_wraps_reach_only_the_addressed_device(
+    admin: Actor, reporter: Reporter, client: httpx.AsyncClient
+) -> None:
+    conv = uuid.uuid4()
+    envelope = seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"old thread")
+    stored = (await reporter.post(conv, envelope)).json()
+    content_key = open_message(envelope, keys=admin.device_keys, expected_conv_id=conv).content_key
+    record = make_rewrap(
+        conv_id=conv,
+        msg_id=uuid.UUID(stored["msg_id"]),
+        content_key=content_key,
+        target_enc_pk=admin.device_keys.enc_pk,
+        signer=admin.device_keys,
+    )
+    item = {
+        "conv_id": str(conv),
+        "msg_id": stored["msg_id"],
+        "key_id": b64e(record.key_id),
+        "wrap": b64e(record.wrap),
+        "record": b64e(record.to_bytes()),
+    }
+    posted = await client.post("/v1/inbox/wraps", json={"wraps": [item]}, headers=admin.headers)
+    assert posted.status_code == 201, posted.text
+    synced = (await client.get("/v1/inbox/sync", headers=admin.headers)).json()
+    assert [w["msg_id"] for w in synced["wraps"]] == [stored["msg_id"]]
+    forged = dict(item, record=b64e(record.to_bytes()[:-1] + bytes([record.to_bytes()[-1] ^ 1])))
+    refused = await client.post("/v1/inbox/wraps", json={"wraps": [forged]}, headers=admin.headers)
+    assert refused.status_code == 400
+
+
+async def test_retention_after_31_days_by_clock_travel(
+    admin: Actor, reporter: Reporter, client: httpx.AsyncClient, clock: ManualClock, ctx: AppContext
+) -> None:
+    conv = uuid.uuid4()
+    assert (
+        await reporter.post(conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))
+    ).status_code == 201
+    clock.advance(days=31)
+    admin.token = (await login(client, clock, admin)).json()["token"]
+    # refused at read time before the job ran
+    assert (await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")).json()["messages"] == []
+    assert (await client.get("/v1/inbox/sync", headers=admin.headers)).json()["messages"] == []
+    await run_job(ctx, "retention")
+    from sqlalchemy import func, select
+
+    from server.models.messaging import Conversation, Message
+
+    async with ctx.db.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Message)) == 0
+        assert await db.scalar(select(func.count()).select_from(Conversation)) == 0
+
+
+async def test_idle_devices_are_purged_with_their_data(
+    admin: Actor, reporter: Reporter, clock: ManualClock, ctx: AppContext
+) -> None:
+    conv = uuid.uuid4()
+    assert (
+        await reporter.post(conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))
+    ).status_code == 201
+    clock.advance(days=ctx.settings.device_idle_purge_days + 1)
+    await run_job(ctx, "retention")
+    assert (await reporter.call("GET", "/v1/device/conversations")).status_code == 401
+
+
+async def test_usage_events_count_without_device_and_stats_suppress(
+    admin: Actor, client: httpx.AsyncClient, clock: ManualClock, code: str
+) -> None:
+    small = await new_code(client, admin, "Klein team")
+    for _ in range(12):
+        assert (await Reporter(client, clock, code).register()).status_code == 201
+    for _ in range(2):
+        assert (await Reporter(client, clock, small).register()).status_code == 201
+    batch = {"org_code": code, "events": [{"kind": "topic", "item": "pesten", "count": 3}] * 3}
+    accepted = await client.post("/v1/events", json=batch)
+    assert accepted.status_code == 202 and accepted.json() == {"accepted": 3}
+    assert (
+        await client.post(
+            "/v1/events", json={"org_code": code, "events": [{"kind": "x", "item": "y", "count": 1}]}
+        )
+    ).status_code == 400
+    assert (
+        await client.post(
+            "/v1/events",
+            json={"org_code": code, "events": [{"kind": "topic", "item": "p", "count": 1}] * 101},
+        )
+    ).status_code == 400
+    assert (
+        await client.post(
+            "/v1/events", json={"org_code": "NOPE", "events": [{"kind": "topic", "item": "p", "count": 1}]}
+        )
+    ).status_code == 404
+    early = await client.get("/v1/stats?period=2026-11", headers=admin.headers)
+    assert early.status_code == 400  # the month has not ended
+    clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    admin.token = (await login(client, clock, admin)).json()["token"]
+    stats = (await client.get("/v1/stats?period=2026-11", headers=admin.headers)).json()
+    by_label = {c["label"]: c for c in stats["codes"]}
+    assert by_label["Klein team"]["suppressed"] and by_label["Klein team"]["devices"] is None
+    # the only other code is suppressed with it, so total - code cannot isolate the 2 devices
+    assert by_label["Afdeling A"]["suppressed"]
+    assert stats["total"]["devices"] == 15 and stats["total"]["counts"] == {"topic": {"pesten": 10}}
+    assert (await client.get("/v1/stats?period=2026-11-01", headers=admin.headers)).status_code == 400
+
+
+async def test_feedback_is_accepted_with_limits(client: httpx.AsyncClient) -> None:
+    ok = await client.post("/v1/feedback", json={"text": "Fijne app", "app_version": "1.0"})
+    assert ok.status_code == 201 and uuid.UUID(ok.json()["id"])
+    assert (await client.post("/v1/feedback", json={"text": ""})).status_code == 400
+    assert (await client.post("/v1/feedback", json={"text": "x" * 5001})).status_code == 400
+
+
+# --- live events -------------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """Run the app on a free loopback port with uvicorn inside this event loop."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no start-up event to wait on)
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def next_event(lines: AsyncIterator[str]) -> dict[str, object]:
+    async for line in lines:
+        if line.startswith("data: "):
+            return dict(json.loads(line[len("data: ") :]))
+    raise AssertionError("stream ended")
+
+
+async def wait_ready(lines: AsyncIterator[str]) -> None:
+    async for line in lines:
+        if line == ": ready":
+            return
+
+
+async def check_events_cross_instance(
+    settings: Settings, clock: ManualClock, admin: Actor, reporter: Reporter
+) -> None:
+    """Subscribe on instance 2, post through instance 1: the content-free event arrives."""
+    second = create_app(settings, clock)
+    async with (
+        served(second) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as http,
+        http.stream("GET", "/v1/inbox/events", headers=admin.headers) as stream,
+    ):
+        if True:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.aiter_lines()
+            await asyncio.wait_for(wait_ready(lines), 10)
+            conv = uuid.uuid4()
+            posted = await reporter.post(
+                conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"canary")
+            )
+            assert posted.status_code == 201
+            event = await asyncio.wait_for(next_event(lines), 10)
+            assert event == {"conv_id": str(conv), "seq": 1, "cursor": posted.json()["cursor"]}
+
+
+@pytest.mark.postgres
+async def test_live_events_cross_instances_via_postgres(
+    backend: str, settings: Settings, clock: ManualClock, admin: Actor, reporter: Reporter
+) -> None:
+    if backend != "postgres":
+        pytest.skip("LISTEN/NOTIFY needs PostgreSQL; the SQLite relay is a single process")
+    await check_events_cross_instance(settings, clock, admin, reporter)
+
+
+async def test_live_events_in_process(
+    backend: str, app: FastAPI, admin: Actor, reporter: Reporter, client: httpx.AsyncClient
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the in-process broker serves the SQLite relay")
+    async with (
+        served(app) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as http,
+        http.stream("GET", "/v1/inbox/events", headers=admin.headers) as stream,
+    ):
+        if True:
+            lines = stream.aiter_lines()
+            await asyncio.wait_for(wait_ready(lines), 10)
+            conv = uuid.uuid4()
+            posted = await reporter.post(conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))
+            event = await asyncio.wait_for(next_event(lines), 10)
+            assert set(event) == {"conv_id", "seq", "cursor"}
+            assert event["cursor"] == posted.json()["cursor"]
+    unauthenticated = await client.get("/v1/inbox/events")
+    assert unauthenticated.status_code == 401
