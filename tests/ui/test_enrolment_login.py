@@ -1,0 +1,99 @@
+"""Enrolment with TOTP, lock and unlock, against a real relay over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.model import DeskState
+from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.conversation import ConversationView
+from opgelucht_desk.ui.enrolment import EnrolmentWizard
+from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.login import LoginWindow
+from opgelucht_desk.ui.main_window import MainWindow
+from opgelucht_desk.ui.preferences import Preferences
+from ui.flows import PASSWORD, TIMEOUT_MS, enrol, log_in, type_into
+from ui.relay_server import RelayServer
+
+
+def state_of(desk: Desk) -> DeskState:
+    return desk.state
+
+
+def _controller(desk: Desk, preferences: Preferences, translations: Translations) -> Controller:
+    controller = Controller(desk, preferences, translations, None)
+    controller.start()
+    return controller
+
+
+def test_first_admin_enrols_with_totp_then_locks_and_unlocks(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    preferences: Preferences,
+    translations: Translations,
+) -> None:
+    desk = open_desk("admin")
+    controller = _controller(desk, preferences, translations)
+    wizard = controller.window
+    assert isinstance(wizard, EnrolmentWizard)
+    assert wizard.windowTitle() == "Opgelucht Desk: instellen"
+
+    main = enrol(qtbot, controller, relay, relay.new_org())
+    assert state_of(desk) == DeskState.UNLOCKED
+    account, challenge = desk.account, wizard.account_page.challenge
+    assert account is not None and challenge is not None
+    assert wizard.safety_page.number.text() == account.safety_number
+    assert "beheerder" in wizard.safety_page.admin_note.text()
+    assert main.admin is not None, "the first counsellor of an organisation is its administrator"
+    secret = challenge.totp_secret
+
+    # Lock (Ctrl+L): the main window and every conversation widget are destroyed, the core is locked.
+    main.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
+        QTest.keyClick(main.inbox.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(controller.window, LoginWindow)
+    assert state_of(desk) == DeskState.LOCKED
+    qtbot.waitUntil(
+        lambda: not any(isinstance(w, MainWindow | ConversationView) for w in QApplication.allWidgets()),
+        timeout=TIMEOUT_MS,
+    )
+
+    # A wrong code is refused with a clear message, and the window stays locked.
+    login = controller.window
+    type_into(login.password, PASSWORD)
+    type_into(login.code, "000000")
+    QTest.mouseClick(login.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(login.error.isVisible, timeout=TIMEOUT_MS)
+    assert "klopt niet" in login.error.text()
+    assert state_of(desk) == DeskState.LOCKED
+    login.password.clear()
+
+    main = log_in(qtbot, controller, relay, secret)
+    assert state_of(desk) == DeskState.UNLOCKED
+    assert main.isVisible()
+
+
+def test_idle_time_locks_the_desk(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    preferences: Preferences,
+    translations: Translations,
+) -> None:
+    desk = open_desk("idle")
+    controller = _controller(desk, preferences, translations)
+    enrol(qtbot, controller, relay, relay.new_org("Idle BV"), username="idle", display_name="Ida")
+    assert controller.idle.active
+    controller.idle.set_interval_ms(100)
+    with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
+        pass
+    assert isinstance(controller.window, LoginWindow)
+    assert state_of(desk) == DeskState.LOCKED
