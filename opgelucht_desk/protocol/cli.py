@@ -1,0 +1,186 @@
+"""`opgelucht-reporter`: a small command line for the reference reporter client (a stand-in for the app).
+
+opgelucht-reporter join 'opgelucht://join?relay=…&code=…&fp=…' --pseudonym Merel
+opgelucht-reporter say "Er is iets gebeurd."          # opens a conversation the first time
+opgelucht-reporter read
+opgelucht-reporter events screen:home topic:pesten
+opgelucht-reporter feedback "De app is duidelijk."
+opgelucht-reporter export
+opgelucht-reporter forget
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+import platformdirs
+
+from .errors import ProtocolError
+from .profile import AGE_CATEGORIES, GENDERS
+from .reporter import ReporterClient, ReporterError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+DEFAULT_STATE = Path(platformdirs.user_data_dir("opgelucht-reporter")) / "state.json"
+
+
+def run_async(func: Callable[P, Awaitable[T]]) -> Callable[P, T]:
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return asyncio.run(func(*args, **kwargs))  # type: ignore[arg-type]
+        except (ReporterError, ProtocolError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def _client(ctx: click.Context) -> ReporterClient:
+    state: Path = ctx.obj["state"]
+    return ReporterClient(state)
+
+
+@click.group()
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_STATE,
+    show_default=True,
+    envvar="OPG_REPORTER_STATE",
+    help="State file (keys, conversations); created with mode 0600.",
+)
+@click.pass_context
+def main(ctx: click.Context, state: Path) -> None:
+    """Reference reporter client for Opgelucht (what the mobile app does)."""
+    ctx.obj = {"state": state}
+
+
+@main.command()
+@click.argument("code_or_qr")
+@click.option("--relay", "relay_url", help="Relay URL (needed with a typed code).")
+@click.option("--pseudonym", help="Pseudonym shown to the counsellors (1-64 characters).")
+@click.option("--age", "age_category", type=click.Choice(AGE_CATEGORIES))
+@click.option("--gender", type=click.Choice(GENDERS))
+@click.pass_context
+@run_async
+async def join(
+    ctx: click.Context,
+    code_or_qr: str,
+    relay_url: str | None,
+    pseudonym: str | None,
+    age_category: str | None,
+    gender: str | None,
+) -> None:
+    """Join an organisation with its QR text or a typed code."""
+    async with _client(ctx) as client:
+        result = await client.join(code_or_qr, relay_url=relay_url)
+        if pseudonym:
+            client.set_profile(pseudonym, age_category=age_category, gender=gender)
+    click.echo(f"Joined {result.org_name}.")
+    if result.pinned_by_qr:
+        click.echo("The organisation's key matches the QR code.")
+    else:
+        click.echo("Compare this safety number with your organisation's poster:")
+        click.echo(f"  {result.safety_number}")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--conv", "conv_id", type=click.UUID, help="Conversation (default: the latest).")
+@click.option("--new", "new_conversation", is_flag=True, help="Start a new conversation.")
+@click.option("--pseudonym", help="Set or change the pseudonym first.")
+@click.pass_context
+@run_async
+async def say(
+    ctx: click.Context, text: str, conv_id: uuid.UUID | None, new_conversation: bool, pseudonym: str | None
+) -> None:
+    """Send a message (opens a conversation when there is none)."""
+    async with _client(ctx) as client:
+        if pseudonym:
+            saved = client.state.profile or {}
+            client.set_profile(pseudonym, age_category=saved.get("age_category"), gender=saved.get("gender"))
+        known = client.conversation_ids()
+        if conv_id is None:
+            conv_id = known[-1] if known and not new_conversation else await client.open_conversation()
+        stored = await client.say(conv_id, text)
+    click.echo(f"Sent to conversation {conv_id} (seq {stored['seq']}).")
+
+
+@main.command()
+@click.option("--conv", "conv_id", type=click.UUID, help="Conversation (default: all).")
+@click.pass_context
+@run_async
+async def read(ctx: click.Context, conv_id: uuid.UUID | None) -> None:
+    """Fetch and show new messages."""
+    async with _client(ctx) as client:
+        for current in [conv_id] if conv_id else client.conversation_ids():
+            for message in await client.read(current):
+                who = "me" if message.from_me else (message.counsellor_name or "counsellor")
+                warn = "" if message.chain_ok else " [gap or reordering detected]"
+                click.echo(f"[{current}] #{message.seq} {who}: {message.text}{warn}")
+        for rejected in client.rejected:
+            click.echo(f"warning: message {rejected.msg_id} rejected ({rejected.reason})", err=True)
+
+
+@main.command()
+@click.argument("events", nargs=-1, required=True)
+@click.pass_context
+@run_async
+async def events(ctx: click.Context, events: tuple[str, ...]) -> None:
+    """Send usage counts, each as KIND:ITEM[:COUNT] (e.g. screen:home topic:pesten:2)."""
+    parsed: list[tuple[str, str, int]] = []
+    for event in events:
+        parts = event.split(":")
+        if len(parts) >= 3 and parts[-1].isdigit():
+            kind, item, count = parts[0], ":".join(parts[1:-1]), int(parts[-1])
+        else:
+            kind, item, count = parts[0], ":".join(parts[1:]), 1
+        if not kind or not item:
+            raise click.BadParameter(f"{event!r} is not KIND:ITEM[:COUNT]")
+        parsed.append((kind, item, count))
+    async with _client(ctx) as client:
+        accepted = await client.send_events(parsed)
+    click.echo(f"{accepted} event(s) accepted.")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--with-device", is_flag=True, help="Attach this device's id (off by default).")
+@click.pass_context
+@run_async
+async def feedback(ctx: click.Context, text: str, with_device: bool) -> None:
+    """Send feedback to the app's maker (not encrypted: do not include personal details)."""
+    async with _client(ctx) as client:
+        await client.send_feedback(text, include_device=with_device)
+    click.echo("Thank you for your feedback.")
+
+
+@main.command()
+@click.pass_context
+@run_async
+async def export(ctx: click.Context) -> None:
+    """Print everything the relay holds about this device, with the decrypted messages, as JSON."""
+    async with _client(ctx) as client:
+        data: dict[str, Any] = await client.export()
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@run_async
+async def forget(ctx: click.Context, yes: bool) -> None:
+    """Delete this device and all its data on the relay and locally."""
+    if not yes and not click.confirm("Delete all your conversations and keys?", default=False):
+        raise click.Abort()
+    async with _client(ctx) as client:
+        await client.forget()
+    click.echo("Your data has been deleted.")

@@ -1,0 +1,521 @@
+"""Reference reporter client: what the employee's mobile app does, against the relay API (docs/api.md).
+
+    async with ReporterClient(Path("state.json")) as reporter:
+        await reporter.join("opgelucht://join?relay=…&code=…&fp=…")   # or join("CODE", relay_url=…)
+        reporter.set_profile("Merel", age_category="25-34", gender="vrouw")
+        conv_id = await reporter.open_conversation()                   # sends the HELLO
+        await reporter.say(conv_id, "Er is iets gebeurd.")
+        for message in await reporter.read(conv_id): ...
+
+Keys are generated per install and per org code. Every message is sealed to every valid device of the
+org-signed roster plus the reporter's own key; replies are accepted only from valid roster devices.
+The state (keys, conversations, seq, prev_hash, cursors) persists in a JSON file with mode 0600.
+This API is stable: the relay's end-to-end tests use it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from .encoding import b64d, b64e
+from .envelope import MessageType, envelope_hash, open_message, parse_header, seal_message
+from .errors import EnvelopeError, ProtocolError, RosterError
+from .keys import DeviceKeys, safety_number
+from .profile import Profile
+from .qr import parse_qr_payload, validate_org_code, validate_relay_url
+from .reporter_state import ConversationState, ReporterState, delete_state, load_state, save_state
+from .request_auth import register_proof, sign_request
+from .roster import Roster, RosterTracker, SignedRoster
+
+PAGE_LIMIT = 100
+SEEN_IDS_KEPT = 2000
+
+
+class ReporterError(Exception):
+    """A relay call failed (`status`, stable `code` from the error body) or the client cannot proceed."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    org_id: uuid.UUID
+    org_name: str
+    safety_number: str  # show it so the user can compare it with the poster (trust on first use)
+    pinned_by_qr: bool
+    device_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """One message of a conversation as the reporter sees it (own messages included)."""
+
+    seq: int  # the relay's per-conversation sequence
+    msg_id: uuid.UUID
+    msg_type: MessageType
+    from_me: bool
+    counsellor_name: str | None  # display name from the roster for counsellor messages
+    text: str
+    stored_at: int
+    chain_ok: bool  # sender's prev_hash matched the previous message we saw from that sender
+    roster_matches: bool  # the sender used the roster we hold
+
+    def __repr__(self) -> str:  # never log message text
+        return f"ReceivedMessage(seq={self.seq}, msg_id={self.msg_id}, from_me={self.from_me})"
+
+
+@dataclass(frozen=True)
+class RejectedMessage:
+    """A message that failed verification: shown as a warning, never as content."""
+
+    seq: int
+    msg_id: str
+    reason: str
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+class ReporterClient:
+    """The mobile app's protocol side. Use as an async context manager (or call `aclose`)."""
+
+    def __init__(
+        self,
+        state_path: Path,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], int] = _now,
+        app_version: str = "reference-0.1",
+    ) -> None:
+        self.state_path = Path(state_path)
+        self._transport = transport
+        self._clock = clock
+        self._app_version = app_version
+        self._http: httpx.AsyncClient | None = None
+        self._state: ReporterState | None = load_state(self.state_path)
+        self._tracker: RosterTracker | None = None
+        self.rejected: list[RejectedMessage] = []  # verification failures seen by `read`
+        if self._state is not None:
+            self._tracker = RosterTracker(self._state.org_pk, current=self._state.roster)
+
+    async def __aenter__(self) -> ReporterClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    # -- state -----------------------------------------------------------------------------------------
+
+    @property
+    def joined(self) -> bool:
+        return self._state is not None
+
+    @property
+    def state(self) -> ReporterState:
+        if self._state is None:
+            raise ReporterError("not joined yet: run join first")
+        return self._state
+
+    @property
+    def device_id(self) -> uuid.UUID:
+        return self.state.device_id
+
+    @property
+    def keys(self) -> DeviceKeys:
+        return self.state.keys
+
+    @property
+    def roster(self) -> Roster | None:
+        return None if self._tracker is None else self._tracker.current
+
+    def conversation_ids(self) -> list[uuid.UUID]:
+        return [c.conv_id for c in self.state.conversations.values()]
+
+    def safety_number(self) -> str:
+        """The org key's 60-digit safety number, to compare with the organisation's poster."""
+        return safety_number(self.state.org_pk)
+
+    def _save(self) -> None:
+        state = self.state
+        assert self._tracker is not None
+        state.roster = self._tracker.current_signed
+        save_state(self.state_path, state)
+
+    # -- HTTP ------------------------------------------------------------------------------------------
+
+    def _client(self, relay_url: str) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(base_url=relay_url, transport=self._transport, timeout=30.0)
+        return self._http
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        signed: bool = False,
+        relay_url: str | None = None,
+        ok: Iterable[int] = (200, 201, 202, 204),
+    ) -> Any:
+        raw = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if signed:
+            headers.update(
+                sign_request(self.device_id, self.keys.sign_seed, method, path, raw, now=self._clock())
+            )
+        client = self._client(relay_url or self.state.relay_url)
+        try:
+            response = await client.request(method, path, content=raw or None, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ReporterError(f"relay not reachable: {type(exc).__name__}") from exc
+        if response.status_code not in set(ok):
+            code, message = None, response.reason_phrase
+            try:
+                error = response.json()["error"]
+                code, message = str(error["code"]), str(error["message"])
+            except (ValueError, KeyError, TypeError):
+                pass
+            raise ReporterError(
+                f"{method} {path}: {response.status_code} {message}", status=response.status_code, code=code
+            )
+        return None if response.status_code == 204 or not response.content else response.json()
+
+    # -- join and roster -------------------------------------------------------------------------------
+
+    async def join(self, code_or_qr: str, *, relay_url: str | None = None) -> JoinResult:
+        """Join an organisation with the QR text (org key pinned by its fingerprint) or a typed code
+        plus the relay URL (trust on first use: show `safety_number`). Generates this install's keys for
+        this org, verifies the roster with the org key and registers the device."""
+        if self._state is not None:
+            raise ReporterError("already joined; forget first to join again")
+        text = code_or_qr.strip()
+        pinned: str | None = None
+        try:
+            if text.startswith("opgelucht://"):
+                qr = parse_qr_payload(text)
+                relay, code, pinned = qr.relay_url, qr.org_code.upper(), qr.fingerprint
+            else:
+                if relay_url is None:
+                    raise ReporterError("a typed code needs the relay URL")
+                relay, code = validate_relay_url(relay_url), validate_org_code(text.upper())
+        except ProtocolError as exc:
+            raise ReporterError(str(exc)) from exc
+        info = await self._call("GET", f"/v1/join/{code}", relay_url=relay)
+        if info.get("org_key") is None:
+            raise ReporterError("this organisation is not ready yet (no org key)")
+        org_pk = b64d(info["org_key"])
+        if len(org_pk) != 32:
+            raise ReporterError("the relay sent a malformed org key")
+        if pinned is not None and not parse_qr_payload(text).matches(org_pk):
+            raise ReporterError("the relay's org key does not match the QR code: do not continue")
+        tracker = RosterTracker(org_pk)
+        if info.get("roster") is not None:
+            tracker.accept(SignedRoster.from_json(info["roster"]), self._clock())
+        keys = DeviceKeys.generate()
+        device_id = uuid.uuid4()
+        proof = register_proof(device_id, keys.enc_pk, keys.sign_pk, code, keys.sign_seed)
+        await self._call(
+            "POST",
+            "/v1/devices",
+            relay_url=relay,
+            body={
+                "org_code": code,
+                "device_id": str(device_id),
+                "enc_pk": b64e(keys.enc_pk),
+                "sign_pk": b64e(keys.sign_pk),
+                "proof": b64e(proof),
+            },
+        )
+        self._state = ReporterState(
+            relay_url=relay,
+            org_code=code,
+            org_id=uuid.UUID(info["org_id"]),
+            org_name=str(info["org_name"]),
+            org_pk=org_pk,
+            pinned_by_qr=pinned is not None,
+            device_id=device_id,
+            keys=keys,
+        )
+        self._tracker = tracker
+        self._save()
+        return JoinResult(
+            self.state.org_id, self.state.org_name, self.safety_number(), pinned is not None, device_id
+        )
+
+    async def refresh_roster(self) -> Roster:
+        """Fetch the roster and accept it through the tracker (raises RosterError on rollback, fork, bad
+        signature or an expired roster: then sending stays blocked)."""
+        assert self._tracker is not None
+        signed = SignedRoster.from_json(await self._call("GET", "/v1/device/roster", signed=True))
+        roster = self._tracker.accept(signed, self._clock())
+        self._save()
+        return roster
+
+    async def _sendable_roster(self) -> tuple[Roster, bytes]:
+        assert self._tracker is not None
+        try:
+            roster = self._tracker.require_sendable(self._clock())
+        except RosterError:
+            roster = await self.refresh_roster()
+            roster = self._tracker.require_sendable(self._clock())
+        current_hash = self._tracker.current_hash
+        assert current_hash is not None
+        return roster, current_hash
+
+    # -- profile and sending ---------------------------------------------------------------------------
+
+    def set_profile(
+        self, pseudonym: str, *, age_category: str | None = None, gender: str | None = None
+    ) -> Profile:
+        """Set the pseudonym (and optional age category and gender) that the next HELLO carries.
+        Raises ValueError for a pseudonym or category the protocol does not allow."""
+        profile = Profile(pseudonym, age_category, gender, self.keys.enc_pk, self.keys.sign_pk)
+        self.state.profile = {"pseudonym": profile.pseudonym, "age_category": age_category, "gender": gender}
+        self._save()
+        return profile
+
+    def _profile(self) -> Profile:
+        saved = self.state.profile
+        if saved is None or saved["pseudonym"] is None:
+            raise ReporterError("choose a pseudonym first (set_profile)")
+        return Profile(
+            saved["pseudonym"], saved["age_category"], saved["gender"], self.keys.enc_pk, self.keys.sign_pk
+        )
+
+    async def open_conversation(self) -> uuid.UUID:
+        """Start a conversation: its first message is the HELLO with the profile and this install's keys."""
+        profile = self._profile()
+        conv = ConversationState(conv_id=uuid.uuid4())
+        self.state.conversations[str(conv.conv_id)] = conv
+        await self._send(conv, MessageType.HELLO, profile.to_payload())
+        return conv.conv_id
+
+    async def rename(self, conv_id: uuid.UUID, pseudonym: str) -> None:
+        """A new pseudonym is a new HELLO in the conversation."""
+        saved = self.state.profile or {}
+        self.set_profile(pseudonym, age_category=saved.get("age_category"), gender=saved.get("gender"))
+        await self._send(self._conv(conv_id), MessageType.HELLO, self._profile().to_payload())
+
+    async def say(self, conv_id: uuid.UUID, text: str) -> dict[str, Any]:
+        """Send a text message; returns the relay's `Stored` object."""
+        if not text.strip():
+            raise ReporterError("a message cannot be empty")
+        return await self._send(self._conv(conv_id), MessageType.TEXT, text.encode("utf-8"))
+
+    def _conv(self, conv_id: uuid.UUID) -> ConversationState:
+        try:
+            return self.state.conversations[str(conv_id)]
+        except KeyError:
+            raise ReporterError("unknown conversation") from None
+
+    async def _send(self, conv: ConversationState, msg_type: MessageType, payload: bytes) -> dict[str, Any]:
+        await self.flush()
+        roster, current_hash = await self._sendable_roster()
+        recipients = [*roster.recipient_keys(), self.keys.enc_pk]
+        envelope = seal_message(
+            conv_id=conv.conv_id,
+            msg_id=uuid.uuid4(),
+            roster_version=roster.version,
+            sender=self.keys,
+            seq=conv.seq + 1,
+            msg_type=msg_type,
+            prev_hash=conv.prev_hash,
+            roster_hash=current_hash,
+            payload=payload,
+            recipients=recipients,
+        )
+        # Persist first: a crash or a dead relay loses nothing, and a retry posts the same bytes (the
+        # relay answers 200 with the original Stored for the same msg_id and bytes).
+        conv.seq += 1
+        conv.prev_hash = envelope_hash(envelope)
+        conv.pending.append(b64e(envelope))
+        self._save()
+        return await self._post_pending(conv, conv.pending[-1])
+
+    async def _post_pending(self, conv: ConversationState, envelope_b64: str) -> dict[str, Any]:
+        stored: dict[str, Any] = await self._call(
+            "POST",
+            f"/v1/device/conversations/{conv.conv_id}/messages",
+            body={"envelope": envelope_b64},
+            signed=True,
+        )
+        conv.pending.remove(envelope_b64)
+        self._save()
+        return stored
+
+    async def flush(self) -> int:
+        """Post every envelope that was saved but not acknowledged (after a crash or network failure)."""
+        count = 0
+        for conv in self.state.conversations.values():
+            for envelope_b64 in list(conv.pending):
+                await self._post_pending(conv, envelope_b64)
+                count += 1
+        return count
+
+    # -- receiving -------------------------------------------------------------------------------------
+
+    async def conversations(self) -> list[dict[str, Any]]:
+        """The relay's list of this device's conversations."""
+        result: list[dict[str, Any]] = (await self._call("GET", "/v1/device/conversations", signed=True))[
+            "conversations"
+        ]
+        return result
+
+    async def read(self, conv_id: uuid.UUID) -> list[ReceivedMessage]:
+        """Fetch, decrypt and verify new messages of a conversation (own ones included). Messages that
+        fail verification are left out and recorded in `self.rejected`; duplicates are shown once."""
+        conv = self._conv(conv_id)
+        try:
+            await self.refresh_roster()
+        except RosterError as exc:
+            if exc.kind != "expired":
+                raise  # rollback, fork or a bad signature: stop and warn, do not read on
+        except ReporterError as exc:
+            if exc.status != 404:  # 404: the org has no roster yet
+                raise
+        received: list[ReceivedMessage] = []
+        while True:
+            page = await self._call(
+                "GET",
+                f"/v1/device/conversations/{conv.conv_id}/messages?after={conv.after}&limit={PAGE_LIMIT}",
+                signed=True,
+            )
+            for item in page["messages"]:
+                message = self._accept(conv, item)
+                if message is not None:
+                    received.append(message)
+            conv.after = max(conv.after, int(page["next_after"]))
+            if len(page["messages"]) < PAGE_LIMIT:
+                break
+        conv.seen_msg_ids = conv.seen_msg_ids[-SEEN_IDS_KEPT:]
+        self._save()
+        return received
+
+    def _accept(self, conv: ConversationState, item: dict[str, Any]) -> ReceivedMessage | None:
+        seq, msg_id = int(item["seq"]), str(item["msg_id"])
+        if msg_id in conv.seen_msg_ids:
+            return None
+        try:
+            envelope = b64d(item["envelope"])
+            opened = open_message(envelope, keys=self.keys, expected_conv_id=conv.conv_id)
+            if str(opened.header.msg_id) != msg_id:
+                raise EnvelopeError("msg_id_mismatch")
+        except (ProtocolError, KeyError) as exc:
+            reason = exc.reason if isinstance(exc, EnvelopeError) else "malformed"
+            self.rejected.append(RejectedMessage(seq, msg_id, reason))
+            return None
+        from_me = opened.sender_sign_pk == self.keys.sign_pk
+        counsellor_name: str | None = None
+        if not from_me:
+            roster = self.roster
+            found = None if roster is None else roster.device_by_sign_pk(opened.sender_sign_pk)
+            if found is None:
+                self.rejected.append(RejectedMessage(seq, msg_id, "unknown_sender"))
+                return None
+            counsellor_name = found[0].display_name
+        if opened.msg_type is not MessageType.TEXT and not (from_me and opened.msg_type is MessageType.HELLO):
+            self.rejected.append(RejectedMessage(seq, msg_id, "unexpected_type"))
+            return None
+        head_key = b64e(opened.sender_sign_pk)
+        head = conv.sender_heads.get(head_key)
+        if head is not None and opened.seq <= int(head[0]):
+            conv.seen_msg_ids.append(msg_id)  # (sender, seq) seen before: shown once
+            return None
+        chain_ok = (head is None and opened.seq == 1) or (
+            head is not None and opened.prev_hash == b64d(head[1]) and opened.seq == int(head[0]) + 1
+        )
+        conv.sender_heads[head_key] = [opened.seq, b64e(opened.envelope_hash)]
+        conv.seen_msg_ids.append(msg_id)
+        assert self._tracker is not None
+        if opened.msg_type is MessageType.HELLO:
+            text = Profile.from_payload(opened.payload).pseudonym
+        else:
+            try:
+                text = opened.payload.decode("utf-8")
+            except UnicodeDecodeError:
+                self.rejected.append(RejectedMessage(seq, msg_id, "bad_text"))
+                return None
+        return ReceivedMessage(
+            seq=seq,
+            msg_id=opened.header.msg_id,
+            msg_type=opened.msg_type,
+            from_me=from_me,
+            counsellor_name=counsellor_name,
+            text=text,
+            stored_at=int(item["stored_at"]),
+            chain_ok=chain_ok,
+            roster_matches=opened.roster_hash == self._tracker.current_hash,
+        )
+
+    # -- usage events, feedback, data rights -----------------------------------------------------------
+
+    async def send_events(self, events: Iterable[tuple[str, str, int]]) -> int:
+        """Usage counts `(kind, item, count)` for the org code, without any device id."""
+        body = {
+            "org_code": self.state.org_code,
+            "events": [{"kind": kind, "item": item, "count": count} for kind, item, count in events],
+        }
+        return int((await self._call("POST", "/v1/events", body=body))["accepted"])
+
+    async def send_feedback(self, text: str, *, include_device: bool = False) -> uuid.UUID:
+        """Feedback for the vendor (plaintext by design). The device id is attached only when asked."""
+        body: dict[str, Any] = {
+            "text": text,
+            "org_code": self.state.org_code,
+            "app_version": self._app_version,
+        }
+        if include_device:
+            body["device_id"] = str(self.device_id)
+        return uuid.UUID((await self._call("POST", "/v1/feedback", body=body))["id"])
+
+    async def export(self) -> dict[str, Any]:
+        """Everything the relay holds about this device, plus this client's decrypted view of it."""
+        relay: dict[str, Any] = await self._call("GET", "/v1/device/export", signed=True)
+        decrypted = []
+        for conv in relay["conversations"]:
+            conv_id = uuid.UUID(conv["conv_id"])
+            for item in conv["messages"]:
+                try:
+                    opened = open_message(b64d(item["envelope"]), keys=self.keys, expected_conv_id=conv_id)
+                    header = parse_header(b64d(item["envelope"]))
+                except ProtocolError:
+                    continue
+                payload = opened.payload
+                decrypted.append(
+                    {
+                        "conv_id": str(conv_id),
+                        "msg_id": str(header.msg_id),
+                        "type": opened.msg_type.name.lower(),
+                        "from_me": opened.sender_sign_pk == self.keys.sign_pk,
+                        "text": payload.decode("utf-8", errors="replace"),
+                    }
+                )
+        return {"relay": relay, "decrypted": decrypted, "profile": self.state.profile}
+
+    async def forget(self) -> None:
+        """Delete this device and all its data on the relay, then the local state file."""
+        await self._call("DELETE", "/v1/device", signed=True)
+        delete_state(self.state_path)
+        self._state = None
+        self._tracker = None
