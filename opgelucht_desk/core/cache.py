@@ -212,7 +212,7 @@ class EncryptedCache:
     def queued(self) -> list[QueuedItem]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT msg_id, conv_id, queued_at, blob FROM outbox ORDER BY queued_at, rowid"
+                "SELECT msg_id, conv_id, queued_at, blob FROM outbox ORDER BY rowid"
             ).fetchall()
         return [QueuedItem(r[0], r[1], r[2], self._open(f"outbox|{r[1]}|{r[0]}", r[3])) for r in rows]
 

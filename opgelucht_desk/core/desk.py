@@ -159,6 +159,13 @@ class _Unlocked:
 class _PendingEnrolment:
     password: str
     relay_url: str
+    started: dict[str, Any]
+
+    @property
+    def creates_org_key(self) -> bool:
+        """The org's first admin: the relay says so in the enrolment start (role admin, no org key)."""
+        s = self.started
+        return s.get("role") == "admin" and "org_key" in s and s["org_key"] is None and "org_id" in s
 
 
 class Desk:
@@ -226,7 +233,9 @@ class Desk:
         finally:
             await api.aclose()
         token = str(started["enrolment_token"])
-        self._pending[token] = _PendingEnrolment(password=password, relay_url=relay_url)
+        self._pending[token] = _PendingEnrolment(
+            password=password, relay_url=relay_url, started=dict(started)
+        )
         return EnrolmentChallenge(
             relay_url=relay_url,
             username=username,
@@ -250,34 +259,34 @@ class Desk:
         api = self._client(pending.relay_url)
         try:
             report(0.2, "Registering this computer")
-            result = await api.enrolment_finish(
-                {
-                    "enrolment_token": challenge.enrolment_token,
-                    "totp_code": totp_code.strip(),
-                    "identity_key": b64(signing_public_key(identity_seed)),
-                    "device": entry.to_json(),
-                }
-            )
-            del self._pending[challenge.enrolment_token]
-            api.token = str(result["token"])
-            counsellor = result["counsellor"]
-            org = await api.org()
+            finish: dict[str, Any] = {
+                "enrolment_token": challenge.enrolment_token,
+                "totp_code": totp_code.strip(),
+                "identity_key": b64(signing_public_key(identity_seed)),
+                "device": entry.to_json(),
+            }
             org_seed: bytes | None = None
-            if org.get("org_key") is None:
-                if counsellor["role"] != "admin":
-                    raise DeskError("The organisation has no key yet: its admin must enrol first.")
-                report(0.35, "Creating the organisation key")
+            if pending.creates_org_key:
+                report(0.3, "Creating the organisation key")
                 org_seed = generate_signing_seed()
-                await api.put_org_key(b64(signing_public_key(org_seed)))
                 me = CounsellorEntry(
-                    uuid.UUID(counsellor["counsellor_id"]),
+                    uuid.UUID(str(pending.started["counsellor_id"])),
                     challenge.display_name,
                     signing_public_key(identity_seed),
                     (entry,),
                 )
-                first = _new_roster(uuid.UUID(org["org_id"]), [me], None, org_seed, self._now())
-                await api.put_roster(first.to_json())
-                org = await api.org()
+                first = _new_roster(
+                    uuid.UUID(str(pending.started["org_id"])), [me], None, org_seed, self._now()
+                )
+                finish["org_key"] = b64(signing_public_key(org_seed))
+                finish["roster"] = first.to_json()
+            result = await api.enrolment_finish(finish)
+            del self._pending[challenge.enrolment_token]
+            api.token = str(result["token"])
+            counsellor = result["counsellor"]
+            org = await api.org()
+            if org.get("org_key") is None:
+                raise DeskError("The organisation has no key yet: its admin must enrol first.")
             org_pk = unb64(str(org["org_key"]))
             key_secrets = KeySecrets(
                 device_id=str(device_id),
@@ -530,7 +539,9 @@ class Desk:
         if needle in u.drafts.get(conv.conv_id, "").casefold():
             return True
         texts = [m.text for m in u.inbox.messages.get(conv.conv_id, {}).values()]
-        texts += [i.text for i in u.outbox.for_conversation(conv.conv_id)]
+        texts += [
+            i.text for i in u.outbox.for_conversation(conv.conv_id) if i.msg_type != int(MessageType.META)
+        ]
         return any(needle in t.casefold() for t in texts)
 
     def _conv(self, u: _Unlocked, conv_id: uuid.UUID | str) -> ConversationRecord:
@@ -683,7 +694,8 @@ class Desk:
     async def set_status(self, conv_id: uuid.UUID | str, status: Status) -> None:
         u = self._unlocked()
         conv = self._conv(u, conv_id)
-        await self._queue(conv_id, MessageType.META, _meta(status.value, conv.category), "")
+        meta = _meta(status.value, conv.category)
+        await self._queue(conv_id, MessageType.META, meta, meta.decode())
         conv.status = status.value
         self._notifier.emit("inbox_changed")
 
@@ -691,7 +703,8 @@ class Desk:
         u = self._unlocked()
         conv = self._conv(u, conv_id)
         value = None if category is None else category.value
-        await self._queue(conv_id, MessageType.META, _meta(conv.status, value), "")
+        meta = _meta(conv.status, value)
+        await self._queue(conv_id, MessageType.META, meta, meta.decode())
         conv.category = value
         self._notifier.emit("inbox_changed")
 

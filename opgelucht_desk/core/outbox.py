@@ -142,10 +142,8 @@ class Outbox:
         """Send every queued item in order; raises OfflineError (items stay queued). Returns sent count."""
         sent = 0
         async with self._lock:
-            queue = sorted(
-                (i for i in self.items.values() if i.state == ITEM_QUEUED),
-                key=lambda i: (i.queued_at, i.msg_id),
-            )
+            # Insertion order (the cache keeps it by rowid): a later status change must not overtake.
+            queue = [i for i in self.items.values() if i.state == ITEM_QUEUED]
             for item in queue:
                 try:
                     if item.channel == "chat":

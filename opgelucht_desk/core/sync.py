@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from opgelucht_desk.core.inbox import (
 )
 from opgelucht_desk.core.outbox import Outbox
 from opgelucht_desk.core.trust import Trust
+from opgelucht_desk.protocol.envelope import MessageType
 from opgelucht_desk.protocol.errors import ProtocolError
 from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.rewrap import open_rewrap, verify_rewrap
@@ -96,10 +98,11 @@ class SyncEngine:
         async with self._lock:
             await self._refresh_roster()
             await self._refresh_conversations()
-            await self._pull()
-            if self.outbox.pending():
+            if self.outbox.pending():  # first, so that our own messages come back in this round
                 await self.outbox.flush(self.api)
-                self.notifier.emit("inbox_changed")
+            await self._pull()
+            if self.outbox.pending():  # queued while pulling
+                await self.outbox.flush(self.api)
             self.rounds += 1
 
     async def _refresh_roster(self) -> None:
@@ -147,6 +150,8 @@ class SyncEngine:
             shared = self._open_shared()
             result.messages.extend(shared.messages)
             convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
+            for conv in convs.values():
+                self._keep_pending_meta(conv)
             cursor = max(cursor, int(page["cursor"]))
             await asyncio.to_thread(self._persist, list(convs.values()), result.messages, cursor)
             await self.outbox.confirm(m["msg_id"] for m in page["messages"])
@@ -158,6 +163,15 @@ class SyncEngine:
                 self.notifier.emit("new_messages", result.new_incoming)
             if not page["more"]:
                 break
+
+    def _keep_pending_meta(self, conv: ConversationRecord) -> None:
+        """A status/category change of ours still in the outbox wins over older ones from sync."""
+        pending = [
+            i for i in self.outbox.for_conversation(conv.conv_id) if i.msg_type == int(MessageType.META)
+        ]
+        if pending:
+            meta = json.loads(pending[-1].text)
+            conv.status, conv.category = meta["status"], meta["category"]
 
     def _persist(self, convs: list[ConversationRecord], messages: list[MessageRecord], cursor: int) -> None:
         self.cache.save([c.to_cache() for c in convs], [m.to_cache() for m in messages])

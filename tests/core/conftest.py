@@ -11,13 +11,16 @@ import pytest
 from fastapi import FastAPI
 from keyrings.alt.file import EncryptedKeyring
 from relay.conftest import app, client, clock, ctx, db_url, settings, sqlite_template  # noqa: F401
+from relay.helpers import create_org_with_admin
 
-from opgelucht_desk.core.desk import Desk, DeskConfig
+from opgelucht_desk.core.desk import DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
 from server.clock import ManualClock, unix
+from server.context import AppContext
+
+from .kit import EnrolledDesk, ScriptedReporter, enrol_desk
 
 RELAY_URL = "http://relay.test"
-PASSWORD = "lange wachtzin voor de test"
 
 
 def make_keyring(directory: Path) -> EncryptedKeyring:
@@ -37,9 +40,6 @@ def backend() -> str:
 @pytest.fixture
 def keyring_backend(tmp_path: Path) -> EncryptedKeyring:
     return make_keyring(tmp_path)
-
-
-DeskFactory = Callable[[str], "AsyncIterator[Desk]"]
 
 
 @pytest.fixture
@@ -63,3 +63,28 @@ async def desk_config(
         )
 
     return make
+
+
+@pytest.fixture
+async def admin_desk(
+    desk_config: Callable[[str], DeskConfig],
+    ctx: AppContext,  # noqa: F811
+    clock: ManualClock,  # noqa: F811
+) -> AsyncIterator[EnrolledDesk]:
+    """The org's first admin, enrolled through the facade (creates the org key and roster v1)."""
+    _org_id, invitation = await create_org_with_admin(ctx, "Gemeente Testdorp")
+    enrolled = await enrol_desk(desk_config("admin"), clock, invitation, "admin1", "Anna Admin")
+    yield enrolled
+    await enrolled.desk.close()
+
+
+@pytest.fixture
+async def reporter(
+    admin_desk: EnrolledDesk,
+    client: httpx.AsyncClient,  # noqa: F811
+    clock: ManualClock,  # noqa: F811
+) -> ScriptedReporter:
+    code = await admin_desk.desk.create_code("Afdeling A")
+    device = ScriptedReporter(client, clock, code.code)
+    await device.register()
+    return device
