@@ -40,9 +40,11 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from opgelucht_desk.core.desk import Desk, DeskConfig
+    from opgelucht_desk.core.errors import KeyringUnavailableError
     from opgelucht_desk.preset import PresetError, relay_url_preset
     from opgelucht_desk.ui.controller import Controller
     from opgelucht_desk.ui.i18n import Translations
+    from opgelucht_desk.ui.messages import describe_error
     from opgelucht_desk.ui.preferences import Preferences
 
     app = QApplication.instance()
@@ -53,6 +55,9 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
     try:
         preset = relay_url_preset()
     except PresetError as exc:
+        print(f"opgelucht-desk: {exc}", file=sys.stderr)
+        if args.smoke_test:
+            return 2
         QMessageBox.critical(
             None,
             "Opgelucht Desk",
@@ -60,7 +65,15 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
         )
         return 2
     relay_url = preset.url if preset is not None else None
-    desk = await Desk.open(DeskConfig(data_dir=args.data_dir, relay_url=relay_url, ca_bundle=None))
+    try:
+        desk = await Desk.open(DeskConfig(data_dir=args.data_dir, relay_url=relay_url, ca_bundle=None))
+    except KeyringUnavailableError as exc:
+        # The message names the fix (which keyring to install or unlock).
+        text = describe_error(exc)
+        print(f"opgelucht-desk: {exc}", file=sys.stderr)
+        if not args.smoke_test:
+            QMessageBox.critical(None, "Opgelucht Desk", text)
+        return 3
     controller = Controller(desk, preferences, translations, relay_url)
     controller.quit_requested.connect(closing.set)
     controller.start()

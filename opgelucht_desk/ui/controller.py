@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -193,9 +192,7 @@ class Controller(QObject):
         """Stop background work before the event loop ends."""
         self.idle.stop()
         self.notifier.hide()
-        if self.desk.state == DeskState.UNLOCKED:
-            await self.desk.stop_sync()
-        await asyncio.sleep(0)
+        await self.desk.close()
 
     # --- settings ---------------------------------------------------------------------------------
     def set_language(self, language: str) -> None:

@@ -294,7 +294,19 @@ class TotpPage(QWizardPage):
 
     def _progress(self, fraction: float, step: str) -> None:
         self.progress.setValue(round(fraction * 100))
-        self.progress_text.setText(step)
+        self.progress_text.setText(self._step_text(step))
+
+    def _step_text(self, step: str) -> str:
+        """The core names its steps in English; show the known ones in the UI language."""
+        known = {
+            "Generating keys": self.tr("Generating keys"),
+            "Registering this computer": self.tr("Registering this computer"),
+            "Creating the organisation key": self.tr("Creating the organisation key"),
+            "Protecting the keys with your password": self.tr("Protecting the keys with your password"),
+            "Opening the inbox": self.tr("Opening the inbox"),
+            "Done": self.tr("Done"),
+        }
+        return known.get(step, step)
 
     def _finished(self, result: EnrolmentResult) -> None:
         self._busy = False

@@ -114,7 +114,7 @@ class SettingsPage(QWidget):
         self.notifications.setAccessibleName(self.tr("Notifications for new messages"))
         self.relay.setAccessibleName(self.tr("Relay address"))
         self.relay_note.setText(
-            self.tr("The relay is fixed at enrolment. To use another relay, sign out and enrol again.")
+            self.tr("The relay address was set when this computer was enrolled; it cannot be changed here.")
         )
         self.sign_out.setText(self.tr("Sign &out and remove local data…"))
         self.sign_out.setAccessibleName(self.tr("Sign out and remove local data"))
@@ -160,8 +160,8 @@ class SettingsPage(QWidget):
             self,
             self.tr("Sign out"),
             self.tr(
-                "Sign out and delete the local copy of all conversations on this computer? You need a "
-                "new invitation to use Opgelucht Desk here again."
+                "Sign out and delete the local copy of all conversations on this computer? Your keys stay; "
+                "after you log in again, the conversations are downloaded again from the relay."
             ),
             self.sign_out_requested.emit,
         )

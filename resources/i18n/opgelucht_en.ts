@@ -901,8 +901,8 @@
         <translation>Relay address</translation>
     </message>
     <message>
-        <source>The relay is fixed at enrolment. To use another relay, sign out and enrol again.</source>
-        <translation>The relay is fixed at enrolment. To use another relay, sign out and enrol again.</translation>
+        <source>The relay address was set when this computer was enrolled; it cannot be changed here.</source>
+        <translation>The relay address was set when this computer was enrolled; it cannot be changed here.</translation>
     </message>
     <message>
         <source>Sign &amp;out and remove local data…</source>
@@ -988,8 +988,8 @@
         <translation>Sign out</translation>
     </message>
     <message>
-        <source>Sign out and delete the local copy of all conversations on this computer? You need a new invitation to use Opgelucht Desk here again.</source>
-        <translation>Sign out and delete the local copy of all conversations on this computer? You need a new invitation to use Opgelucht Desk here again.</translation>
+        <source>Sign out and delete the local copy of all conversations on this computer? Your keys stay; after you log in again, the conversations are downloaded again from the relay.</source>
+        <translation>Sign out and delete the local copy of all conversations on this computer? Your keys stay; after you log in again, the conversations are downloaded again from the relay.</translation>
     </message>
 </context>
 <context>
@@ -1072,6 +1072,30 @@
     <message>
         <source>Key generation progress</source>
         <translation>Key generation progress</translation>
+    </message>
+    <message>
+        <source>Generating keys</source>
+        <translation>Generating keys</translation>
+    </message>
+    <message>
+        <source>Registering this computer</source>
+        <translation>Registering this computer</translation>
+    </message>
+    <message>
+        <source>Creating the organisation key</source>
+        <translation>Creating the organisation key</translation>
+    </message>
+    <message>
+        <source>Protecting the keys with your password</source>
+        <translation>Protecting the keys with your password</translation>
+    </message>
+    <message>
+        <source>Opening the inbox</source>
+        <translation>Opening the inbox</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
     </message>
 </context>
 </TS>

@@ -901,8 +901,8 @@
         <translation>Relay-adres</translation>
     </message>
     <message>
-        <source>The relay is fixed at enrolment. To use another relay, sign out and enrol again.</source>
-        <translation>De relay ligt vast bij de registratie. Wilt u een andere relay gebruiken, meld u dan af en registreer opnieuw.</translation>
+        <source>The relay address was set when this computer was enrolled; it cannot be changed here.</source>
+        <translation>Het relay-adres is vastgelegd bij de registratie van deze computer en kan hier niet worden gewijzigd.</translation>
     </message>
     <message>
         <source>Sign &amp;out and remove local data…</source>
@@ -988,8 +988,8 @@
         <translation>Afmelden</translation>
     </message>
     <message>
-        <source>Sign out and delete the local copy of all conversations on this computer? You need a new invitation to use Opgelucht Desk here again.</source>
-        <translation>Afmelden en de lokale kopie van alle gesprekken op deze computer wissen? U hebt een nieuwe uitnodiging nodig om Opgelucht Desk hier weer te gebruiken.</translation>
+        <source>Sign out and delete the local copy of all conversations on this computer? Your keys stay; after you log in again, the conversations are downloaded again from the relay.</source>
+        <translation>Afmelden en de lokale kopie van alle gesprekken op deze computer wissen? Uw sleutels blijven bewaard; na opnieuw inloggen worden de gesprekken opnieuw van de relay opgehaald.</translation>
     </message>
 </context>
 <context>
@@ -1072,6 +1072,30 @@
     <message>
         <source>Key generation progress</source>
         <translation>Voortgang van het aanmaken van sleutels</translation>
+    </message>
+    <message>
+        <source>Generating keys</source>
+        <translation>Sleutels aanmaken</translation>
+    </message>
+    <message>
+        <source>Registering this computer</source>
+        <translation>Deze computer registreren</translation>
+    </message>
+    <message>
+        <source>Creating the organisation key</source>
+        <translation>De organisatiesleutel aanmaken</translation>
+    </message>
+    <message>
+        <source>Protecting the keys with your password</source>
+        <translation>De sleutels beveiligen met uw wachtwoord</translation>
+    </message>
+    <message>
+        <source>Opening the inbox</source>
+        <translation>De inbox openen</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Klaar</translation>
     </message>
 </context>
 </TS>
