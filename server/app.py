@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if ctx.db.dialect == "sqlite":
+        if not settings.database_url:  # the default SQLite file lives in data_dir
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         if settings.auto_migrate:
             await upgrade(ctx.db)

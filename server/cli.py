@@ -34,7 +34,7 @@ def _run(settings: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
     async def main() -> T:
         from server.migrate import upgrade
 
-        if settings.db_url.startswith("sqlite"):
+        if not settings.database_url:  # the default SQLite file lives in data_dir
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.db_url)
         try:

@@ -1,0 +1,89 @@
+"""Every failure answers the JSON error shape, with a stable code and no internals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+
+from relay.helpers import Actor
+
+INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "pydantic", "line ")
+
+
+def assert_clean_error(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    for marker in INTERNALS:
+        assert marker not in response.text
+
+
+async def test_malformed_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/login", content=b'{"username": "a", ', headers={"content-type": "application/json"}
+    )
+    assert_clean_error(response, 400, "bad_request")
+
+
+async def test_schema_violation_does_not_echo_values(client: httpx.AsyncClient) -> None:
+    secret = "my secret password 123"
+    response = await client.post("/v1/auth/login", json={"username": "a", "password": secret, "extra": 1})
+    assert_clean_error(response, 400, "bad_request")
+    assert secret not in response.text
+    assert "totp_code" in response.json()["error"]["message"]
+
+
+async def test_bad_base64_is_a_bad_request(client: httpx.AsyncClient, admin: Actor) -> None:
+    response = await client.put("/v1/org/key", json={"org_key": "not base64!"}, headers=admin.headers)
+    assert_clean_error(response, 400, "bad_request")
+    urlsafe = await client.put("/v1/org/key", json={"org_key": "-" * 43 + "="}, headers=admin.headers)
+    assert_clean_error(urlsafe, 400, "bad_request")
+
+
+async def test_oversized_body_declared(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/login", json={"username": "a" * 70_000, "password": "p", "totp_code": "1"}
+    )
+    assert_clean_error(response, 413, "too_large")
+
+
+async def test_oversized_body_streamed_without_length(client: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"username": "'
+        for _ in range(100):
+            yield b"a" * 1024
+        yield b'", "password": "p", "totp_code": "1"}'
+
+    response = await client.post(
+        "/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert_clean_error(response, 413, "too_large")
+
+
+async def test_message_paths_get_the_larger_limit(app: FastAPI) -> None:
+    from server.limits import LARGE_BODY_PATHS
+
+    assert LARGE_BODY_PATHS.match("/v1/device/conversations/0b1c/messages")
+    assert LARGE_BODY_PATHS.match("/v1/inbox/conversations/0b1c/notes")
+    assert not LARGE_BODY_PATHS.match("/v1/auth/login")
+
+
+async def test_unknown_route_and_wrong_method(client: httpx.AsyncClient) -> None:
+    assert_clean_error(await client.get("/v1/nothing-here"), 404, "not_found")
+    assert_clean_error(await client.get("/v1/auth/login"), 405, "method_not_allowed")
+
+
+async def test_unexpected_exception_is_a_bare_500(app: FastAPI, client: httpx.AsyncClient) -> None:
+    async def explode() -> None:
+        raise RuntimeError("SELECT secret FROM internals")
+
+    app.router.add_api_route("/v1/test-explode", explode)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://relay.test") as raw:
+        response = await raw.get("/v1/test-explode")
+    assert_clean_error(response, 500, "internal_error")
+    assert "secret" not in response.text
