@@ -430,7 +430,7 @@ class Desk:
         await asyncio.to_thread(wipe_cache_files, self.config.data_dir)
 
     async def _cancel_background(self) -> None:
-        tasks, self._background = self._background, set()
+        tasks, self._background = list(self._background), set()
         for t in tasks:
             t.cancel()
         for t in tasks:

@@ -18,7 +18,7 @@ from opgelucht_desk.core.keystore import TEST_KDF
 from server.clock import ManualClock, unix
 from server.context import AppContext
 
-from .kit import EnrolledDesk, ScriptedReporter, enrol_desk
+from .kit import EnrolledDesk, ScriptedReporter, TamperingTransport, enrol_desk
 
 RELAY_URL = "http://relay.test"
 
@@ -43,14 +43,20 @@ def keyring_backend(tmp_path: Path) -> EncryptedKeyring:
 
 
 @pytest.fixture
+def network(app: FastAPI) -> TamperingTransport:  # noqa: F811
+    """The desks' network: the real in-process relay, which a test may make misbehave."""
+    return TamperingTransport(httpx.ASGITransport(app=app))
+
+
+@pytest.fixture
 async def desk_config(
-    app: FastAPI,  # noqa: F811
+    network: TamperingTransport,
     clock: ManualClock,  # noqa: F811
     tmp_path: Path,
     keyring_backend: EncryptedKeyring,
 ) -> Callable[[str], DeskConfig]:
     """Configs of desks (one data dir each) that talk to the in-process relay."""
-    transport = httpx.ASGITransport(app=app)
+    transport = network
 
     def make(name: str) -> DeskConfig:
         return DeskConfig(

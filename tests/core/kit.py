@@ -147,3 +147,26 @@ class ScriptedReporter:
             assert opened.msg_type == MessageType.TEXT
             out.append((opened.payload.decode(), opened.sender_sign_pk))
         return out
+
+
+JsonRewrite = Callable[[Any], Any]
+
+
+class TamperingTransport(httpx.AsyncBaseTransport):
+    """A test double of the network only: forwards to the real relay and lets a test rewrite the JSON
+    of chosen GET responses (``rewrites[path]``), as a malicious relay or network could."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.rewrites: dict[str, JsonRewrite] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        rewrite = self.rewrites.get(request.url.path)
+        if rewrite is None or request.method != "GET" or response.status_code != 200:
+            return response
+        await response.aread()
+        return httpx.Response(200, json=rewrite(json.loads(response.content)))
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
