@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, seal_message
@@ -87,3 +93,37 @@ class Reporter:
         return await self.call(
             "POST", f"/v1/device/conversations/{conv_id}/messages", {"envelope": b64e(envelope)}
         )
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """Run the app on a free loopback port with uvicorn inside this event loop."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no start-up event to wait on)
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def next_event(lines: AsyncIterator[str]) -> dict[str, object]:
+    """The next ``data:`` payload of a Server-Sent Events stream."""
+    async for line in lines:
+        if line.startswith("data: "):
+            return dict(json.loads(line[len("data: ") :]))
+    raise AssertionError("stream ended")
+
+
+async def wait_ready(lines: AsyncIterator[str]) -> None:
+    """Wait for the ``: ready`` comment: the subscription is active from then on."""
+    async for line in lines:
+        if line == ": ready":
+            return
+    raise AssertionError("stream ended")

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import open_message
 from opgelucht_desk.protocol.rewrap import make_rewrap
 from relay.helpers import Actor, create_org_with_admin, enrol_admin, login
-from relay.messaging.kit import Reporter, new_code, seal
+from relay.messaging.kit import Reporter, new_code, next_event, seal, served, wait_ready
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
@@ -223,37 +218,6 @@ async def test_feedback_is_accepted_with_limits(client: httpx.AsyncClient) -> No
 
 
 # --- live events -------------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
-    """Run the app on a free loopback port with uvicorn inside this event loop."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 (uvicorn offers no start-up event to wait on)
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
-async def next_event(lines: AsyncIterator[str]) -> dict[str, object]:
-    async for line in lines:
-        if line.startswith("data: "):
-            return dict(json.loads(line[len("data: ") :]))
-    raise AssertionError("stream ended")
-
-
-async def wait_ready(lines: AsyncIterator[str]) -> None:
-    async for line in lines:
-        if line == ": ready":
-            return
 
 
 async def check_events_cross_instance(
