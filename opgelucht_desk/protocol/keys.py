@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -68,11 +69,11 @@ class DeviceKeys:
         source = resolve(rng)
         return cls(enc_sk=source(ENC_SK_BYTES), sign_seed=source(32))
 
-    @property
+    @functools.cached_property
     def enc_pk(self) -> bytes:
         return encryption_public_key(self.enc_sk)
 
-    @property
+    @functools.cached_property
     def sign_pk(self) -> bytes:
         return signing_public_key(self.sign_seed)
 
