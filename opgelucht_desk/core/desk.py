@@ -17,7 +17,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,6 @@ class _Unlocked:
     trust: Trust
     outbox: Outbox
     engine: SyncEngine
-    drafts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -380,7 +379,7 @@ class Desk:
             inbox.load(*rows)
             outbox = Outbox(cache)
             await asyncio.to_thread(outbox.load)
-            drafts = await asyncio.to_thread(cache.drafts)
+            inbox.drafts = await asyncio.to_thread(cache.drafts)
         except BaseException:
             cache.close()
             raise
@@ -395,7 +394,7 @@ class Desk:
             clock=self._now,
             poll_interval=self.config.poll_interval,
         )
-        self._u = _Unlocked(key_secrets, keys, api, cache, inbox, trust, outbox, engine, drafts)
+        self._u = _Unlocked(key_secrets, keys, api, cache, inbox, trust, outbox, engine)
         await engine.purge()
 
     async def lock(self) -> None:
@@ -536,7 +535,7 @@ class Desk:
     def _matches(u: _Unlocked, conv: ConversationRecord, needle: str) -> bool:
         if needle in (conv.pseudonym or "").casefold():
             return True
-        if needle in u.drafts.get(conv.conv_id, "").casefold():
+        if needle in u.inbox.drafts.get(conv.conv_id, "").casefold():
             return True
         texts = [m.text for m in u.inbox.messages.get(conv.conv_id, {}).values()]
         texts += [
@@ -631,16 +630,16 @@ class Desk:
 
     # -- drafts ------------------------------------------------------------------------------------
     def draft(self, conv_id: uuid.UUID | str) -> str:
-        return self._unlocked().drafts.get(str(conv_id), "")
+        return self._unlocked().inbox.drafts.get(str(conv_id), "")
 
     def save_draft(self, conv_id: uuid.UUID | str, text: str) -> None:
         """Keep a draft reply (encrypted in the cache); an empty text deletes it."""
         u = self._unlocked()
         key = str(conv_id)
         if text:
-            u.drafts[key] = text
+            u.inbox.drafts[key] = text
         else:
-            u.drafts.pop(key, None)
+            u.inbox.drafts.pop(key, None)
         u.cache.set_draft(key, text)
 
     # -- writing -----------------------------------------------------------------------------------
@@ -889,7 +888,7 @@ class Desk:
             all_msgs = [m for msgs in u.inbox.messages.values() for m in msgs.values()]
             messages = sum(1 for m in all_msgs if m.channel == "chat")
             notes = sum(1 for m in all_msgs if m.msg_type == int(MessageType.NOTE))
-            drafts, queued = len(u.drafts), u.outbox.pending()
+            drafts, queued = len(u.inbox.drafts), u.outbox.pending()
             if all_msgs:
                 oldest = _dt(min(m.stored_at for m in all_msgs))
         return StoredDataSummary(

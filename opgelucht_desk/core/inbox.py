@@ -203,6 +203,7 @@ class Inbox:
         self.my_sign_pk = my_sign_pk
         self.conversations: dict[str, ConversationRecord] = {}
         self.messages: dict[str, dict[str, MessageRecord]] = {}
+        self.drafts: dict[str, str] = {}
 
     def load(self, conversations: Iterable[CachedConversation], messages: Iterable[CachedMessage]) -> None:
         for c in conversations:
@@ -223,6 +224,7 @@ class Inbox:
         for c in conv_ids:
             self.conversations.pop(c, None)
             self.messages.pop(c, None)
+            self.drafts.pop(c, None)
 
     def drop_messages_before(self, now: int, retention: int) -> None:
         for msgs in self.messages.values():
