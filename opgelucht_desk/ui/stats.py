@@ -34,15 +34,18 @@ WEEKS_SHOWN = 8
 
 
 def recent_periods(today: date) -> list[str]:
-    """The periods the relay reports on: recent calendar months (`YYYY-MM`) and ISO weeks (`YYYY-Www`)."""
+    """Periods the relay publishes: the last complete calendar months (`YYYY-MM`), then ISO weeks
+    (`YYYY-Www`) that ended before this month began (the relay publishes a week once its month ended)."""
     months: list[str] = []
     year, month = today.year, today.month
     for _ in range(MONTHS_SHOWN):
-        months.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months.append(f"{year:04d}-{month:02d}")
+    first_of_month = today.replace(day=1)
+    last_sunday = first_of_month - timedelta(days=first_of_month.isoweekday())
     weeks: list[str] = []
     for i in range(WEEKS_SHOWN):
-        iso = (today - timedelta(weeks=i)).isocalendar()
+        iso = (last_sunday - timedelta(weeks=i)).isocalendar()
         weeks.append(f"{iso.year:04d}-W{iso.week:02d}")
     return months + weeks
 
@@ -107,6 +110,13 @@ class StatsPage(QWidget):
         self.period.currentTextChanged.connect(lambda _p: self.load())
         self.export.clicked.connect(self._export_clicked)
         self.retranslate()
+
+    def set_periods(self, periods: list[str]) -> None:
+        """Offer `periods` (newest first); the first becomes the current one."""
+        self.period.blockSignals(True)
+        self.period.clear()
+        self.period.addItems(periods)
+        self.period.blockSignals(False)
 
     def suppressed_text(self) -> str:
         return self.tr("fewer than 5 users")

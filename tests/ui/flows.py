@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
+from opgelucht_desk.protocol.reporter import ReporterClient
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
+from server.clock import unix
 from ui.relay_server import RelayServer
 
 PASSWORD = "paars fietsje drijft op de gracht"
@@ -73,3 +77,26 @@ def log_in(qtbot: QtBot, controller: Controller, relay: RelayServer, totp_secret
     main = controller.window
     assert isinstance(main, MainWindow)
     return main
+
+
+def create_code(qtbot: QtBot, main: MainWindow, label: str) -> str:
+    """As the org admin: Organisation tab → codes → type a label → New code. Returns the code."""
+    admin = main.admin
+    assert admin is not None
+    main.tabs.setCurrentWidget(admin)
+    admin.tabs.setCurrentWidget(admin.codes)
+    codes = admin.codes
+    before = len(codes.codes)
+    type_into(codes.label, label)
+    QTest.mouseClick(codes.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(codes.codes) == before + 1, timeout=TIMEOUT_MS)
+    created = next(c for c in codes.codes if c.label == label)
+    return created.code
+
+
+async def new_reporter(directory: Path, relay: RelayServer, code: str, pseudonym: str) -> ReporterClient:
+    """The mobile app of one employee: joins with the org code and picks a pseudonym."""
+    reporter = ReporterClient(directory / f"{pseudonym}.json", clock=lambda: unix(relay.clock.now()))
+    await reporter.join(code, relay_url=relay.url)
+    reporter.set_profile(pseudonym, age_category="25-34", gender="vrouw")
+    return reporter
