@@ -149,3 +149,18 @@ async def test_enrolment_is_audited_and_counsellor_listed(
     assert events.count("enrolment_started") == 2
     assert events.count("enrolment_finished") == 2
     assert "roster_published" in events and "org_key_set" in events
+
+
+async def test_unfinished_enrolment_is_purged_and_frees_the_username(
+    client: httpx.AsyncClient, admin: Actor, ctx: AppContext, clock: ManualClock
+) -> None:
+    from server.jobs import run_job
+
+    await start_enrolment(client, await create_invitation_for(ctx, admin.org_id), "jan")
+    clock.advance(hours=2)
+    await run_job(ctx, "purge_enrolments")
+    # The same username can be enrolled again with a new invitation.
+    await enrol(client, clock, await create_invitation_for(ctx, admin.org_id), username="jan")
+    async with ctx.db.sessions() as db:
+        events = [e.event for e in (await db.execute(select(AuditEvent))).scalars()]
+    assert "enrolment_expired" in events

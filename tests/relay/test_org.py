@@ -306,3 +306,19 @@ async def test_no_cross_org_access(
     assert (
         await client.put("/v1/org/roster", json=cross.to_json(), headers=other_admin.headers)
     ).status_code == 409
+
+
+async def test_further_device_of_the_same_counsellor(client: httpx.AsyncClient, bob: Actor) -> None:
+    from opgelucht_desk.protocol.keys import DeviceKeys
+    from opgelucht_desk.protocol.roster import make_device_entry
+
+    laptop = make_device_entry(bob.identity_seed, DeviceKeys.generate(), uuid.uuid4())
+    added = await client.post("/v1/me/devices", json=laptop.to_json(), headers=bob.headers)
+    assert added.status_code == 201, added.text
+    devices = (await client.get("/v1/me", headers=bob.headers)).json()["devices"]
+    assert devices == [bob.device_entry.to_json(), laptop.to_json()]
+    again = await client.post("/v1/me/devices", json=laptop.to_json(), headers=bob.headers)
+    assert again.status_code == 409
+    stranger = make_device_entry(generate_signing_seed(), DeviceKeys.generate(), uuid.uuid4())
+    refused = await client.post("/v1/me/devices", json=stranger.to_json(), headers=bob.headers)
+    assert refused.status_code == 400
