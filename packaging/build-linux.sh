@@ -5,6 +5,7 @@
 #
 # Environment: PYTHON (default .venv/bin/python, needs the desktop and packaging extras),
 # DIST_DIR (default dist), WORK_DIR (default build/pyinstaller), SMOKE_TIMEOUT seconds (default 60).
+# The smoke test needs dbus-daemon and gnome-keyring (see packaging/smoke-test-linux.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,11 +22,7 @@ echo "build-linux: building Opgelucht Desk $VERSION into $DIST_DIR"
 
 BUNDLE="$DIST_DIR/opgelucht-desk"
 echo "build-linux: smoke test (offscreen, at most ${SMOKE_TIMEOUT}s)"
-# A clean environment and a scratch HOME: the bundle must not lean on the checkout or the venv.
-SMOKE_HOME="$(mktemp -d)"
-trap 'rm -rf "$SMOKE_HOME"' EXIT
-(cd "$SMOKE_HOME" && env -i PATH=/usr/bin:/bin HOME="$SMOKE_HOME" QT_QPA_PLATFORM=offscreen \
-  timeout "$SMOKE_TIMEOUT" "$BUNDLE/opgelucht-desk" --smoke-test)
+"$ROOT/packaging/smoke-test-linux.sh" "$BUNDLE" "$SMOKE_TIMEOUT"
 
 tar -C "$DIST_DIR" -czf "$ARCHIVE" opgelucht-desk
 echo "build-linux: OK $ARCHIVE"
