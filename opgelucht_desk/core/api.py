@@ -316,8 +316,9 @@ class RelayClient:
         await self._call("POST", "/v1/inbox/wraps", body={"wraps": wraps}, idempotent=True)
 
     async def events(self) -> AsyncIterator[ChangeEvent | None]:
-        """Server-Sent Events of the inbox. Yields None once the stream is open, then one
-        :class:`ChangeEvent` per change; raises OfflineError when the stream breaks or ends."""
+        """Server-Sent Events of the inbox. Yields None when the subscription is active (``: ready``)
+        or the relay asks for a resync, and one :class:`ChangeEvent` per change; raises OfflineError
+        when the stream breaks or ends."""
         timeout = httpx.Timeout(15.0, read=45.0)  # the relay sends a keep-alive comment every 15 s
         try:
             async with self._client.stream(
@@ -326,10 +327,11 @@ class RelayClient:
                 if response.status_code >= 400:
                     await response.aread()
                     _raise_for(response)
-                yield None
                 event, data = "", ""
                 async for line in response.aiter_lines():
                     if line.startswith(":"):
+                        if line[1:].strip() == "ready":  # the subscription is active
+                            yield None
                         continue
                     if line.startswith("event:"):
                         event = line[6:].strip()
@@ -340,6 +342,8 @@ class RelayClient:
                             parsed = _parse_change(data)
                             if parsed is not None:
                                 yield parsed
+                        elif event == "resync":  # we fell behind: sync by cursor
+                            yield None
                         event, data = "", ""
         except httpx.TransportError as exc:
             raise OfflineError(f"The live connection broke ({type(exc).__name__}).") from None

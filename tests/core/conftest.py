@@ -15,12 +15,13 @@ from relay.helpers import create_org_with_admin
 
 from opgelucht_desk.core.desk import DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
+from opgelucht_desk.protocol.reporter import ReporterClient
 from server.clock import ManualClock, unix
 from server.context import AppContext
 
-from .kit import EnrolledDesk, ScriptedReporter, TamperingTransport, enrol_desk
+from .kit import EnrolledDesk, Reporter, TamperingTransport, enrol_desk
 
-RELAY_URL = "http://relay.test"
+RELAY_URL = "http://127.0.0.1:9"  # loopback: the reference reporter allows plain http only there
 
 
 def make_keyring(directory: Path) -> EncryptedKeyring:
@@ -84,13 +85,21 @@ async def admin_desk(
     await enrolled.desk.close()
 
 
+def make_reporter(app: FastAPI, clock: ManualClock, path: Path) -> Reporter:  # noqa: F811 - plain arguments
+    """The reference reporter client on its own (untampered) connection to the in-process relay."""
+    device = ReporterClient(path, transport=httpx.ASGITransport(app=app), clock=lambda: unix(clock.now()))
+    return Reporter(device, RELAY_URL)
+
+
 @pytest.fixture
 async def reporter(
     admin_desk: EnrolledDesk,
-    client: httpx.AsyncClient,  # noqa: F811
+    app: FastAPI,  # noqa: F811
     clock: ManualClock,  # noqa: F811
-) -> ScriptedReporter:
+    tmp_path: Path,
+) -> AsyncIterator[Reporter]:
     code = await admin_desk.desk.create_code("Afdeling A")
-    device = ScriptedReporter(client, clock, code.code)
-    await device.register()
-    return device
+    device = make_reporter(app, clock, tmp_path / "reporter.json")
+    await device.register(code.code)
+    yield device
+    await device.client.aclose()

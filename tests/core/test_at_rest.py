@@ -12,7 +12,7 @@ import pytest
 from opgelucht_desk.core.keystore import KeySecrets
 from server.clock import ManualClock
 
-from .kit import CANARY_PSEUDONYM, CANARY_TEXT, PASSWORD, EnrolledDesk, ScriptedReporter
+from .kit import CANARY_PSEUDONYM, CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter
 
 NOTE_CANARY = "NOTITIE-kanarie-31aa"
 DRAFT_CANARY = "CONCEPT-kanarie-77b2"
@@ -26,7 +26,7 @@ def _key_bytes(ks: KeySecrets) -> list[bytes]:
 
 async def test_data_dir_temp_files_and_logs_hold_no_plaintext_or_keys(
     admin_desk: EnrolledDesk,
-    reporter: ScriptedReporter,
+    reporter: Reporter,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -67,7 +67,7 @@ async def test_data_dir_temp_files_and_logs_hold_no_plaintext_or_keys(
 
 
 async def test_31_day_rule_purges_the_cache(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, clock: ManualClock
+    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
@@ -93,15 +93,14 @@ async def test_31_day_rule_purges_the_cache(
 
 
 async def test_conversation_deleted_on_the_relay_disappears_locally(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter
+    admin_desk: EnrolledDesk, reporter: Reporter
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
     await reporter.text(CANARY_TEXT)
     await desk.sync_now()
     desk.save_draft(reporter.conv_id, "concept")
-    response = await reporter.call("DELETE", "/v1/device")  # the employee deletes their data
-    assert response.status_code == 204
+    await reporter.client.forget()  # the employee deletes their data
     await desk.sync_now()
     assert desk.conversations() == []
     assert desk.stored_data_summary().drafts == 0

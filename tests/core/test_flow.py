@@ -14,7 +14,7 @@ from opgelucht_desk.core.model import Category, DeskState, Status
 from server.clock import ManualClock
 from server.context import AppContext
 
-from .kit import CANARY_PSEUDONYM, CANARY_TEXT, PASSWORD, EnrolledDesk, ScriptedReporter, enrol_desk
+from .kit import CANARY_PSEUDONYM, CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, enrol_desk
 
 
 class Recorder:
@@ -49,9 +49,7 @@ async def test_enrolment_creates_the_org_key_and_unlocks(admin_desk: EnrolledDes
     ]
 
 
-async def test_read_reply_and_reporter_sees_the_reply(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter
-) -> None:
+async def test_read_reply_and_reporter_sees_the_reply(admin_desk: EnrolledDesk, reporter: Reporter) -> None:
     desk = admin_desk.desk
     rec = Recorder()
     desk.add_listener(rec)
@@ -96,7 +94,7 @@ async def test_read_reply_and_reporter_sees_the_reply(
         "sent",
         "Anna Admin",
     )
-    assert [t for t, _pk in await reporter.replies()] == ["Dank voor je bericht."]
+    assert await reporter.replies() == [("Dank voor je bericht.", "Anna Admin")]
 
     # The reporter answers again: the chain continues without a problem.
     await reporter.text("nog een vraag")
@@ -109,7 +107,7 @@ async def test_read_reply_and_reporter_sees_the_reply(
     assert desk.conversations()[0].verification_problem is None
 
 
-async def test_notes_status_category_and_search(admin_desk: EnrolledDesk, reporter: ScriptedReporter) -> None:
+async def test_notes_status_category_and_search(admin_desk: EnrolledDesk, reporter: Reporter) -> None:
     desk = admin_desk.desk
     await reporter.hello()
     await reporter.text(CANARY_TEXT)
@@ -136,7 +134,7 @@ async def test_notes_status_category_and_search(admin_desk: EnrolledDesk, report
 
 async def test_lock_login_and_cached_state(
     admin_desk: EnrolledDesk,
-    reporter: ScriptedReporter,
+    reporter: Reporter,
     clock: ManualClock,
     desk_config: Callable[[str], DeskConfig],
 ) -> None:
@@ -165,7 +163,7 @@ async def test_lock_login_and_cached_state(
 
 async def test_new_counsellor_gets_old_threads_only_when_shared(
     admin_desk: EnrolledDesk,
-    reporter: ScriptedReporter,
+    reporter: Reporter,
     ctx: AppContext,
     clock: ManualClock,
     desk_config: Callable[[str], DeskConfig],
@@ -197,7 +195,7 @@ async def test_new_counsellor_gets_old_threads_only_when_shared(
         await admin.sync_now()
         last = admin.messages(conv.conv_id)[-1]
         assert (last.text, last.author, last.outgoing) == ("Hallo, ik ben Bob.", "Bob de Vries", True)
-        assert ("Hallo, ik ben Bob.") in [t for t, _ in await reporter.replies()]
+        assert ("Hallo, ik ben Bob.", "Bob de Vries") in await reporter.replies()
         # Removing bob publishes a roster without his device.
         assert bob.desk.account is not None
         await admin.remove_counsellor(bob.desk.account.counsellor_id)
@@ -207,7 +205,7 @@ async def test_new_counsellor_gets_old_threads_only_when_shared(
 
 
 async def test_sign_out_wipes_token_and_cache(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, clock: ManualClock
+    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()

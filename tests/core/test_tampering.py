@@ -6,38 +6,39 @@ from __future__ import annotations
 import base64
 import copy
 import uuid
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from fastapi import FastAPI
 
 from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.protocol.keys import DeviceKeys
 from server.clock import ManualClock
 
-from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, ScriptedReporter, TamperingTransport
+from .conftest import make_reporter
+from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, TamperingTransport
 
 SYNC = "/v1/inbox/sync"
 
 
-async def _second_reporter(
-    first: ScriptedReporter, client: httpx.AsyncClient, clock: ManualClock
-) -> ScriptedReporter:
-    other = ScriptedReporter(client, clock, first.org_code)
-    await other.register()
+async def _second_reporter(first: Reporter, app: FastAPI, clock: ManualClock, tmp_path: Path) -> Reporter:
+    other = make_reporter(app, clock, tmp_path / "reporter2.json")
+    await other.register(first.org_code)
     await other.hello("Tweede")
     return other
 
 
 async def test_message_replayed_into_another_conversation_is_rejected(
     admin_desk: EnrolledDesk,
-    reporter: ScriptedReporter,
+    reporter: Reporter,
     network: TamperingTransport,
-    client: httpx.AsyncClient,
+    app: FastAPI,
     clock: ManualClock,
+    tmp_path: Path,
 ) -> None:
     desk = admin_desk.desk
-    other = await _second_reporter(reporter, client, clock)
+    other = await _second_reporter(reporter, app, clock, tmp_path)
     await reporter.hello()
     await desk.sync_now()
     await reporter.text(CANARY_TEXT)
@@ -63,7 +64,7 @@ async def test_message_replayed_into_another_conversation_is_rejected(
 
 
 async def test_dropped_message_shows_a_gap(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, network: TamperingTransport
+    admin_desk: EnrolledDesk, reporter: Reporter, network: TamperingTransport
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
@@ -84,7 +85,7 @@ async def test_dropped_message_shows_a_gap(
 
 
 async def test_flipped_bit_is_a_verification_failure_not_text(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, network: TamperingTransport
+    admin_desk: EnrolledDesk, reporter: Reporter, network: TamperingTransport
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
@@ -106,7 +107,7 @@ async def test_flipped_bit_is_a_verification_failure_not_text(
 
 
 async def test_swapped_roster_key_blocks_sending_and_warns(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, network: TamperingTransport
+    admin_desk: EnrolledDesk, reporter: Reporter, network: TamperingTransport
 ) -> None:
     desk = admin_desk.desk
     warnings: list[str] = []
@@ -141,7 +142,7 @@ async def test_swapped_roster_key_blocks_sending_and_warns(
 
 
 async def test_rollback_to_an_older_roster_blocks_sending(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, network: TamperingTransport
+    admin_desk: EnrolledDesk, reporter: Reporter, network: TamperingTransport
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
@@ -156,7 +157,7 @@ async def test_rollback_to_an_older_roster_blocks_sending(
 
 
 async def test_changed_org_key_blocks_sending(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, network: TamperingTransport
+    admin_desk: EnrolledDesk, reporter: Reporter, network: TamperingTransport
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
@@ -170,7 +171,7 @@ async def test_changed_org_key_blocks_sending(
 
 
 async def test_expired_roster_blocks_sending(
-    admin_desk: EnrolledDesk, reporter: ScriptedReporter, clock: ManualClock
+    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
