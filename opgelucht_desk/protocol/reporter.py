@@ -448,14 +448,14 @@ class ReporterClient:
         conv.sender_heads[head_key] = [opened.seq, b64e(opened.envelope_hash)]
         conv.seen_msg_ids.append(msg_id)
         assert self._tracker is not None
-        if opened.msg_type is MessageType.HELLO:
-            text = Profile.from_payload(opened.payload).pseudonym
-        else:
-            try:
+        try:
+            if opened.msg_type is MessageType.HELLO:
+                text = Profile.from_payload(opened.payload).pseudonym
+            else:
                 text = opened.payload.decode("utf-8")
-            except UnicodeDecodeError:
-                self.rejected.append(RejectedMessage(seq, msg_id, "bad_text"))
-                return None
+        except (ProtocolError, UnicodeDecodeError):
+            self.rejected.append(RejectedMessage(seq, msg_id, "bad_payload"))
+            return None
         return ReceivedMessage(
             seq=seq,
             msg_id=opened.header.msg_id,

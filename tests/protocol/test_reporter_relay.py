@@ -111,9 +111,11 @@ async def staff_reply(
     conv_id: uuid.UUID,
     reporter_pk: bytes,
     text: str,
+    *,
+    seq: int = 1,
+    prev_hash: bytes = bytes(32),
 ) -> httpx.Response:
     signed = await current_roster(staff, admin)
-    assert admin.org_seed is not None
     roster = verify_roster(
         signed, b64d((await staff.get("/v1/org", headers=admin.headers)).json()["org_key"]), now=0
     )
@@ -122,9 +124,9 @@ async def staff_reply(
         msg_id=uuid.uuid4(),
         roster_version=roster.version,
         sender=sender,
-        seq=1,
+        seq=seq,
         msg_type=MessageType.TEXT,
-        prev_hash=bytes(32),
+        prev_hash=prev_hash,
         roster_hash=roster_hash(signed),
         payload=text.encode(),
         recipients=[*roster.recipient_keys(), reporter_pk],
@@ -207,6 +209,28 @@ async def test_reply_from_a_device_outside_the_roster_is_rejected(
         messages = await reporter.read(conv_id)
         assert [m.from_me for m in messages] == [True]
         assert [r.reason for r in reporter.rejected] == ["unknown_sender"]
+
+
+async def test_duplicates_are_shown_once_and_gaps_are_flagged(
+    tmp_path: Path,
+    transport: httpx.ASGITransport,
+    staff: httpx.AsyncClient,
+    admin: Actor,
+    code: dict[str, str],
+    clock: ManualClock,
+) -> None:
+    """SECURITY-TESTS 4 on the reporter's side: a second message with the same (sender, seq) is not
+    shown; a message whose prev_hash does not continue the sender's chain is shown with chain_ok False."""
+    async with reporter_at(tmp_path / "s.json", transport, clock) as reporter:
+        await reporter.join(code["qr_payload"])
+        reporter.set_profile("Merel")
+        conv_id = await reporter.open_conversation()
+        key = reporter.keys.enc_pk
+        for text, seq in [("eerste", 1), ("andere eerste", 1), ("derde, tweede ontbreekt", 3)]:
+            response = await staff_reply(staff, admin, admin.device_keys, conv_id, key, text, seq=seq)
+            assert response.status_code == 201, response.text
+        messages = [(m.text, m.chain_ok) for m in await reporter.read(conv_id) if not m.from_me]
+        assert messages == [("eerste", True), ("derde, tweede ontbreekt", False)]
 
 
 async def test_new_roster_device_becomes_a_recipient(
