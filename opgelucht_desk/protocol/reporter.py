@@ -231,7 +231,11 @@ class ReporterClient:
             raise ReporterError("the relay's org key does not match the QR code: do not continue")
         tracker = RosterTracker(org_pk)
         if info.get("roster") is not None:
-            tracker.accept(SignedRoster.from_json(info["roster"]), self._clock())
+            try:
+                tracker.accept(SignedRoster.from_json(info["roster"]), self._clock())
+            except RosterError as exc:
+                if exc.kind != "expired":  # an expired roster only blocks sending until a fresh one comes
+                    raise
         keys = DeviceKeys.generate()
         device_id = uuid.uuid4()
         proof = register_proof(device_id, keys.enc_pk, keys.sign_pk, code, keys.sign_seed)
@@ -306,6 +310,7 @@ class ReporterClient:
     async def open_conversation(self) -> uuid.UUID:
         """Start a conversation: its first message is the HELLO with the profile and this install's keys."""
         profile = self._profile()
+        await self._sendable_roster()  # fail before the conversation exists locally
         conv = ConversationState(conv_id=uuid.uuid4())
         self.state.conversations[str(conv.conv_id)] = conv
         await self._send(conv, MessageType.HELLO, profile.to_payload())

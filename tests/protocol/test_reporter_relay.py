@@ -374,3 +374,16 @@ async def test_lost_response_is_retried_without_duplicates(
     assert texts == ["Merel", "eerste", "tweede"]
     sync = (await staff.get("/v1/inbox/sync?after=0", headers=admin.headers)).json()
     assert len(sync["messages"]) == 3
+
+
+async def test_joining_with_an_expired_roster_works_but_sending_waits_for_a_fresh_one(
+    tmp_path: Path, transport: httpx.ASGITransport, code: dict[str, str], clock: ManualClock
+) -> None:
+    clock.advance(days=15)
+    async with reporter_at(tmp_path / "s.json", transport, clock) as reporter:
+        await reporter.join(code["qr_payload"])
+        reporter.set_profile("Merel")
+        with pytest.raises(RosterError) as info:
+            await reporter.open_conversation()
+        assert info.value.kind == "expired"
+        assert reporter.conversation_ids() == []
