@@ -6,7 +6,7 @@ import itertools
 
 import nacl.bindings as sodium
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opgelucht_desk.protocol import (
@@ -35,6 +35,7 @@ from opgelucht_desk.protocol.sealedbox import seal, seal_open
 from .factories import device, seed
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=200))
 def test_base64_round_trip(data: bytes) -> None:
     assert b64d(b64e(data)) == data
@@ -112,6 +113,7 @@ def test_padding_buckets() -> None:
         padded_length(512 * 1024)
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=5000))
 def test_pad_matches_libsodium_and_round_trips(data: bytes) -> None:
     padded = pad(data)

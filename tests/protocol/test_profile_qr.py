@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opgelucht_desk.protocol import (
@@ -47,6 +47,7 @@ def test_profile_round_trip_and_canonical_bytes() -> None:
     assert Profile.from_payload(payload) == profile
 
 
+@settings(deadline=None)
 @given(
     pseudonym=st.text(min_size=1, max_size=64).filter(lambda s: s.strip() != ""),
     age=st.sampled_from([None, *AGE_CATEGORIES]),
