@@ -81,13 +81,11 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
         for _ in range(SMOKE_TEST_EVENT_ROUNDS):
             app.processEvents()
             await asyncio.sleep(0.01)
-        shown = controller.window is not None and controller.window.isVisible()
+        window = controller.window
+        shown = window is not None and window.isVisible()
+        name = type(window).__name__
         await controller.shutdown()
-        print(
-            f"smoke test: {type(controller.window).__name__} shown"
-            if shown
-            else "smoke test: no window shown"
-        )
+        print(f"smoke test: {name} shown" if shown else "smoke test: no window shown")
         return 0 if shown else 1
     await closing.wait()
     await controller.shutdown()

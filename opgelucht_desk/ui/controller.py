@@ -162,18 +162,24 @@ class Controller(QObject):
             main.clear_content()
 
     def lock(self) -> None:
-        """Destroy every widget with decrypted content, then lock the core (keys leave memory)."""
+        """Destroy every widget with decrypted content at once, then lock the core (keys leave memory).
+
+        The login window accepts input only after the core has finished locking."""
         if self.main is None:
             return
         self._drop_main()
         self._show_login()
         self.notifier.set_unread(0)
-        spawn(self._lock_core())
+        login = self.window
+        if isinstance(login, LoginWindow):
+            login.set_busy(True)
 
-    async def _lock_core(self) -> None:
-        await self.desk.stop_sync()
-        await self.desk.lock()
-        self.locked.emit()
+        def done(_r: object) -> None:
+            if isinstance(self.window, LoginWindow):
+                self.window.set_busy(False)
+            self.locked.emit()
+
+        spawn(self.desk.lock(), on_done=done, on_error=lambda _e: done(None))
 
     def sign_out(self) -> None:
         self._drop_main()
@@ -188,10 +194,22 @@ class Controller(QObject):
 
         spawn(run(), on_done=done, on_error=lambda _e: self.start())
 
-    async def shutdown(self) -> None:
-        """Stop background work before the event loop ends."""
+    def close_windows(self) -> None:
+        """Destroy the windows and stop watching input (application exit)."""
+        self._drop_main()
         self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
         self.notifier.hide()
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
+
+    async def shutdown(self) -> None:
+        """Close the windows and stop background work before the event loop ends."""
+        self.close_windows()
         await self.desk.close()
 
     # --- settings ---------------------------------------------------------------------------------

@@ -86,6 +86,11 @@ class LoginWindow(QWidget):
         self.button.setAccessibleName(self.tr("Log in"))
         self._update_button()
 
+    def set_busy(self, busy: bool) -> None:
+        """While busy (logging in, or the core still locking) the button does nothing."""
+        self._busy = busy
+        self._update_button()
+
     def _update_button(self) -> None:
         self.button.setEnabled(not self._busy and bool(self.password.text()) and len(self.code.text()) == 6)
 

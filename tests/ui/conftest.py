@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
+from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.style import apply_style
@@ -121,3 +122,22 @@ def open_desk(
     yield opener
     for desk in desks:
         run(desk.close())
+
+
+@pytest.fixture
+def make_controller(
+    qtbot: QtBot, preferences: Preferences, translations: Translations
+) -> Iterator[Callable[..., Controller]]:
+    """Controllers (the app's window manager) over real desks; their windows are destroyed afterwards."""
+    made: list[Controller] = []
+
+    def make(desk: Desk, prefs: Preferences | None = None) -> Controller:
+        controller = Controller(desk, prefs or preferences, translations, None)
+        controller.start()
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.close_windows()
+    qtbot.waitUntil(lambda: not any(w.isVisible() for w in QApplication.topLevelWidgets()), timeout=5000)

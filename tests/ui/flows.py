@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -29,6 +30,13 @@ def type_into(widget: object, text: str) -> None:
     QTest.keyClicks(widget, text)
 
 
+@dataclass(frozen=True)
+class Enrolled:
+    main: MainWindow
+    totp_secret: str  # what the counsellor's authenticator app keeps
+    safety_number: str  # as the wizard's last page showed it
+
+
 def enrol(
     qtbot: QtBot,
     controller: Controller,
@@ -37,8 +45,8 @@ def enrol(
     *,
     username: str = "jdevries",
     display_name: str = "Jan de Vries",
-) -> MainWindow:
-    """Walk the wizard from the first page to the inbox; returns the main window."""
+) -> Enrolled:
+    """Walk the wizard from the first page to the inbox."""
     wizard = controller.window
     assert isinstance(wizard, EnrolmentWizard)
     type_into(wizard.relay_page.relay, relay.url)
@@ -60,11 +68,12 @@ def enrol(
     type_into(wizard.totp_page.code, relay.totp(challenge.totp_secret))
     QTest.mouseClick(next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.safety_page, timeout=TIMEOUT_MS)
+    safety_number = wizard.safety_page.number.text()
     with qtbot.waitSignal(controller.window_changed, timeout=TIMEOUT_MS):
         QTest.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     main = controller.window
     assert isinstance(main, MainWindow)
-    return main
+    return Enrolled(main, challenge.totp_secret, safety_number)
 
 
 def log_in(qtbot: QtBot, controller: Controller, relay: RelayServer, totp_secret: str) -> MainWindow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -26,26 +27,21 @@ def state_of(desk: Desk) -> DeskState:
     return desk.state
 
 
-def _controller(desk: Desk, preferences: Preferences, translations: Translations) -> Controller:
-    controller = Controller(desk, preferences, translations, None)
-    controller.start()
-    return controller
-
-
 def test_first_admin_enrols_with_totp_then_locks_and_unlocks(
     qtbot: QtBot,
     relay: RelayServer,
     open_desk: Callable[[str], Desk],
     preferences: Preferences,
     translations: Translations,
+    make_controller: Callable[..., Controller],
 ) -> None:
     desk = open_desk("admin")
-    controller = _controller(desk, preferences, translations)
+    controller = make_controller(desk)
     wizard = controller.window
     assert isinstance(wizard, EnrolmentWizard)
     assert wizard.windowTitle() == "Opgelucht Desk: instellen"
 
-    main = enrol(qtbot, controller, relay, relay.new_org())
+    main = enrol(qtbot, controller, relay, relay.new_org()).main
     assert state_of(desk) == DeskState.UNLOCKED
     account, challenge = desk.account, wizard.account_page.challenge
     assert account is not None and challenge is not None
@@ -61,10 +57,8 @@ def test_first_admin_enrols_with_totp_then_locks_and_unlocks(
         QTest.keyClick(main.inbox.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(controller.window, LoginWindow)
     assert state_of(desk) == DeskState.LOCKED
-    qtbot.waitUntil(
-        lambda: not any(isinstance(w, MainWindow | ConversationView) for w in QApplication.allWidgets()),
-        timeout=TIMEOUT_MS,
-    )
+    qtbot.waitUntil(lambda: not shiboken6.isValid(main), timeout=TIMEOUT_MS)
+    assert not any(isinstance(w, MainWindow | ConversationView) for w in QApplication.allWidgets())
 
     # A wrong code is refused with a clear message, and the window stays locked.
     login = controller.window
@@ -87,9 +81,10 @@ def test_idle_time_locks_the_desk(
     open_desk: Callable[[str], Desk],
     preferences: Preferences,
     translations: Translations,
+    make_controller: Callable[..., Controller],
 ) -> None:
     desk = open_desk("idle")
-    controller = _controller(desk, preferences, translations)
+    controller = make_controller(desk)
     enrol(qtbot, controller, relay, relay.new_org("Idle BV"), username="idle", display_name="Ida")
     assert controller.idle.active
     controller.idle.set_interval_ms(100)

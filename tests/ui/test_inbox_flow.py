@@ -50,12 +50,12 @@ def test_receive_notify_read_reply_organise_and_lock(
     open_desk: Callable[[str], Desk],
     preferences: Preferences,
     translations: Translations,
+    make_controller: Callable[..., Controller],
     tmp_path: Path,
 ) -> None:
     desk = open_desk("counsellor")
-    controller = Controller(desk, preferences, translations, None)
-    controller.start()
-    main = enrol(qtbot, controller, relay, relay.new_org("Zorggroep Oost"))
+    controller = make_controller(desk)
+    main = enrol(qtbot, controller, relay, relay.new_org("Zorggroep Oost")).main
     code = create_code(qtbot, main, "Locatie Noord")
     main.tabs.setCurrentWidget(main.inbox)
     inbox = main.inbox

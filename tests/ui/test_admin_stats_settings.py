@@ -1,0 +1,145 @@
+"""Org admin views, statistics with suppression, and live language switching, against a real relay."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.enrolment import EnrolmentWizard
+from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.preferences import Preferences
+from opgelucht_desk.ui.stats import recent_periods
+from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter
+from ui.relay_server import RelayServer
+
+Run = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+def _click_yes(qtbot: QtBot) -> None:
+    qtbot.waitUntil(
+        lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()),
+        timeout=TIMEOUT_MS,
+    )
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    yes = box.button(QMessageBox.StandardButton.Yes)
+    assert yes is not None
+    QTest.mouseClick(yes, Qt.MouseButton.LeftButton)
+
+
+def test_admin_invites_a_colleague_and_publishes_the_list(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    preferences: Preferences,
+    translations: Translations,
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    admin_desk = open_desk("admin")
+    admin = make_controller(admin_desk)
+    main = enrol(
+        qtbot, admin, relay, relay.new_org("Stichting West"), username="beheer", display_name="Bea"
+    ).main
+    assert main.admin is not None
+    counsellors = main.admin.counsellors
+    main.tabs.setCurrentWidget(main.admin)
+    QTest.mouseClick(counsellors.invite_counsellor, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(counsellors.invitation.isVisible, timeout=TIMEOUT_MS)
+    invitation = counsellors.invitation.text()
+    assert invitation
+
+    colleague_desk = open_desk("colleague")
+    colleague = make_controller(colleague_desk, Preferences(tmp_path / "prefs2"))
+    wizard = colleague.window
+    assert isinstance(wizard, EnrolmentWizard)
+    colleague_number = enrol(
+        qtbot, colleague, relay, invitation, username="karel", display_name="Karel"
+    ).safety_number
+    assert colleague.main is not None and colleague.main.admin is None, "an invited counsellor is no admin"
+
+    counsellors.load()
+    qtbot.waitUntil(lambda: len(counsellors.counsellors) == 2, timeout=TIMEOUT_MS)
+    row = next(r for r in range(2) if counsellors.table.item(r, 1).text() == "karel")  # type: ignore[union-attr]
+    assert counsellors.table.item(row, 5).text() == colleague_number  # type: ignore[union-attr]
+    assert counsellors.table.item(row, 4).text() == "nee, nog niet"  # type: ignore[union-attr]
+
+    QTest.mouseClick(counsellors.publish, Qt.MouseButton.LeftButton)
+    _click_yes(qtbot)
+    qtbot.waitUntil(lambda: "gepubliceerd" in counsellors.feedback.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: all(c.in_roster for c in counsellors.counsellors) and len(counsellors.counsellors) == 2,
+        timeout=TIMEOUT_MS,
+    )
+    assert counsellors.table.item(row, 4).text() == "ja"  # type: ignore[union-attr]
+
+
+def test_statistics_show_suppressed_codes_and_export_csv_then_switch_language(
+    qtbot: QtBot,
+    relay: RelayServer,
+    run: Run,
+    open_desk: Callable[[str], Desk],
+    preferences: Preferences,
+    translations: Translations,
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    desk = open_desk("stats")
+    controller = make_controller(desk)
+    enrolled = enrol(
+        qtbot, controller, relay, relay.new_org("Gemeente Telstad"), username="tel", display_name="Tel"
+    )
+    codes = {label: create_code(qtbot, enrolled.main, label) for label in ("Noord", "Zuid", "Oost")}
+    for label, devices in (("Noord", 6), ("Zuid", 5), ("Oost", 1)):
+        for i in range(devices):
+            reporter = run(new_reporter(tmp_path, relay, codes[label], f"{label}-{i}"))
+            run(reporter.send_events([("screen", "home", 5)]))
+            run(reporter.aclose())
+    month = relay.clock.now().strftime("%Y-%m")
+
+    # The relay publishes a month once it is over: travel to the next one; the session has expired
+    # by then, so the counsellor logs in again.
+    with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
+        controller.lock()
+    relay.clock.advance(timedelta(days=32))
+    main = log_in(qtbot, controller, relay, enrolled.totp_secret)
+    stats = main.stats
+    stats.set_periods(recent_periods(relay.clock.now().date()))
+    assert stats.period.currentText() == month
+    main.tabs.setCurrentWidget(stats)
+    qtbot.waitUntil(lambda: stats.report is not None or stats.error.isVisible(), timeout=TIMEOUT_MS)
+    assert stats.report is not None, stats.error.text()
+    described = stats.chart.accessibleDescription()
+    assert "Noord: 5" in described, "6 devices, rounded to a multiple of 5"
+    assert "Oost: minder dan 5 gebruikers" in described
+    assert "Zuid: minder dan 5 gebruikers" in described, (
+        "suppressed with Oost so that no subtraction isolates it"
+    )
+    export = tmp_path / "stats.csv"
+    stats.export_csv(export)
+    rows = list(csv.reader(export.open(encoding="utf-8")))
+    assert [month, "Oost", "minder dan 5 gebruikers", "", "", ""] in rows
+    assert not any(r[1] == "Oost" and r[5] for r in rows[1:])
+
+    # Switching the language in the settings retranslates the open window at once.
+    settings = main.settings
+    settings.language.setCurrentIndex(settings.language.findData("en"))
+    settings.language.activated.emit(settings.language.currentIndex())
+    qtbot.waitUntil(lambda: main.tabs.tabText(main.tabs.indexOf(stats)) == "S&tatistics", timeout=TIMEOUT_MS)
+    assert "Oost: fewer than 5 users" in stats.chart.accessibleDescription()
+    assert settings.title.text() == "Settings"
+    assert preferences.language == "en"
+    settings.language.setCurrentIndex(settings.language.findData("nl"))
+    settings.language.activated.emit(settings.language.currentIndex())
+    qtbot.waitUntil(
+        lambda: main.tabs.tabText(main.tabs.indexOf(stats)) == "S&tatistieken", timeout=TIMEOUT_MS
+    )
