@@ -4,7 +4,7 @@ Order (first match wins):
 
 1. environment variable ``OPGELUCHT_RELAY_URL`` (tests, portable use),
 2. Windows registry value ``RelayUrl`` under ``Software\\Opgelucht\\Desk``, first ``HKEY_LOCAL_MACHINE``
-   (written by the MSI property ``RELAY_URL``), then ``HKEY_CURRENT_USER``,
+   (written by the MSI property ``RELAY_URL``), then ``HKEY_CURRENT_USER``; an empty value is "not set",
 3. macOS managed preferences: key ``RelayUrl`` in ``/Library/Managed Preferences/nl.opgelucht.desk.plist``
    (pushed by an MDM configuration profile for the domain ``nl.opgelucht.desk``),
 4. Linux: ``relay_url = "https://…"`` in ``/etc/opgelucht-desk/config.toml``.
@@ -159,5 +159,7 @@ def _from_registry() -> RelayPreset | None:
             raise PresetError(f"cannot read {where}: {exc}") from exc
         if kind not in (winreg.REG_SZ, winreg.REG_EXPAND_SZ) or not isinstance(value, str):
             raise PresetError(f"{where} must be a string value (REG_SZ)")
+        if not value.strip():
+            continue  # the MSI writes an empty value when installed without RELAY_URL
         return RelayPreset(normalise_relay_url(value, where), where)
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -216,3 +217,14 @@ def test_unit_commands_start_a_relay_passing_the_container_healthcheck(running_r
 
 def test_healthcheck_fails_without_a_relay(relay_env: dict[str, str]) -> None:
     assert healthcheck(relay_env) != 0
+
+
+def test_backup_commands_in_the_operations_guide_name_the_message_tables() -> None:
+    """The content-free backups of docs/operations.md drop exactly the tables that hold message content."""
+    from server.db import Base
+
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    deleted = set(re.findall(r"DELETE FROM (\w+);", guide))
+    excluded = set(re.findall(r"--exclude-table-data=(\w+)", guide))
+    assert deleted == excluded == {"messages", "extra_wraps"}
+    assert deleted <= set(Base.metadata.tables)
