@@ -1,0 +1,72 @@
+"""`opgelucht-reporter` end to end against the real relay served over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from relay.helpers import create_org_with_admin, enrol_admin
+from ui.relay_server import RelayServer
+
+from opgelucht_desk.protocol import DeviceKeys, b64d, open_message
+from opgelucht_desk.protocol.cli import main
+
+
+@pytest.fixture
+def relay(tmp_path: Path) -> Iterator[RelayServer]:
+    (tmp_path / "relay").mkdir()
+    server = RelayServer(tmp_path / "relay")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_cli_join_say_read_events_feedback_export_forget(tmp_path: Path, relay: RelayServer) -> None:
+    org_id, invitation = relay.call(create_org_with_admin(relay.ctx, "Gemeente Testdorp"))
+
+    async def set_up() -> tuple[str, dict[str, str], bytes, bytes]:
+        async with httpx.AsyncClient(base_url=relay.url) as http:
+            admin = await enrol_admin(http, relay.clock, org_id, invitation, username="anna")
+            code = (await http.post("/v1/org/codes", json={"label": "poster"}, headers=admin.headers)).json()
+            return str(code["code"]), admin.headers, admin.device_keys.enc_sk, admin.device_keys.sign_seed
+
+    code, staff_headers, enc_sk, sign_seed = asyncio.run(set_up())
+    state = tmp_path / "phone.json"
+    runner = CliRunner()
+
+    def cli(*args: str) -> str:
+        result = runner.invoke(main, ["--state", str(state), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    joined = cli("join", code, "--relay", relay.url, "--pseudonym", "Merel", "--age", "25-34")
+    assert "Joined Gemeente Testdorp" in joined and "safety number" in joined
+    assert "Sent to conversation" in cli("say", "Er is iets gebeurd.")
+    assert "#2 me: Er is iets gebeurd." in cli("read")
+    assert "2 event(s) accepted" in cli("events", "screen:home", "topic:pesten:3")
+    assert "Thank you" in cli("feedback", "Duidelijke app")
+    exported = json.loads(cli("export"))
+    texts = [d["text"] for d in exported["decrypted"] if d["type"] == "text"]
+    assert texts == ["Er is iets gebeurd."]
+
+    # The counsellor's device can read what the CLI sent.
+    async def staff_view() -> list[bytes]:
+        keys = DeviceKeys(enc_sk, sign_seed)
+        async with httpx.AsyncClient(base_url=relay.url) as http:
+            sync = (await http.get("/v1/inbox/sync?after=0", headers=staff_headers)).json()
+        return [
+            open_message(b64d(m["envelope"]), keys=keys, expected_conv_id=uuid.UUID(m["conv_id"])).payload
+            for m in sync["messages"]
+        ]
+
+    assert asyncio.run(staff_view())[-1] == b"Er is iets gebeurd."
+    assert "deleted" in cli("forget", "--yes")
+    assert not state.exists()
