@@ -7,6 +7,8 @@ import json
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opgelucht_desk.protocol import (
     RosterError,
@@ -206,3 +208,34 @@ def test_signed_roster_json_is_strict(value: object) -> None:
     with pytest.raises(RosterError) as info:
         SignedRoster.from_json(value)
     assert info.value.kind == "malformed"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 5), st.integers(0, 1)), min_size=1, max_size=12))
+def test_tracker_never_goes_back_and_never_holds_two_rosters_of_one_version(
+    arrivals: list[tuple[int, int]],
+) -> None:
+    """Whatever order a relay serves rosters in (including forks: variant 1 of a version), the tracker's
+    version never decreases and it never accepts two different rosters with the same version."""
+    org = make_org()
+    by_version = {1: [org.signed(org.roster(version=1)), org.signed(org.roster(version=1, issued=NOW + 1))]}
+    for version in range(2, 6):
+        prev = by_version[version - 1][0]
+        by_version[version] = [
+            org.signed(org.roster(version=version, prev_hash=roster_hash(prev), issued=NOW + variant))
+            for variant in (0, 1)
+        ]
+    tracker = RosterTracker(org.org_pk)
+    accepted: dict[int, bytes] = {}
+    last_version = 0
+    for version, variant in arrivals:
+        try:
+            roster = tracker.accept(by_version[version][variant], NOW + 100)
+        except RosterError as exc:
+            assert exc.kind in {"rollback", "fork"}
+            continue
+        assert roster.version >= last_version
+        last_version = roster.version
+        current_hash = tracker.current_hash
+        assert current_hash is not None
+        assert accepted.setdefault(roster.version, current_hash) == current_hash
