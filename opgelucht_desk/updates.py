@@ -15,15 +15,22 @@ and SHA-256 before anything runs it. Qt-free.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
+import platform as _platform
 import re
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
+
+import httpx
 
 from opgelucht_desk.protocol import SignatureError, b64d, b64e, sign, verify
 
@@ -248,6 +255,85 @@ def describe_artefact(path: Path, platform: str) -> Artefact:
     return Artefact.from_json(
         {"name": path.name, "platform": platform, "sha256": _sha256_file(path), "size": path.stat().st_size}
     )
+
+
+@dataclass(frozen=True)
+class UpdateOffer:
+    """A verified newer release for this platform, and where to download its artefact."""
+
+    manifest: Manifest
+    artefact: Artefact
+    url: str
+
+
+def current_platform() -> str:
+    """This computer's platform name as used in manifests (e.g. ``windows-x86_64``)."""
+    machine = _platform.machine().lower()
+    arch = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}.get(machine, machine)
+    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform.rstrip("0123456789"))
+    return f"{system}-{arch}"
+
+
+async def find_update(
+    client: httpx.AsyncClient,
+    manifest_url: str,
+    *,
+    installed_version: str,
+    platform: str | None = None,
+    trusted_keys: Sequence[bytes] | None = None,
+    now: int | None = None,
+) -> UpdateOffer | None:
+    """Fetch and verify the release manifest; ``None`` when it offers exactly the installed version.
+
+    Anything else that is not a verified newer release for this platform raises an `UpdateError`
+    (a downgrade is a refusal, not "no update"); network failures raise ``httpx.HTTPError``.
+    Artefacts are downloaded from beside the manifest.
+    """
+    response = await client.get(manifest_url, follow_redirects=True)
+    response.raise_for_status()
+    signed = SignedManifest.loads(response.content)
+    keys = load_release_keys() if trusted_keys is None else trusted_keys
+    try:
+        manifest = verify_manifest(signed, trusted_keys=keys, installed_version=installed_version, now=now)
+    except RollbackError:
+        if Manifest.from_body(signed.body).version == Version.parse(installed_version):
+            return None
+        raise
+    artefact = manifest.artefact_for(current_platform() if platform is None else platform)
+    return UpdateOffer(manifest=manifest, artefact=artefact, url=urljoin(manifest_url, artefact.name))
+
+
+async def download_artefact(client: httpx.AsyncClient, offer: UpdateOffer, directory: Path) -> Path:
+    """Download the offered artefact into ``directory`` and return its path once it matches the manifest.
+
+    The download stops as soon as it exceeds the manifest's size; a file that does not match is deleted
+    and `ArtefactMismatchError` is raised, so nothing unverified is ever left to run.
+    """
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    target = directory / offer.artefact.name
+    partial = target.with_name(target.name + ".part")
+    try:
+        handle = await asyncio.to_thread(partial.open, "wb")
+        try:
+            async with client.stream("GET", offer.url, follow_redirects=True) as response:
+                response.raise_for_status()
+                received = 0
+                async for chunk in response.aiter_bytes():
+                    received += len(chunk)
+                    if received > offer.artefact.size:
+                        raise ArtefactMismatchError(
+                            f"{offer.artefact.name}: the download is larger than the signed manifest says; "
+                            "it is deleted and not installed"
+                        )
+                    await asyncio.to_thread(handle.write, chunk)
+        finally:
+            await asyncio.to_thread(handle.close)
+        await asyncio.to_thread(verify_artefact, partial, offer.artefact)
+    except BaseException:
+        await asyncio.to_thread(partial.unlink, missing_ok=True)
+        raise
+    await asyncio.to_thread(os.replace, partial, target)
+    return target
 
 
 def load_release_keys() -> tuple[bytes, ...]:
