@@ -104,6 +104,31 @@ async def test_other_org_sees_nothing_and_cannot_post(
     device = Reporter(client, clock, other_code)
     assert (await device.register()).status_code == 201
     assert (await device.call("GET", f"/v1/device/conversations/{conv}/messages")).status_code == 404
+    # nor can the other org attach key wraps to it (the ids are right, the org is not)
+    msg_id = (await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")).json()["messages"][0][
+        "msg_id"
+    ]
+    record = make_rewrap(
+        conv_id=conv, msg_id=uuid.UUID(msg_id), content_key=bytes(32),
+        target_enc_pk=other.device_keys.enc_pk, signer=other.device_keys,
+    )  # fmt: skip
+    item = {
+        "conv_id": str(conv), "msg_id": msg_id, "key_id": b64e(record.key_id),
+        "wrap": b64e(record.wrap), "record": b64e(record.to_bytes()),
+    }  # fmt: skip
+    assert (
+        await client.post("/v1/inbox/wraps", json={"wraps": [item]}, headers=other.headers)
+    ).status_code == 404
+
+
+async def test_revoked_code_refuses_new_devices_and_events(
+    admin: Actor, client: httpx.AsyncClient, clock: ManualClock, code: str
+) -> None:
+    assert (await client.delete(f"/v1/org/codes/{code}", headers=admin.headers)).status_code == 204
+    late = await Reporter(client, clock, code).register()
+    assert late.status_code == 410 and late.json()["error"]["code"] == "gone"
+    events = {"org_code": code, "events": [{"kind": "screen", "item": "home", "count": 1}]}
+    assert (await client.post("/v1/events", json=events)).status_code == 410
 
 
 async def test_extra_wraps_reach_only_the_addressed_device(
