@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opgelucht_desk.protocol.qr import qr_payload
+from opgelucht_desk.protocol.qr import ORG_CODE_RE, qr_payload
 from server import audit
 from server.auth.tokens import new_token, token_hash
 from server.config import Settings
@@ -22,8 +22,10 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10  # ~49 bits: codes are semi-public, this only stops accidental collisions and guessing
 
 
-def normalise_code(code: str) -> str:
-    return code.strip().upper()
+def normalise_code(code: str) -> str | None:
+    """The canonical form of a typed org code, or None when it cannot be one (never a lookup)."""
+    code = code.strip().upper()
+    return code if ORG_CODE_RE.fullmatch(code) else None
 
 
 async def create_org(db: AsyncSession, name: str, now: datetime) -> Org:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.exc import IntegrityError
 
 from opgelucht_desk.protocol.encoding import b64d
 from server import audit
@@ -51,5 +52,9 @@ async def add_device(body: DeviceBundle, auth: CurrentAuth, ctx: Ctx, db: DbSess
         counsellor_id=counsellor.id,
         device_id=entry.device_id,
     )
-    await db.commit()
+    try:
+        await db.commit()
+    except IntegrityError:  # the same device id registered concurrently
+        await db.rollback()
+        raise conflict("That device id is already registered.") from None
     return body

@@ -145,7 +145,8 @@ async def add_code(body: CodeRequest, auth: AdminAuth, ctx: Ctx, db: DbSession) 
 
 @router.delete("/codes/{code}", status_code=204)
 async def revoke_code(code: str, auth: AdminAuth, ctx: Ctx, db: DbSession) -> Response:
-    row = await db.get(OrgCode, normalise_code(code)[:32])
+    normalised = normalise_code(code)
+    row = None if normalised is None else await db.get(OrgCode, normalised)
     if row is None or row.org_id != auth.counsellor.org_id:
         raise not_found()
     if row.revoked_at is None:

@@ -24,7 +24,8 @@ OrgCodeParam = Annotated[str, Query(min_length=1, max_length=64)]
 
 async def live_code_org(db: AsyncSession, code: str) -> Org:
     """The org of a live org code: 404 unknown, 410 revoked."""
-    row = await db.get(OrgCode, normalise_code(code)[:32])
+    normalised = normalise_code(code)
+    row = None if normalised is None else await db.get(OrgCode, normalised)
     if row is None:
         raise not_found()
     if row.revoked_at is not None:

@@ -87,3 +87,28 @@ async def test_unexpected_exception_is_a_bare_500(app: FastAPI, client: httpx.As
         response = await raw.get("/v1/test-explode")
     assert_clean_error(response, 500, "internal_error")
     assert "secret" not in response.text
+
+
+async def test_nul_characters_and_odd_codes_are_refused_cleanly(
+    client: httpx.AsyncClient, admin: Actor
+) -> None:
+    """PostgreSQL cannot store NUL: such input must be a 400/404, never a 500 (on both backends)."""
+    login = await client.post(
+        "/v1/auth/login",
+        content=b'{"username": "admin1\\u0000", "password": "p", "totp_code": "1"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_clean_error(login, 400, "bad_request")
+    label = await client.post(
+        "/v1/org/codes", content=b'{"label": "a\\u0000b"}',
+        headers={"content-type": "application/json", **admin.headers},
+    )  # fmt: skip
+    assert_clean_error(label, 400, "bad_request")
+    for path in (
+        "/v1/join/a%00b",
+        "/v1/join/%C3%A9t%C3%A9",
+        "/v1/articles?org_code=%00",
+        "/v1/join/" + "A" * 80,
+    ):
+        assert_clean_error(await client.get(path), 404, "not_found")
+    assert_clean_error(await client.delete("/v1/org/codes/a%00b", headers=admin.headers), 404, "not_found")
