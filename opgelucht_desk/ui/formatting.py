@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtCore import QDate, QDateTime, QLocale
 
 
 def format_datetime(moment: datetime) -> str:
     """Short local date and time, e.g. `25-11-2026 14:03` in Dutch."""
     local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
     return QLocale().toString(local, QLocale.FormatType.ShortFormat)
+
+
+def format_compact(moment: datetime, today: date | None = None) -> str:
+    """Only the time for today, only the date before (as mail programs list messages)."""
+    local = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    if local.date() == (QDate.currentDate() if today is None else QDate(today.year, today.month, today.day)):
+        return QLocale().toString(local.time(), QLocale.FormatType.ShortFormat)
+    return QLocale().toString(local.date(), QLocale.FormatType.ShortFormat)

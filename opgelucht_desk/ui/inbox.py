@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -56,17 +56,12 @@ class InboxPage(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.PSEUDONYM, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(28)
-        self.table.setColumnWidth(Column.LAST_ACTIVITY, 130)
-        self.table.setColumnWidth(Column.UNREAD, 70)
-        self.table.setColumnWidth(Column.STATUS, 110)
-        self.table.setColumnWidth(Column.CATEGORY, 130)
-        self.table.setColumnWidth(Column.DELETION, 90)
         self.conversation = ConversationView(desk)
 
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.category_filter)
-        left = QWidget()
+        self.left = left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.search)
@@ -76,8 +71,8 @@ class InboxPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.conversation)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -117,6 +112,25 @@ class InboxPage(QWidget):
         self.category_filter.setCurrentIndex(max(0, self.category_filter.findData(category)))
         self._update_count()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Fixed widths from the header texts and typical contents (measuring 10,000 rows is too slow)."""
+        metrics = self.table.fontMetrics()
+        samples = {
+            Column.LAST_ACTIVITY: "00-00-0000",
+            Column.UNREAD: "000",
+            Column.STATUS: max((status_label(s) for s in Status), key=len),
+            Column.CATEGORY: category_label(Category.SEKSUELE_INTIMIDATIE),
+            Column.DELETION: QCoreApplication.translate("InboxModel", "%n days", "", 31),
+        }
+        for column, sample in samples.items():
+            header = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(header), metrics.horizontalAdvance(sample)) + 24
+            self.table.setColumnWidth(column, width)
+        # Room for every column plus a readable pseudonym, so the list needs no horizontal scrolling.
+        needed = sum(self.table.columnWidth(c) for c in samples) + metrics.horizontalAdvance("M" * 10) + 30
+        self.left.setMinimumWidth(min(needed, 640))
 
     def refresh(self) -> None:
         """Reload the list from the core with the current filters, keeping the selection."""

@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from opgelucht_desk.core.model import ConversationSummary
-from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.formatting import format_compact, format_datetime
 from opgelucht_desk.ui.labels import category_label, status_label
 
 ConvIdRole = Qt.ItemDataRole.UserRole + 1
@@ -92,6 +92,8 @@ class InboxModel(QAbstractTableModel):
             return summary.unread
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(summary, column, accessible=role == Qt.ItemDataRole.AccessibleTextRole)
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.LAST_ACTIVITY:
+            return format_datetime(summary.last_activity)
         if role == Qt.ItemDataRole.ToolTipRole and summary.verification_problem:
             return QCoreApplication.translate("InboxModel", "Verification problem: %1").replace(
                 "%1", summary.verification_problem
@@ -110,7 +112,7 @@ class InboxModel(QAbstractTableModel):
         if column == Column.PSEUDONYM:
             return f"⚠ {summary.pseudonym}" if summary.verification_problem else summary.pseudonym
         if column == Column.LAST_ACTIVITY:
-            return format_datetime(summary.last_activity)
+            return format_compact(summary.last_activity)
         if column == Column.UNREAD:
             if accessible:
                 return QCoreApplication.translate("InboxModel", "%n unread", "", summary.unread)

@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock_requested)
-        self.resize(1180, 760)
+        self.resize(1320, 780)
         self.retranslate()
 
     def retranslate(self) -> None:

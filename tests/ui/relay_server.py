@@ -45,6 +45,7 @@ class _Server(uvicorn.Server):
 class RelayServer:
     def __init__(self, directory: Path) -> None:
         self.clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+        directory.mkdir(parents=True, exist_ok=True)
         settings = Settings.load(
             None,
             data_dir=directory,

@@ -1,0 +1,261 @@
+"""Render the main screens of Opgelucht Desk to PNG files in docs/screenshots/ (offscreen).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--language nl|en] [--out DIR]
+
+Realistic demo data comes the real way: a local relay (the test relay of tests/ui, on 127.0.0.1),
+the reference reporter client (the mobile app) writing messages, and the desk enrolled through its
+own wizard. Nothing is faked in the widgets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync  # noqa: E402
+from keyrings.alt.file import EncryptedKeyring  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from ui.relay_server import RelayServer  # type: ignore[import-not-found]  # noqa: E402
+
+from opgelucht_desk.core.desk import Desk, DeskConfig  # noqa: E402
+from opgelucht_desk.core.keystore import TEST_KDF  # noqa: E402
+from opgelucht_desk.core.model import Category, Status  # noqa: E402
+from opgelucht_desk.protocol.reporter import ReporterClient  # noqa: E402
+from opgelucht_desk.ui.controller import Controller  # noqa: E402
+from opgelucht_desk.ui.enrolment import EnrolmentWizard  # noqa: E402
+from opgelucht_desk.ui.i18n import Translations  # noqa: E402
+from opgelucht_desk.ui.login import LoginWindow  # noqa: E402
+from opgelucht_desk.ui.main_window import MainWindow  # noqa: E402
+from opgelucht_desk.ui.preferences import Preferences  # noqa: E402
+from opgelucht_desk.ui.stats import recent_periods  # noqa: E402
+from opgelucht_desk.ui.style import apply_style  # noqa: E402
+from server.clock import unix  # noqa: E402
+
+PASSWORD = "paars fietsje drijft op de gracht"  # noqa: S105 - demo account on a throwaway relay
+CONVERSATIONS = [
+    (
+        "Merel",
+        "25-34",
+        "vrouw",
+        Status.OPEN,
+        Category.PESTEN,
+        [
+            "Hoi, ik weet niet goed waar ik moet beginnen.",
+            "Een collega maakt al weken opmerkingen over mijn uiterlijk waar anderen bij zijn.",
+        ],
+        "Dank je dat je dit meldt, Merel. Wil je vertellen wanneer het begonnen is?",
+    ),
+    ("Bas", "35-44", "man", Status.NEW, None, ["Mag ik iets vragen over een integriteitskwestie?"], None),
+    (
+        "Fatima",
+        "45-54",
+        None,
+        Status.OPEN,
+        Category.DISCRIMINATIE,
+        [
+            "Bij het inroosteren word ik steeds overgeslagen.",
+        ],
+        "Dat klinkt vervelend. Zullen we een afspraak maken om het te bespreken?",
+    ),
+    (
+        "Anoniem-17",
+        None,
+        None,
+        Status.CLOSED,
+        Category.OVERIG,
+        ["Bedankt voor het gesprek, het is opgelost."],
+        None,
+    ),
+]
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let Qt and asyncio run until `condition` holds (the script's equivalent of qtbot.waitUntil)."""
+    async with asyncio.timeout(30):
+        while not condition():  # noqa: ASYNC110 - a Qt widget state, no asyncio.Event exists for it
+            await asyncio.sleep(0.02)
+
+
+async def save(widget: QWidget, out: Path, name: str) -> None:
+    await asyncio.sleep(0.1)  # let layouts, pending events and repaints settle (no nested event loop)
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+async def reporters_write(tmp: Path, relay: RelayServer, code: str) -> list[tuple[ReporterClient, uuid.UUID]]:
+    clock = lambda: unix(relay.clock.now())  # noqa: E731
+    out = []
+    for pseudonym, age, gender, _status, _category, texts, _reply in CONVERSATIONS:
+        reporter = ReporterClient(tmp / f"{pseudonym}.json", clock=clock)
+        await reporter.join(code, relay_url=relay.url)
+        reporter.set_profile(pseudonym, age_category=age, gender=gender)
+        conv_id = await reporter.open_conversation()
+        for text in texts:
+            await reporter.say(conv_id, text)
+            relay.clock.advance(minutes=7)
+        out.append((reporter, conv_id))
+    return out
+
+
+async def make_screens(out: Path, language: str, tmp: Path) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translations = Translations()
+    translations.switch(language)
+    relay = RelayServer(tmp / "relay")
+    relay.clock.set(datetime.now(UTC).replace(hour=9, minute=12, second=0, microsecond=0))
+    relay.start()
+    try:
+        keyring = EncryptedKeyring()
+        keyring.file_path = str(tmp / "keyring.cfg")
+        keyring.keyring_key = "screenshots"
+        config = DeskConfig(
+            data_dir=tmp / "desk",
+            keyring_backend=keyring,
+            kdf=TEST_KDF,
+            clock=lambda: unix(relay.clock.now()),
+            poll_interval=0.5,
+        )
+        desk = await Desk.open(config)
+        prefs = Preferences(tmp / "prefs")
+        controller = Controller(desk, prefs, translations, None)
+        controller.start()
+
+        # Enrolment wizard: the account page with strength feedback, then the TOTP page with its QR code.
+        wizard = controller.window
+        assert isinstance(wizard, EnrolmentWizard)
+        wizard.relay_page.relay.setText(relay.url)
+        wizard.relay_page.invitation.setText(relay.new_org("Zorggroep Rivierenland"))
+        wizard.next()
+        page = wizard.account_page
+        page.username.setText("jdevries")
+        page.display_name.setText("Jan de Vries")
+        page.password.setText(PASSWORD)
+        page.repeat.setText(PASSWORD)
+        await save(wizard, out, "enrolment-account")
+        wizard.next()
+        await until(lambda: wizard.currentPage() is wizard.totp_page)
+        challenge = page.challenge
+        assert challenge is not None
+        await save(wizard, out, "enrolment-totp")
+        wizard.totp_page.code.setText(relay.totp(challenge.totp_secret))
+        wizard.next()
+        await until(lambda: wizard.currentPage() is wizard.safety_page)
+        await save(wizard, out, "enrolment-safety-number")
+        wizard.accept()
+        await until(lambda: isinstance(controller.window, MainWindow))
+
+        # Demo data through the real paths: org codes, reporters writing, the counsellor answering.
+        codes = [await desk.create_code(label) for label in ("Locatie Noord", "Locatie Zuid", "Thuiszorg")]
+        written = await reporters_write(tmp, relay, codes[0].code)
+        for i in range(5):  # more employees of "Locatie Zuid" open the app, so its numbers are published
+            reporter = ReporterClient(tmp / f"zuid-{i}.json", clock=lambda: unix(relay.clock.now()))
+            await reporter.join(codes[1].code, relay_url=relay.url)
+            await reporter.send_events(
+                [("screen", "home", 4), ("article", "wat-is-een-vertrouwenspersoon", 2)]
+            )
+            await reporter.aclose()
+        for reporter, _conv in written:
+            await reporter.send_events([("screen", "home", 3), ("screen", "chat", 2)])
+        await until(lambda: len(desk.conversations()) == len(CONVERSATIONS))
+        await desk.sync_now()
+        by_name = {c.pseudonym: c for c in desk.conversations()}
+        for pseudonym, _age, _gender, status, category, _texts, reply in CONVERSATIONS:
+            conv = by_name[pseudonym]
+            if reply:
+                await desk.reply(conv.conv_id, reply)
+            if status is not Status.NEW:
+                await desk.set_status(conv.conv_id, status)
+            if category is not None:
+                await desk.set_category(conv.conv_id, category)
+            if status is Status.CLOSED:
+                await desk.mark_read(conv.conv_id)
+        await desk.add_note(by_name["Merel"].conv_id, "Vervolggesprek gepland voor donderdag.")
+        await desk.flush_outbox()
+        merel_reporter, merel_conv = written[0]
+        relay.clock.advance(minutes=20)
+        await merel_reporter.say(merel_conv, "In maart, na de afdelingsborrel. Sindsdien elke week wel iets.")
+        await desk.sync_now()
+        await until(
+            lambda: any(m.text.startswith("In maart") for m in desk.messages(by_name["Merel"].conv_id))
+        )
+
+        main = controller.window
+        assert isinstance(main, MainWindow)
+        main.inbox.refresh()
+        main.inbox.select(by_name["Merel"].conv_id)
+        inbox = main.inbox
+        await until(lambda: inbox.conversation.title.text() == "Merel")
+        main.inbox.conversation.reply.setPlainText("Wat vervelend. Heb je dit ook aan je leidinggevende")
+        await save(main, out, "inbox")
+
+        # Login window (after a lock), then next month: statistics become available.
+        controller.lock()
+        await until(
+            lambda: (
+                isinstance(controller.window, LoginWindow) and controller.window.button.isEnabled() is False
+            )
+        )
+        login = controller.window
+        assert isinstance(login, LoginWindow)
+        await save(login, out, "login")
+        next_month = (relay.clock.now().replace(day=28) + timedelta(days=5)).replace(day=1, hour=9)
+        relay.clock.set(next_month)
+        await until(lambda: login._busy is False)
+        await desk.login(PASSWORD, relay.totp(challenge.totp_secret))
+        login.unlocked.emit()
+        await until(lambda: isinstance(controller.window, MainWindow))
+        main = controller.window
+        assert isinstance(main, MainWindow)
+        main.stats.set_periods(recent_periods(relay.clock.now().date()))
+        main.tabs.setCurrentWidget(main.stats)
+        await until(lambda: main.stats.report is not None)
+        await save(main, out, "statistics")
+        admin = main.admin
+        assert admin is not None
+        main.tabs.setCurrentWidget(admin)
+        await until(lambda: len(admin.codes.codes) == 3 and len(admin.counsellors.counsellors) == 1)
+        await save(main, out, "admin-counsellors")
+        admin.tabs.setCurrentWidget(admin.codes)
+        admin.codes.table.selectRow(0)
+        await save(main, out, "admin-codes")
+        main.tabs.setCurrentWidget(main.settings)
+        main.settings.show_stored()
+        await save(main, out, "settings")
+        for reporter, _conv in written:
+            await reporter.aclose()
+        await controller.shutdown()
+    finally:
+        relay.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", choices=["nl", "en"], default="nl")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with tempfile.TemporaryDirectory() as tmp, loop:
+        loop.run_until_complete(make_screens(args.out, args.language, Path(tmp)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
