@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from opgelucht_desk.protocol.errors import ProtocolError
+from opgelucht_desk.protocol.qr import validate_relay_url
 
 CONFIG_ENV = "OPG_RELAY_CONFIG"
 _toml_file: ContextVar[Path | None] = ContextVar("opg_relay_toml_file", default=None)
@@ -68,6 +71,14 @@ class Settings(BaseSettings):
 
     auto_migrate: bool = True  # run migrations at start-up (``opgelucht-relay migrate`` does it explicitly)
     run_jobs: bool = True  # run the periodic jobs (retention, session purge) inside the server process
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        try:
+            return validate_relay_url(value)  # it goes into every join QR code
+        except ProtocolError as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -57,5 +57,8 @@ def test_invalid_settings_are_refused(tmp_path: Path) -> None:
     config.write_text("no_such_setting = 1\n")
     with pytest.raises(ValidationError):
         Settings.load(config)
+    config.write_text('public_url = "http://relay.example.nl"\n')  # plain http only on loopback
+    with pytest.raises(ValidationError):
+        Settings.load(config)
     with pytest.raises(FileNotFoundError):
         Settings.load(tmp_path / "missing.toml")

@@ -43,8 +43,11 @@ async def test_wrong_password_and_unknown_user_answer_alike(
 ) -> None:
     clock.advance(seconds=30)
     code = code_at(admin.totp_secret, clock.now())
+    before = ctx.passwords.verifications
     wrong_password = await _attempt(client, admin.username, "not the password at all", code)
+    assert ctx.passwords.verifications == before + 1
     unknown_user = await _attempt(client, "nobody-here", "not the password at all", code)
+    assert ctx.passwords.verifications == before + 2
     assert wrong_password.status_code == unknown_user.status_code == 401
     assert wrong_password.json() == unknown_user.json()
     assert wrong_password.json()["error"]["code"] == "invalid_credentials"
@@ -147,3 +150,16 @@ async def test_address_throttling_across_usernames(
     assert "Retry-After" in throttled.headers
     clock.advance(minutes=10)
     assert (await login(client, clock, admin)).status_code == 200
+
+
+async def test_concurrent_logins_with_one_code_succeed_once(
+    client: httpx.AsyncClient, admin: Actor, clock: ManualClock
+) -> None:
+    import asyncio
+
+    clock.advance(seconds=30)
+    code = code_at(admin.totp_secret, clock.now())
+    results = await asyncio.gather(
+        *(_attempt(client, admin.username, admin.password, code) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in results) == [200, 401, 401, 401]
