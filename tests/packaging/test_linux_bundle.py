@@ -78,6 +78,8 @@ def test_bundle_packs_archive_and_resources(linux_bundle: Path) -> None:
     assert {p.name for p in (internal / "resources" / "i18n").iterdir()} == ours  # .qm only, no .ts sources
     assert (internal / "PySide6" / "Qt" / "translations" / "qtbase_nl.qm").is_file()
     assert (internal / "resources" / "style.qss").is_file()
+    assert not list(internal.rglob("libgtk-3.so*"))  # the user's GTK, never the build machine's
+    assert not list(internal.rglob("libqgtk3.so"))
     assert (internal / "opgelucht_desk" / "release_keys.json").read_bytes() == (
         ROOT / "opgelucht_desk" / "release_keys.json"
     ).read_bytes()
