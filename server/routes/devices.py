@@ -47,7 +47,8 @@ async def register_device(body: RegisterIn, ctx: Ctx, db: DbSession, response: R
         verify_register_proof(body.device_id, enc_pk, sign_pk, body.org_code, proof)
     except SignatureError:
         raise ApiError(401, "bad_signature", "The registration proof does not verify.") from None
-    code = await db.get(OrgCode, normalise_code(body.org_code))
+    normalised = normalise_code(body.org_code)
+    code = await db.get(OrgCode, normalised) if normalised is not None else None
     if code is None:
         raise not_found()
     if code.revoked_at is not None:

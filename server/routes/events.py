@@ -34,7 +34,8 @@ class EventsIn(Strict):
 
 @router.post("/v1/events", status_code=202, responses={404: {}, 410: {}})
 async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession) -> dict[str, int]:
-    code = await db.get(OrgCode, normalise_code(body.org_code))
+    normalised = normalise_code(body.org_code)
+    code = await db.get(OrgCode, normalised) if normalised is not None else None
     if code is None:
         raise not_found()
     if code.revoked_at is not None:

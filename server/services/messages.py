@@ -16,7 +16,7 @@ from opgelucht_desk.protocol.errors import EnvelopeError
 from server.clock import unix
 from server.errors import ApiError, conflict, gone, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Message, OrgCursor
-from server.services.sql import insert_ignore
+from server.services.sql import insert_for, insert_ignore
 
 
 def bad_envelope() -> ApiError:
@@ -37,14 +37,17 @@ def check_envelope(envelope: bytes, conv_id: uuid.UUID) -> uuid.UUID:
 async def next_cursor(db: AsyncSession, org_id: uuid.UUID) -> int:
     """Take the org's next change cursor. The row lock is held until commit, so the posts of one org
     commit in cursor order and a sync never passes a cursor that becomes visible later."""
-    await insert_ignore(db, OrgCursor, {"org_id": org_id, "last_cursor": 0})
-    result = await db.execute(
+    bump = (
         update(OrgCursor)
         .where(OrgCursor.org_id == org_id)
         .values(last_cursor=OrgCursor.last_cursor + 1)
         .returning(OrgCursor.last_cursor)
     )
-    return int(result.scalar_one())
+    cursor = (await db.execute(bump)).scalar_one_or_none()
+    if cursor is None:  # the org's first change
+        await insert_ignore(db, OrgCursor, {"org_id": org_id, "last_cursor": 0})
+        cursor = (await db.execute(bump)).scalar_one()
+    return int(cursor)
 
 
 async def committed_cursor(db: AsyncSession, org_id: uuid.UUID) -> int:
@@ -104,55 +107,72 @@ async def post_message(
     """
     msg_id = check_envelope(envelope, conv_id)
     cursor = await next_cursor(db, org_id)  # takes the org lock first: everything below is serialised
-    conv = await db.get(Conversation, conv_id, with_for_update=False)
-    if conv is not None and (
-        conv.org_id != org_id or (device_id is not None and conv.device_id != device_id)
-    ):
-        raise not_found()
-    if conv is None:
-        if device_id is None:
-            raise not_found()
-        conv = Conversation(
-            conv_id=conv_id,
-            device_id=device_id,
-            org_id=org_id,
-            created_at=now,
-            last_activity=now,
-            last_seq=0,
-            last_staff_seq=0,
-        )
-        db.add(conv)
-        await db.flush()
-    existing = await db.scalar(select(Message).where(Message.conv_id == conv_id, Message.msg_id == msg_id))
-    if existing is not None:
-        same, expired = existing.envelope == envelope, existing.expires_at <= now
-        posted = Posted(stored_json(existing), False, existing.seq, existing.cursor)
-        await db.rollback()  # gives the cursor back
-        if not same:
-            raise conflict("This msg_id was already used with other bytes.")
-        if expired:
-            raise gone("This message has expired.")
-        return posted
-    if channel == CHANNEL_CHAT:
-        conv.last_seq += 1
-        seq = conv.last_seq
-    else:
-        conv.last_staff_seq += 1
-        seq = conv.last_staff_seq
-    conv.last_activity = now
-    message = Message(
-        org_id=org_id,
-        conv_id=conv_id,
-        cursor=cursor,
-        channel=channel,
-        seq=seq,
-        msg_id=msg_id,
-        envelope=envelope,
-        stored_at=now,
-        expires_at=now + retention,
+    seq_column = Conversation.last_seq if channel == CHANNEL_CHAT else Conversation.last_staff_seq
+    owned = [Conversation.conv_id == conv_id, Conversation.org_id == org_id]
+    if device_id is not None:
+        owned.append(Conversation.device_id == device_id)
+    bumped = await db.execute(
+        update(Conversation)
+        .where(*owned)
+        .values({seq_column: seq_column + 1, "last_activity": now})
+        .returning(seq_column)
     )
-    db.add(message)
-    await db.flush()
-    posted = Posted(stored_json(message), True, seq, cursor)
+    seq = bumped.scalar_one_or_none()
+    if seq is None:
+        taken = await db.scalar(select(Conversation.conv_id).where(Conversation.conv_id == conv_id))
+        if taken is not None or device_id is None:
+            await db.rollback()
+            raise not_found()  # another org's or another device's conversation looks like none at all
+        seq = 1
+        db.add(
+            Conversation(
+                conv_id=conv_id,
+                device_id=device_id,
+                org_id=org_id,
+                created_at=now,
+                last_activity=now,
+                last_seq=1 if channel == CHANNEL_CHAT else 0,
+                last_staff_seq=0 if channel == CHANNEL_CHAT else 1,
+            )
+        )
+        await db.flush()
+    row = {
+        "org_id": org_id,
+        "conv_id": conv_id,
+        "cursor": cursor,
+        "channel": channel,
+        "seq": seq,
+        "msg_id": msg_id,
+        "envelope": envelope,
+        "stored_at": now,
+        "expires_at": now + retention,
+    }
+    stmt = insert_for(db, Message).values(**row).on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
+    inserted = (await db.execute(stmt.returning(Message.id))).scalar_one_or_none()
+    if inserted is None:
+        await db.rollback()  # gives the cursor and the seq back
+        return await _repost(db, conv_id, msg_id, envelope, now)
     await db.commit()
-    return posted
+    stored = {
+        "conv_id": str(conv_id),
+        "msg_id": str(msg_id),
+        "seq": seq,
+        "cursor": cursor,
+        "stored_at": unix(now),
+        "expires_at": unix(now + retention),
+    }
+    return Posted(stored, True, seq, cursor)
+
+
+async def _repost(
+    db: AsyncSession, conv_id: uuid.UUID, msg_id: uuid.UUID, envelope: bytes, now: datetime
+) -> Posted:
+    """The msg_id is already stored in this conversation: the same bytes answer with the original."""
+    existing = await db.scalar(select(Message).where(Message.conv_id == conv_id, Message.msg_id == msg_id))
+    if existing is None:  # deleted in between (retention, device deletion)
+        raise gone("This message is no longer available.")
+    if existing.envelope != envelope:
+        raise conflict("This msg_id was already used with other bytes.")
+    if existing.expires_at <= now:
+        raise gone("This message has expired.")
+    return Posted(stored_json(existing), False, existing.seq, existing.cursor)

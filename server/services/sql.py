@@ -10,14 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 
-def _insert(db: AsyncSession, model: type[DeclarativeBase]) -> Any:
+def insert_for(db: AsyncSession, model: type[DeclarativeBase]) -> Any:
+    """The dialect's INSERT construct (it has ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
     dialect = db.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 async def insert_ignore(db: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when a row was inserted."""
-    stmt: Insert = _insert(db, model).values(**values).on_conflict_do_nothing()
+    stmt: Insert = insert_for(db, model).values(**values).on_conflict_do_nothing()
     result = await db.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
 
@@ -26,7 +27,7 @@ async def upsert_add(
     db: AsyncSession, model: type[DeclarativeBase], keys: list[str], values: dict[str, Any], column: str
 ) -> None:
     """INSERT … ON CONFLICT (keys) DO UPDATE SET column = column + excluded.column (atomic)."""
-    stmt = _insert(db, model).values(**values)
+    stmt = insert_for(db, model).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={column: getattr(model, column) + stmt.excluded[column]}
     )

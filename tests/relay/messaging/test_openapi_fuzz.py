@@ -78,6 +78,7 @@ def fuzz_operation(operation: Any, headers: dict[str, str]) -> None:
     fuzz()
 
 
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
 def test_no_input_gives_a_server_error(relay_app: FastAPI) -> None:
     token = asyncio.run(_admin_token(relay_app))
     schema = schemathesis.openapi.from_asgi("/openapi.json", relay_app)
