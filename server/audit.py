@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,17 +30,18 @@ def record(
     session: AsyncSession,
     event: str,
     *,
-    at: datetime,
+    at: datetime | None = None,
     org_id: uuid.UUID | None = None,
     **fields: Any,
 ) -> AuditEvent:
     """Add an audit event to ``session`` (committed with the caller's transaction) and log it.
 
-    ``fields`` are ids, counts, roles, versions or outcomes: never message text, pseudonyms, tokens,
-    passwords or addresses.
+    Pass ``at=ctx.clock.now()`` so that tests travelling in time see consistent times (the system clock
+    otherwise). ``fields`` are ids, counts, roles, versions or outcomes: never message text, pseudonyms,
+    tokens, passwords or addresses.
     """
     clean = {key: _clean(value) for key, value in fields.items()}
-    row = AuditEvent(at=at, org_id=org_id, event=event, fields=clean)
+    row = AuditEvent(at=at or datetime.now(UTC), org_id=org_id, event=event, fields=clean)
     session.add(row)
     log.info("audit", extra={"event": event, "org_id": str(org_id) if org_id else None, **clean})
     return row

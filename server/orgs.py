@@ -28,6 +28,13 @@ def normalise_code(code: str) -> str | None:
     return code if ORG_CODE_RE.fullmatch(code) else None
 
 
+async def find_code(db: AsyncSession, code: str) -> OrgCode | None:
+    """The org code row for a typed code (revoked ones included), or None; never queries an impossible
+    code (NUL characters would make PostgreSQL fail)."""
+    normalised = normalise_code(code)
+    return None if normalised is None else await db.get(OrgCode, normalised)
+
+
 async def create_org(db: AsyncSession, name: str, now: datetime) -> Org:
     org = Org(id=uuid.uuid4(), name=name, created_at=now)
     db.add(org)

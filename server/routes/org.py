@@ -20,7 +20,7 @@ from server.deps import AdminAuth, Ctx, CurrentAuth, DbSession
 from server.errors import conflict, not_found
 from server.models import Counsellor, Org, OrgCode, Session
 from server.models.accounts import STATUS_ACTIVE, STATUS_REMOVED
-from server.orgs import create_code, create_invitation, current_roster, normalise_code
+from server.orgs import create_code, create_invitation, current_roster, find_code
 from server.rosters import accept_roster
 from server.schemas import (
     CodeList,
@@ -145,8 +145,7 @@ async def add_code(body: CodeRequest, auth: AdminAuth, ctx: Ctx, db: DbSession) 
 
 @router.delete("/codes/{code}", status_code=204)
 async def revoke_code(code: str, auth: AdminAuth, ctx: Ctx, db: DbSession) -> Response:
-    normalised = normalise_code(code)
-    row = None if normalised is None else await db.get(OrgCode, normalised)
+    row = await find_code(db, code)
     if row is None or row.org_id != auth.counsellor.org_id:
         raise not_found()
     if row.revoked_at is None:

@@ -12,8 +12,8 @@ from opgelucht_desk.protocol.encoding import b64e
 from server.clock import unix
 from server.deps import DbSession
 from server.errors import gone, not_found
-from server.models import Article, Org, OrgCode
-from server.orgs import current_roster, normalise_code
+from server.models import Article, Org
+from server.orgs import current_roster, find_code
 from server.schemas import JoinOut, PublicArticle, PublicArticleList
 from server.views import roster_out
 
@@ -24,8 +24,7 @@ OrgCodeParam = Annotated[str, Query(min_length=1, max_length=64)]
 
 async def live_code_org(db: AsyncSession, code: str) -> Org:
     """The org of a live org code: 404 unknown, 410 revoked."""
-    normalised = normalise_code(code)
-    row = None if normalised is None else await db.get(OrgCode, normalised)
+    row = await find_code(db, code)
     if row is None:
         raise not_found()
     if row.revoked_at is not None:
