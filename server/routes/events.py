@@ -13,7 +13,7 @@ from server.errors import gone, not_found
 from server.models import OrgCode
 from server.models.messaging import UsageCounter
 from server.orgs import normalise_code
-from server.services.sql import upsert_add
+from server.services.sql import upsert_add, write_lock
 from server.services.wire import Strict
 
 router = APIRouter(tags=["public"])
@@ -44,13 +44,14 @@ async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession) -> dict[str, int
     totals: Counter[tuple[str, str]] = Counter()
     for event in body.events:
         totals[(event.kind, event.item)] += event.count
-    for (kind, item), count in sorted(totals.items()):
-        await upsert_add(
-            db,
-            UsageCounter,
-            ["org_code", "kind", "item", "day"],
-            {"org_code": code.code, "kind": kind, "item": item, "day": day, "count": count},
-            "count",
-        )
-    await db.commit()
+    async with write_lock(db):
+        for (kind, item), count in sorted(totals.items()):
+            await upsert_add(
+                db,
+                UsageCounter,
+                ["org_code", "kind", "item", "day"],
+                {"org_code": code.code, "kind": kind, "item": item, "day": day, "count": count},
+                "count",
+            )
+        await db.commit()
     return {"accepted": len(body.events)}

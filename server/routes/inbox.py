@@ -26,6 +26,7 @@ from server.models import CounsellorDevice, Session
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
 from server.services.live_events import RESYNC, broker_for
 from server.services.messages import committed_cursor, message_json, next_cursor, post_message
+from server.services.sql import write_lock
 from server.services.wire import EnvelopeIn, StoredOut, Strict, b64_field
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
@@ -216,42 +217,43 @@ async def add_wraps(
     now = ctx.clock.now()
     stored = 0
     events: list[dict[str, Any]] = []
-    await next_cursor(db, org_id)  # takes the org lock before reading
-    for rec, record in parsed:
-        message = await db.scalar(
-            select(Message).where(
-                Message.org_id == org_id,
-                Message.conv_id == rec.conv_id,
-                Message.msg_id == rec.msg_id,
-                Message.expires_at > now,
+    async with write_lock(db):
+        await next_cursor(db, org_id)  # takes the org lock before reading
+        for rec, record in parsed:
+            message = await db.scalar(
+                select(Message).where(
+                    Message.org_id == org_id,
+                    Message.conv_id == rec.conv_id,
+                    Message.msg_id == rec.msg_id,
+                    Message.expires_at > now,
+                )
             )
-        )
-        if message is None:
-            await db.rollback()
-            raise not_found()
-        existing = await db.scalar(
-            select(ExtraWrap).where(ExtraWrap.message_id == message.id, ExtraWrap.key_id == rec.key_id)
-        )
-        if existing is not None:
-            if existing.record != record:
+            if message is None:
                 await db.rollback()
-                raise conflict("A different wrap for this device and message exists.")
-            continue
-        cursor = await next_cursor(db, org_id)
-        db.add(
-            ExtraWrap(
-                org_id=org_id,
-                message_id=message.id,
-                cursor=cursor,
-                key_id=rec.key_id,
-                wrap=rec.wrap,
-                record=record,
-                expires_at=message.expires_at,
+                raise not_found()
+            existing = await db.scalar(
+                select(ExtraWrap).where(ExtraWrap.message_id == message.id, ExtraWrap.key_id == rec.key_id)
             )
-        )
-        events.append({"conv_id": str(rec.conv_id), "seq": message.seq, "cursor": cursor})
-        stored += 1
-    await db.commit()
+            if existing is not None:
+                if existing.record != record:
+                    await db.rollback()
+                    raise conflict("A different wrap for this device and message exists.")
+                continue
+            cursor = await next_cursor(db, org_id)
+            db.add(
+                ExtraWrap(
+                    org_id=org_id,
+                    message_id=message.id,
+                    cursor=cursor,
+                    key_id=rec.key_id,
+                    wrap=rec.wrap,
+                    record=record,
+                    expires_at=message.expires_at,
+                )
+            )
+            events.append({"conv_id": str(rec.conv_id), "seq": message.seq, "cursor": cursor})
+            stored += 1
+        await db.commit()
     broker = broker_for(request)
     for event in events:
         await broker.publish(org_id, event)

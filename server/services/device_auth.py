@@ -17,7 +17,7 @@ from server.clock import unix
 from server.deps import Ctx, DbSession
 from server.errors import ApiError
 from server.models.messaging import Device, RequestNonce
-from server.services.sql import insert_ignore
+from server.services.sql import insert_ignore, write_lock
 
 # A timestamp may be up to WINDOW ahead of the clock, so its nonce must be kept for 2 x WINDOW.
 NONCE_TTL = timedelta(seconds=2 * DEFAULT_WINDOW)
@@ -38,10 +38,11 @@ def request_target(request: Request) -> str:
 async def record_nonce(db: AsyncSession, device_id: object, nonce: str, now: datetime) -> bool:
     """Store a nonce; False when it was seen before (and is still kept). Commits at once, so that a
     request failing later cannot be replayed either."""
-    inserted = await insert_ignore(
-        db, RequestNonce, {"device_id": device_id, "nonce": nonce, "expires_at": now + NONCE_TTL}
-    )
-    await db.commit()
+    async with write_lock(db):
+        inserted = await insert_ignore(
+            db, RequestNonce, {"device_id": device_id, "nonce": nonce, "expires_at": now + NONCE_TTL}
+        )
+        await db.commit()
     return inserted
 
 

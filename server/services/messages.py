@@ -16,7 +16,7 @@ from opgelucht_desk.protocol.errors import EnvelopeError
 from server.clock import unix
 from server.errors import ApiError, conflict, gone, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Message, OrgCursor
-from server.services.sql import insert_for, insert_ignore
+from server.services.sql import insert_for, insert_ignore, write_lock
 
 
 def bad_envelope() -> ApiError:
@@ -106,6 +106,21 @@ async def post_message(
     Same msg_id with the same bytes returns the original row (``created`` False); other bytes: 409.
     """
     msg_id = check_envelope(envelope, conv_id)
+    async with write_lock(db):
+        return await _store(db, org_id, conv_id, msg_id, envelope, channel, now, retention, device_id)
+
+
+async def _store(
+    db: AsyncSession,
+    org_id: uuid.UUID,
+    conv_id: uuid.UUID,
+    msg_id: uuid.UUID,
+    envelope: bytes,
+    channel: str,
+    now: datetime,
+    retention: timedelta,
+    device_id: uuid.UUID | None,
+) -> Posted:
     cursor = await next_cursor(db, org_id)  # takes the org lock first: everything below is serialised
     seq_column = Conversation.last_seq if channel == CHANNEL_CHAT else Conversation.last_staff_seq
     owned = [Conversation.conv_id == conv_id, Conversation.org_id == org_id]

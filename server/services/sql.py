@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import Insert
@@ -32,3 +36,20 @@ async def upsert_add(
         index_elements=keys, set_={column: getattr(model, column) + stmt.excluded[column]}
     )
     await db.execute(stmt)
+
+
+_write_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@contextlib.asynccontextmanager
+async def write_lock(db: AsyncSession) -> AsyncIterator[None]:
+    """Serialise this process's write transactions on SQLite (one writer at a time anyway): waiting on an
+    asyncio lock is cheaper and fairer than SQLite's sleeping busy handler. No-op on PostgreSQL, whose row
+    locks do the ordering. Hold it from the first write until commit or rollback."""
+    bind = db.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    lock = _write_locks.setdefault(bind, asyncio.Lock())
+    async with lock:
+        yield
