@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import anyio
 import anyio.to_thread
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -11,6 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from server.config import Settings
 
 MIN_PASSWORD_LENGTH = 12
+# At most this many argon2 computations at once (each holds argon2_memory_kib): bounds memory under a
+# burst of logins; the others queue.
+MAX_CONCURRENT_HASHES = 4
 
 
 class PasswordHasher:
@@ -24,6 +28,12 @@ class PasswordHasher:
         # Verified against for unknown users, so that they cost as much time as a wrong password.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
         self.verifications = 0  # every verify() costs one argon2 computation, known user or not
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def _limit(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # made inside the event loop on first use
+            self._limiter = anyio.CapacityLimiter(MAX_CONCURRENT_HASHES)
+        return self._limiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PasswordHasher:
@@ -38,7 +48,7 @@ class PasswordHasher:
         return argon2.extract_parameters(self._dummy_hash)
 
     async def hash(self, password: str) -> str:
-        return await anyio.to_thread.run_sync(self._hasher.hash, password)
+        return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._limit())
 
     def _verify(self, stored: str, password: str) -> bool:
         try:
@@ -50,6 +60,6 @@ class PasswordHasher:
         """True if ``password`` matches ``stored``; ``None`` (unknown user) costs the same and is False."""
         self.verifications += 1
         if stored is None:
-            await anyio.to_thread.run_sync(self._verify, self._dummy_hash, password)
+            await anyio.to_thread.run_sync(self._verify, self._dummy_hash, password, limiter=self._limit())
             return False
-        return await anyio.to_thread.run_sync(self._verify, stored, password)
+        return await anyio.to_thread.run_sync(self._verify, stored, password, limiter=self._limit())
