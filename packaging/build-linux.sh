@@ -24,5 +24,7 @@ BUNDLE="$DIST_DIR/opgelucht-desk"
 echo "build-linux: smoke test (offscreen, at most ${SMOKE_TIMEOUT}s)"
 "$ROOT/packaging/smoke-test-linux.sh" "$BUNDLE" "$SMOKE_TIMEOUT"
 
+# Menu entry for installs into /opt/opgelucht-desk (docs/install-it.md).
+install -m 0644 "$ROOT/packaging/linux/opgelucht-desk.desktop" "$BUNDLE/opgelucht-desk.desktop"
 tar -C "$DIST_DIR" -czf "$ARCHIVE" opgelucht-desk
 echo "build-linux: OK $ARCHIVE"

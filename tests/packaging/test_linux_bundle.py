@@ -106,3 +106,18 @@ def test_bundle_leaves_out_the_relay_and_development_keyrings(linux_bundle: Path
     top_level = {name.split(".")[0] for name in modules}
     for unwanted in ("server", "fastapi", "uvicorn", "sqlalchemy", "keyrings", "pytest"):
         assert unwanted not in top_level, f"{unwanted} must not be in the desktop bundle"
+
+
+@pytest.mark.timeout(600)
+def test_bundle_menu_entry_points_into_the_installed_bundle(linux_bundle: Path) -> None:
+    entry = linux_bundle / "opgelucht-desk.desktop"
+    fields = dict(line.split("=", 1) for line in entry.read_text().splitlines() if "=" in line)
+    install_dir = Path("/opt/opgelucht-desk")  # where docs/install-it.md unpacks the archive
+    assert (linux_bundle / Path(fields["Exec"]).relative_to(install_dir)).is_file()
+    assert (linux_bundle / Path(fields["Icon"]).relative_to(install_dir)).is_file()
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(
+            ["desktop-file-validate", str(entry)], capture_output=True, text=True, check=False
+        )
+        assert check.returncode == 0, check.stdout
+        assert check.stdout.strip() == "", check.stdout
