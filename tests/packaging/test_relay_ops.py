@@ -87,7 +87,7 @@ def test_unit_runs_migrate_then_serve_of_the_real_cli() -> None:
 def test_unit_is_hardened() -> None:
     entries = unit_entries(UNIT.read_text())
     expected = {
-        "DynamicUser": "yes",
+        "User": "opgelucht-relay",
         "ProtectSystem": "strict",
         "NoNewPrivileges": "yes",
         "StateDirectory": "opgelucht-relay",
@@ -97,6 +97,16 @@ def test_unit_is_hardened() -> None:
     }
     for key, value in expected.items():
         assert entries.get(key) == [value], key
+    sysusers = (RELAY / "opgelucht-relay.sysusers").read_text().splitlines()
+    declared = [shlex.split(line) for line in sysusers if line.strip() and not line.startswith("#")]
+    assert [
+        "u",
+        "opgelucht-relay",
+        "-",
+        "Opgelucht relay",
+        "/var/lib/opgelucht-relay",
+        "/usr/sbin/nologin",
+    ] in declared
     config = dict(v.split("=", 1) for v in entries["Environment"])
     assert config["OPG_RELAY_DATA_DIR"] == "/var/lib/" + entries["StateDirectory"][0]
     assert config["OPG_RELAY_CONFIG"].startswith("/etc/" + entries["ConfigurationDirectory"][0] + "/")
