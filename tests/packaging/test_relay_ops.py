@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,6 +204,9 @@ def running_relay(relay_env: dict[str, str]) -> Iterator[dict[str, str]]:
                 break
         else:
             pytest.fail("relay exited before start-up:\n" + "".join(log))
+        # Keep reading the log so the relay never blocks on a full pipe.
+        drain = threading.Thread(target=log.extend, args=(server.stderr,), daemon=True)
+        drain.start()
         yield relay_env
     finally:
         server.send_signal(signal.SIGTERM)
