@@ -138,6 +138,9 @@ class DeskConfig:
     clock: Callable[[], int] | None = None
     poll_interval: float = 10.0
     request_timeout: float = 15.0
+    request_retries: int = 4
+    sync_page_size: int = 500
+    max_backoff: float = 60.0
 
 
 @dataclass
@@ -203,6 +206,7 @@ class Desk:
             token=token,
             ca_bundle=self.config.ca_bundle,
             timeout=self.config.request_timeout,
+            retries=self.config.request_retries,
             transport=self.config.transport,
         )
 
@@ -393,6 +397,8 @@ class Desk:
             notifier=self._notifier,
             clock=self._now,
             poll_interval=self.config.poll_interval,
+            page_size=self.config.sync_page_size,
+            max_backoff=self.config.max_backoff,
         )
         self._u = _Unlocked(key_secrets, keys, api, cache, inbox, trust, outbox, engine)
         await engine.purge()
@@ -431,10 +437,11 @@ class Desk:
     async def _cancel_background(self) -> None:
         tasks, self._background = list(self._background), set()
         for t in tasks:
-            t.cancel()
-        for t in tasks:
+            while not t.done():  # re-cancel: a cancellation inside an HTTP time-out can be swallowed
+                t.cancel()
+                await asyncio.wait([t], timeout=1.0)
             with contextlib.suppress(asyncio.CancelledError, DeskError):
-                await t
+                t.result()
 
     # -- live updates ------------------------------------------------------------------------------
     def add_listener(self, listener: DeskListener) -> None:

@@ -90,6 +90,7 @@ class SyncEngine:
         self._tasks: list[asyncio.Task[None]] = []
         self._shared_keys: dict[str, bytes] = {}
         self._last_purge = 0.0
+        self._stopping = False
         self.rounds = 0
 
     # -- one round ---------------------------------------------------------------------------------
@@ -226,6 +227,7 @@ class SyncEngine:
     async def start(self) -> None:
         if self._tasks:
             return
+        self._stopping = False
         self._tasks = [
             asyncio.create_task(self._sync_loop(), name="opg-sync"),
             asyncio.create_task(self._event_loop(), name="opg-events"),
@@ -233,11 +235,15 @@ class SyncEngine:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
+        self._stopping = True
         for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # A cancellation that lands inside an HTTP time-out scope can be swallowed (it then looks
+            # like a time-out): cancel again until the task has really ended.
+            while not task.done():
+                task.cancel()
+                await asyncio.wait([task], timeout=1.0)
+            with contextlib.suppress(asyncio.CancelledError, DeskError):
+                task.result()
 
     @property
     def running(self) -> bool:
@@ -245,7 +251,7 @@ class SyncEngine:
 
     async def _sync_loop(self) -> None:
         backoff = 1.0
-        while True:
+        while not self._stopping:
             self._wake.clear()
             timeout = self.live_poll_interval if self.live else self.poll_interval
             try:
@@ -269,7 +275,7 @@ class SyncEngine:
 
     async def _event_loop(self) -> None:
         backoff = 1.0
-        while True:
+        while not self._stopping:
             try:
                 async for event in self.api.events():
                     if event is None:  # (re)connected: catch up on what happened meanwhile
