@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -122,7 +122,7 @@ class InboxPage(QWidget):
             Column.UNREAD: "000",
             Column.STATUS: max((status_label(s) for s in Status), key=len),
             Column.CATEGORY: category_label(Category.SEKSUELE_INTIMIDATIE),
-            Column.DELETION: QCoreApplication.translate("InboxModel", "%n days", "", 31),
+            Column.DELETION: self.model.days(31),
         }
         for column, sample in samples.items():
             header = str(self.model.headerData(column, Qt.Orientation.Horizontal))

@@ -43,6 +43,11 @@ class InboxModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ConversationSummary] = []
+        # Made once: PySide6 6.12's QFont.setBold() drops a reference to None on every call, so a
+        # per-paint setBold() would eventually crash the interpreter.
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._problem = QBrush(QColor("#b3261e"))
 
     def set_conversations(self, rows: Sequence[ConversationSummary]) -> None:
         self.beginResetModel()
@@ -99,11 +104,9 @@ class InboxModel(QAbstractTableModel):
                 "%1", summary.verification_problem
             )
         if role == Qt.ItemDataRole.FontRole and summary.unread:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and summary.verification_problem:
-            return QBrush(QColor("#b3261e"))
+            return self._problem
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.UNREAD, Column.DELETION):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -115,13 +118,16 @@ class InboxModel(QAbstractTableModel):
             return format_compact(summary.last_activity)
         if column == Column.UNREAD:
             if accessible:
-                return QCoreApplication.translate("InboxModel", "%n unread", "", summary.unread)
+                return self.tr("%n unread", "", summary.unread)
             return str(summary.unread) if summary.unread else ""
         if column == Column.STATUS:
             return status_label(summary.status)
         if column == Column.CATEGORY:
             return category_label(summary.category)
-        return QCoreApplication.translate("InboxModel", "%n days", "", summary.days_until_deletion)
+        return self.days(summary.days_until_deletion)
+
+    def days(self, count: int) -> str:
+        return self.tr("%n days", "", count)
 
 
 class UnreadBadgeDelegate(QStyledItemDelegate):

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from opgelucht_desk.core import errors
+
+
+class Errors(QObject):
+    """Translation context of the counted ("%n …") texts of this module.
+
+    Counted texts go through `self.tr()`: Qt's Python lupdate recognises plural forms reliably only there.
+    """
+
+    def locked_out(self, seconds: int) -> str:
+        return self.tr("Too many attempts. Try again in %n seconds.", "", seconds)
 
 
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, errors.InvalidCredentialsError):
         return QCoreApplication.translate("Errors", "The username, password or code is not correct.")
     if isinstance(exc, errors.LockedOutError):
-        return QCoreApplication.translate(
-            "Errors", "Too many attempts. Try again in %n seconds.", "", exc.retry_after
-        )
+        return Errors().locked_out(exc.retry_after)
     if isinstance(exc, errors.OfflineError):
         return QCoreApplication.translate(
             "Errors", "The relay cannot be reached. Check the network connection and the relay address."

@@ -23,14 +23,25 @@ class NotificationText:
     body: str
 
 
+class Notifications(QObject):
+    """Translation context of the counted ("%n …") texts of this module.
+
+    Counted texts go through `self.tr()`: Qt's Python lupdate recognises plural forms reliably only there.
+    """
+
+    def new_messages(self, count: int) -> str:
+        return self.tr("%n new messages in your conversations", "", count)
+
+    def unread(self, count: int) -> str:
+        return self.tr("Opgelucht Desk: %n unread", "", count)
+
+
 def notification_text(new_count: int) -> NotificationText:
     """The one place that words a notification; its only input is a number."""
     if new_count <= 1:
         body = QCoreApplication.translate("Notifications", "New message in a conversation")
     else:
-        body = QCoreApplication.translate(
-            "Notifications", "%n new messages in your conversations", "", new_count
-        )
+        body = Notifications().new_messages(new_count)
     return NotificationText(title="Opgelucht Desk", body=body)
 
 
@@ -112,9 +123,7 @@ class Notifier(QObject):
     def _update_tooltip(self) -> None:
         if self._tray is None:
             return
-        self._tray.setToolTip(
-            QCoreApplication.translate("Notifications", "Opgelucht Desk: %n unread", "", self.unread)
-        )
+        self._tray.setToolTip(Notifications().unread(self.unread))
 
     def hide(self) -> None:
         if self._tray is not None:

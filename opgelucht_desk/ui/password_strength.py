@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12  # the relay refuses shorter passwords (docs/api.md)
@@ -18,13 +18,23 @@ class Strength:
     text: str
 
 
+class Password(QObject):
+    """Translation context of the counted ("%n …") texts of this module.
+
+    Counted texts go through `self.tr()`: Qt's Python lupdate recognises plural forms reliably only there.
+    """
+
+    def too_short(self, minimum: int) -> str:
+        return self.tr("Too short: use at least %n characters.", "", minimum)
+
+
 def password_strength(password: str, user_inputs: list[str]) -> Strength:
     """Score `password`, penalising the user's own name and username (`user_inputs`)."""
     if len(password) < MIN_LENGTH:
         return Strength(
             0,
             False,
-            QCoreApplication.translate("Password", "Too short: use at least %n characters.", "", MIN_LENGTH),
+            Password().too_short(MIN_LENGTH),
         )
     score = int(zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"])
     words = [

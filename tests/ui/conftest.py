@@ -37,22 +37,32 @@ def translations(qapp: QApplication) -> Iterator[Translations]:
     t.switch("nl")
 
 
-@pytest.fixture
-def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoop]:
-    """asyncio on Qt's event loop, 'already running': coroutines advance whenever Qt processes events
-    (qtbot.waitUntil / waitSignal), exactly as in the app, where qasync drives both."""
+@pytest.fixture(scope="session")
+def _session_qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop for the whole session, as the app has one (creating and closing a loop per test
+    leaves Qt timers behind that can fire on deleted objects)."""
     loop = qasync.QEventLoop(qapp, already_running=True)
+    qapp.aboutToQuit.disconnect(loop._after_run_forever)
+    asyncio.events._set_running_loop(None)
+    yield loop
+    loop._QEventLoop__is_running = False  # not loop.stop(): that would call QApplication.exit()
+    loop.close()  # also shuts down the default executor's threads
+
+
+@pytest.fixture
+def qloop(_session_qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoop]:
+    """asyncio on Qt's event loop, 'already running': coroutines advance whenever Qt processes events
+    (qtbot.waitUntil / waitSignal), exactly as in the app, where qasync drives both. Outside UI tests
+    the loop is not the running one, so other async tests of the session are unaffected."""
+    loop = _session_qloop
     asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
         task.cancel()
     qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=ASYNC_TIMEOUT_MS)
-    qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    # Not loop.stop(): that calls QApplication.exit(), which would end the next test's waits at once.
-    loop._QEventLoop__is_running = False
     asyncio.events._set_running_loop(None)
-    loop.close()  # also shuts down the default executor's threads
     asyncio.set_event_loop(None)
 
 

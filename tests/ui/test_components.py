@@ -140,3 +140,47 @@ def test_password_strength_feedback(translations: Translations) -> None:
     assert not own_name.acceptable
     strong = password_strength("paars fietsje drijft op de gracht", ["jan"])
     assert strong.acceptable and strong.score >= 3
+
+
+def test_painting_the_inbox_does_not_drain_references_to_none(
+    qtbot: QtBot, translations: Translations
+) -> None:
+    """PySide6 6.12.0 drops a reference to None on every call of a void C++ method; on Python 3.11
+    (None is not immortal) a few thousand repaints then abort the interpreter. Guards the version pin."""
+    import sys
+    import uuid
+    from datetime import UTC, datetime
+
+    from PySide6.QtWidgets import QTableView
+
+    from opgelucht_desk.core.model import ConversationSummary, Status
+    from opgelucht_desk.ui.inbox_model import Column, InboxModel, UnreadBadgeDelegate
+
+    model = InboxModel()
+    model.set_conversations(
+        [
+            ConversationSummary(
+                uuid.uuid4(),
+                f"M{i}",
+                None,
+                None,
+                datetime.now(UTC),
+                i % 3,
+                Status.NEW,
+                None,
+                30,
+                "chain broken" if i % 7 == 0 else None,
+            )
+            for i in range(60)
+        ]
+    )
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setItemDelegateForColumn(Column.UNREAD, UnreadBadgeDelegate(table))
+    table.resize(800, 600)
+    table.show()
+    before = sys.getrefcount(None)
+    for _ in range(20):
+        table.viewport().grab()
+    assert sys.getrefcount(None) - before > -100, "references to None leak while painting"
