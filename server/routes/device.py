@@ -20,6 +20,7 @@ from server.services.device_auth import CurrentDevice
 from server.services.live_events import broker_for
 from server.services.messages import message_json, post_message
 from server.services.retention import delete_device
+from server.services.sql import write_lock
 from server.services.wire import EnvelopeIn, StoredOut, b64_field
 
 router = APIRouter(prefix="/v1/device", tags=["device"])
@@ -160,6 +161,7 @@ async def device_export(device: CurrentDevice, ctx: Ctx, db: DbSession) -> dict[
 @router.delete("", status_code=204, response_class=Response, responses=AUTH_RESPONSES)
 async def device_delete(device: CurrentDevice, db: DbSession) -> Response:
     """Deletes the device and, by cascade, its conversations, messages, wraps and nonces at once."""
-    await delete_device(db, device.device_id)
-    await db.commit()
+    async with write_lock(db):
+        await delete_device(db, device.device_id)
+        await db.commit()
     return Response(status_code=204)

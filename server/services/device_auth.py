@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_desk.protocol.errors import RequestAuthError
@@ -35,13 +35,17 @@ def request_target(request: Request) -> str:
     return f"{target}?{query.decode('latin-1')}" if query else target
 
 
-async def record_nonce(db: AsyncSession, device_id: object, nonce: str, now: datetime) -> bool:
-    """Store a nonce; False when it was seen before (and is still kept). Commits at once, so that a
-    request failing later cannot be replayed either."""
+async def record_nonce(db: AsyncSession, device: Device, nonce: str, now: datetime) -> bool:
+    """Store a nonce (and the device's last-seen day); False when the nonce was seen before and is still
+    kept. Commits at once, so that a request failing later cannot be replayed either."""
     async with write_lock(db):
         inserted = await insert_ignore(
-            db, RequestNonce, {"device_id": device_id, "nonce": nonce, "expires_at": now + NONCE_TTL}
+            db, RequestNonce, {"device_id": device.device_id, "nonce": nonce, "expires_at": now + NONCE_TTL}
         )
+        if inserted and device.last_seen != now.date():
+            await db.execute(
+                update(Device).where(Device.device_id == device.device_id).values(last_seen=now.date())
+            )
         await db.commit()
     return inserted
 
@@ -66,10 +70,7 @@ async def current_device(request: Request, ctx: Ctx, db: DbSession) -> Device:
         )
     except RequestAuthError:
         raise bad_signature() from None
-    today = now.date()
-    if device.last_seen != today:
-        device.last_seen = today
-    if not await record_nonce(db, device.device_id, nonce, now):
+    if not await record_nonce(db, device, nonce, now):
         raise ApiError(401, "replayed_request", "This request was already received.")
     return device
 

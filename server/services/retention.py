@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models.messaging import Conversation, Device, ExtraWrap, Message, RequestNonce
+from server.services.sql import write_lock
 
 if TYPE_CHECKING:
     from server.context import AppContext
@@ -33,6 +34,11 @@ async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
 
 async def purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
     """One retention pass; returns how many rows of each kind went (numbers only, for logs and the CLI)."""
+    async with write_lock(db):
+        return await _purge(db, now, retention_days=retention_days, idle_days=idle_days)
+
+
+async def _purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     result = await db.execute(delete(ExtraWrap).where(ExtraWrap.expires_at <= now))
     counts["wraps"] = int(getattr(result, "rowcount", 0) or 0)

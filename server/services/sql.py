@@ -44,12 +44,17 @@ _write_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDict
 @contextlib.asynccontextmanager
 async def write_lock(db: AsyncSession) -> AsyncIterator[None]:
     """Serialise this process's write transactions on SQLite (one writer at a time anyway): waiting on an
-    asyncio lock is cheaper and fairer than SQLite's sleeping busy handler. No-op on PostgreSQL, whose row
-    locks do the ordering. Hold it from the first write until commit or rollback."""
+    asyncio lock is cheaper and fairer than SQLite's sleeping busy handler. Hold it from the first write
+    until commit or rollback. No-op on PostgreSQL, whose row locks do the ordering.
+
+    The session's current transaction is committed first, so that no request waits for the lock while
+    holding a pooled connection (the lock holder may need one)."""
     bind = db.get_bind()
     if bind.dialect.name != "sqlite":
         yield
         return
+    if db.in_transaction():
+        await db.commit()
     lock = _write_locks.setdefault(bind, asyncio.Lock())
     async with lock:
         yield

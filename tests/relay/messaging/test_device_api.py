@@ -3,6 +3,7 @@ export and deletion (SECURITY-TESTS 19, 20, 21)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -179,3 +180,28 @@ async def test_export_then_delete_everything_at_once(admin: Actor, reporter: Rep
     assert (await reporter.client.get("/v1/inbox/conversations", headers=admin.headers)).json()[
         "conversations"
     ] == []
+
+
+async def test_concurrent_posts_are_all_stored_with_distinct_seqs_and_cursors(
+    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, code: str
+) -> None:
+    """More concurrent posts than the connection pool holds (5 + 10): none is lost, none waits forever."""
+    reporters = [Reporter(client, clock, code) for _ in range(4)]
+    for device in reporters:
+        assert (await device.register()).status_code == 201
+    convs = {device.device_id: uuid.uuid4() for device in reporters}
+
+    async def post(device: Reporter, i: int) -> httpx.Response:
+        conv = convs[device.device_id]
+        return await device.post(conv, seal(conv, device.keys, [admin.device_keys.enc_pk], b"m", seq=i + 1))
+
+    responses = await asyncio.wait_for(
+        asyncio.gather(*(post(device, i) for i in range(10) for device in reporters)), 60
+    )
+    assert [r.status_code for r in responses] == [201] * 40
+    stored = [r.json() for r in responses]
+    assert len({s["cursor"] for s in stored}) == 40
+    for conv in convs.values():
+        assert sorted(s["seq"] for s in stored if s["conv_id"] == str(conv)) == list(range(1, 11))
+    synced = (await client.get("/v1/inbox/sync?limit=1000", headers=admin.headers)).json()
+    assert sorted(m["cursor"] for m in synced["messages"]) == sorted(s["cursor"] for s in stored)
