@@ -40,6 +40,7 @@ class MessageBubble(QWidget):
         self.message = message
         self.bubble = QLabel(message.text)
         self.bubble.setTextFormat(Qt.TextFormat.PlainText)
+        self.withheld = message.state == "verification_failed" and not message.text
         self.bubble.setWordWrap(True)
         self.bubble.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bubble.setObjectName("bubbleOut" if message.outgoing else "bubbleIn")
@@ -66,6 +67,8 @@ class MessageBubble(QWidget):
 
     def retranslate(self) -> None:
         message = self.message
+        if self.withheld:
+            self.bubble.setText(self.tr("(This message failed verification; its content is not shown.)"))
         parts = [message.author, format_datetime(message.sent_at), state_label(message.state)]
         if message.problem:
             parts.append(message.problem)

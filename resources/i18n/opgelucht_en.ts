@@ -721,6 +721,10 @@
 <context>
     <name>MessageBubble</name>
     <message>
+        <source>(This message failed verification; its content is not shown.)</source>
+        <translation>(This message failed verification; its content is not shown.)</translation>
+    </message>
+    <message>
         <source>Sent by you or a colleague</source>
         <translation>Sent by you or a colleague</translation>
     </message>

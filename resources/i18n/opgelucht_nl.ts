@@ -721,6 +721,10 @@
 <context>
     <name>MessageBubble</name>
     <message>
+        <source>(This message failed verification; its content is not shown.)</source>
+        <translation>(Dit bericht is niet geverifieerd; de inhoud wordt niet getoond.)</translation>
+    </message>
+    <message>
         <source>Sent by you or a colleague</source>
         <translation>Verstuurd door u of een collega</translation>
     </message>

@@ -10,7 +10,19 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
@@ -23,6 +35,32 @@ from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter
 from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
+INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QAbstractItemView)
+
+
+def _qt_internal(control: QWidget, root: QWidget) -> bool:
+    """Parts Qt builds inside a control (headers, popups, a spin box's editor, a clear button)."""
+    if isinstance(control, QHeaderView) or control.window() is not root.window():
+        return True
+    parent = control.parentWidget()
+    while parent is not None and parent is not root:
+        if isinstance(parent, INTERACTIVE):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _unnamed_controls(root: QWidget) -> list[str]:
+    """Interactive controls a screen reader could not name: no accessible name, no text, no buddy label."""
+    labelled = {label.buddy() for label in root.findChildren(QLabel) if label.buddy() is not None}
+    missing = []
+    for control in root.findChildren(QWidget):
+        if not isinstance(control, INTERACTIVE) or control in labelled or _qt_internal(control, root):
+            continue
+        text = control.text() if isinstance(control, QAbstractButton) else ""
+        if not (control.accessibleName() or text.replace("&", "").strip()):
+            missing.append(f"{type(control).__name__} in {type(control.parentWidget()).__name__}")
+    return missing
 
 
 def _click_yes(qtbot: QtBot) -> None:
@@ -51,6 +89,8 @@ def test_admin_invites_a_colleague_and_publishes_the_list(
         qtbot, admin, relay, relay.new_org("Stichting West"), username="beheer", display_name="Bea"
     ).main
     assert main.admin is not None
+    unnamed = _unnamed_controls(main)
+    assert unnamed == [], "\n".join(unnamed)
     counsellors = main.admin.counsellors
     main.tabs.setCurrentWidget(main.admin)
     QTest.mouseClick(counsellors.invite_counsellor, Qt.MouseButton.LeftButton)
