@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from opgelucht_desk.core.api import RelayClient
-from opgelucht_desk.core.cache import RETENTION_SECONDS, EncryptedCache
+from opgelucht_desk.core.api import RelayClient, SyncPage
+from opgelucht_desk.core.cache import RETENTION_SECONDS, CachedConversation, EncryptedCache
 from opgelucht_desk.core.errors import AuthExpiredError, DeskError, OfflineError, ServerError
 from opgelucht_desk.core.inbox import (
     STATE_UNSHARED,
@@ -139,31 +139,54 @@ class SyncEngine:
             self.notifier.emit("inbox_changed")
 
     async def _pull(self) -> None:
+        """Pages by cursor, pipelined: the next page is fetched and the previous one written to disk
+        while this one is decrypted in a worker thread."""
         raw = await asyncio.to_thread(self.cache.get_meta, CURSOR_META)
         cursor = int(raw.decode()) if raw else 0
         done = 0
-        while True:
-            page = await self.api.inbox_sync(cursor, self.page_size)
-            opened = await asyncio.to_thread(decrypt_batch, page["messages"], self.keys)
-            result = self.inbox.apply(opened, self.trust.staff)
-            for wrap in page.get("wraps", []):
-                self._accept_wrap(wrap)
-            shared = self._open_shared()
-            result.messages.extend(shared.messages)
-            convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
-            for conv in convs.values():
-                self._keep_pending_meta(conv)
-            cursor = max(cursor, int(page["cursor"]))
-            await asyncio.to_thread(self._persist, list(convs.values()), result.messages, cursor)
-            await self.outbox.confirm(m["msg_id"] for m in page["messages"])
-            done += len(page["messages"])
-            self.notifier.emit("sync_progress", done, done + (self.page_size if page["more"] else 0))
-            if result.messages or convs:
-                self.notifier.emit("inbox_changed")
-            if result.new_incoming:
-                self.notifier.emit("new_messages", result.new_incoming)
-            if not page["more"]:
-                break
+        fetch: asyncio.Task[SyncPage] | None = asyncio.create_task(
+            self.api.inbox_sync(cursor, self.page_size)
+        )
+        writing: asyncio.Task[None] | None = None
+        try:
+            while fetch is not None:
+                page = await fetch
+                fetch = None
+                if page["more"]:
+                    fetch = asyncio.create_task(self.api.inbox_sync(int(page["cursor"]), self.page_size))
+                opened = await asyncio.to_thread(decrypt_batch, page["messages"], self.keys)
+                result = self.inbox.apply(opened, self.trust.staff)
+                for wrap in page.get("wraps", []):
+                    self._accept_wrap(wrap)
+                shared = self._open_shared()
+                result.messages.extend(shared.messages)
+                convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
+                for conv in convs.values():
+                    self._keep_pending_meta(conv)
+                cursor = max(cursor, int(page["cursor"]))
+                # Conversation records change with later pages: snapshot them here. Message records do
+                # not change once applied, so they are serialised in the worker thread.
+                rows = ([c.to_cache() for c in convs.values()], result.messages)
+                if writing is not None:
+                    await writing  # pages reach the disk in order; the cursor only after its page
+                writing = asyncio.create_task(asyncio.to_thread(self._persist, *rows, cursor))
+                await self.outbox.confirm(m["msg_id"] for m in page["messages"])
+                done += len(page["messages"])
+                self.notifier.emit("sync_progress", done, done + (self.page_size if page["more"] else 0))
+                if result.messages or convs:
+                    self.notifier.emit("inbox_changed")
+                if result.new_incoming:
+                    self.notifier.emit("new_messages", result.new_incoming)
+            if writing is not None:
+                await writing
+        finally:
+            if fetch is not None:
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, DeskError):
+                    await fetch
+            if writing is not None and not writing.done():
+                with contextlib.suppress(Exception):
+                    await writing
 
     def _keep_pending_meta(self, conv: ConversationRecord) -> None:
         """A status/category change of ours still in the outbox wins over older ones from sync."""
@@ -174,8 +197,8 @@ class SyncEngine:
             meta = json.loads(pending[-1].text)
             conv.status, conv.category = meta["status"], meta["category"]
 
-    def _persist(self, convs: list[ConversationRecord], messages: list[MessageRecord], cursor: int) -> None:
-        self.cache.save([c.to_cache() for c in convs], [m.to_cache() for m in messages])
+    def _persist(self, convs: list[CachedConversation], messages: list[MessageRecord], cursor: int) -> None:
+        self.cache.save(convs, [m.to_cache() for m in messages])
         self.cache.set_meta(CURSOR_META, str(cursor).encode())
 
     def _accept_wrap(self, wrap: Any) -> None:
