@@ -7,7 +7,7 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
@@ -92,3 +92,41 @@ def test_idle_time_locks_the_desk(
         pass
     assert isinstance(controller.window, LoginWindow)
     assert state_of(desk) == DeskState.LOCKED
+
+
+def test_settings_turn_notifications_off_and_sign_out(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    preferences: Preferences,
+    make_controller: Callable[..., Controller],
+) -> None:
+    desk = open_desk("settings")
+    controller = make_controller(desk)
+    main = enrol(
+        qtbot, controller, relay, relay.new_org("Instel BV"), username="inst", display_name="Ine"
+    ).main
+    settings = main.settings
+    main.tabs.setCurrentWidget(settings)
+    assert "1 gesprek" not in settings.stored.text() and "0 gesprekken" in settings.stored.text()
+
+    QTest.mouseClick(settings.notifications, Qt.MouseButton.LeftButton)
+    assert preferences.notifications is False
+    shown: list[str] = []
+    controller.notifier.notified.connect(lambda _title, body: shown.append(body))
+    controller.notifier.notify(2)
+    assert shown == []
+
+    QTest.mouseClick(settings.sign_out, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()),
+        timeout=TIMEOUT_MS,
+    )
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    with qtbot.waitSignal(controller.window_changed, timeout=TIMEOUT_MS):
+        QTest.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert isinstance(controller.window, LoginWindow), "keys stay: signing out leads to the login window"
+    assert state_of(desk) == DeskState.LOCKED
+    assert (
+        not (desk.config.data_dir / "cache.sqlite3").exists() or desk.stored_data_summary().conversations == 0
+    )
