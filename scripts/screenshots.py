@@ -160,13 +160,16 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         # Demo data through the real paths: org codes, reporters writing, the counsellor answering.
         codes = [await desk.create_code(label) for label in ("Locatie Noord", "Locatie Zuid", "Thuiszorg")]
         written = await reporters_write(tmp, relay, codes[0].code)
-        for i in range(5):  # more employees of "Locatie Zuid" open the app, so its numbers are published
-            reporter = ReporterClient(tmp / f"zuid-{i}.json", clock=lambda: unix(relay.clock.now()))
-            await reporter.join(codes[1].code, relay_url=relay.url)
-            await reporter.send_events(
-                [("screen", "home", 4), ("article", "wat-is-een-vertrouwenspersoon", 2)]
-            )
-            await reporter.aclose()
+        # More employees open the app: "Locatie Zuid" (12 devices) is published; "Thuiszorg" (6) is
+        # suppressed along with "Locatie Noord" (4 < 5) so that no subtraction reveals Noord.
+        for code, devices in ((codes[1].code, 12), (codes[2].code, 6)):
+            for i in range(devices):
+                reporter = ReporterClient(tmp / f"{code}-{i}.json", clock=lambda: unix(relay.clock.now()))
+                await reporter.join(code, relay_url=relay.url)
+                await reporter.send_events(
+                    [("screen", "home", 4), ("article", "wat-is-een-vertrouwenspersoon", 2)]
+                )
+                await reporter.aclose()
         for reporter, _conv in written:
             await reporter.send_events([("screen", "home", 3), ("screen", "chat", 2)])
         await until(lambda: len(desk.conversations()) == len(CONVERSATIONS))

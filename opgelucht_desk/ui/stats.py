@@ -172,7 +172,9 @@ class StatsPage(QWidget):
     def _cell(self, row: StatsRow, kind: str, item: str) -> str:
         if row.suppressed:
             return self.suppressed_text()
-        return str(row.counts.get(kind, {}).get(item, 0))
+        count = row.counts.get(kind, {}).get(item)
+        # The relay leaves out counts below 5 (and rounds the rest): a missing cell is not zero.
+        return self.tr("fewer than 5") if count is None else str(count)
 
     def _export_clicked(self) -> None:
         if self.report is None:

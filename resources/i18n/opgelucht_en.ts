@@ -1043,6 +1043,10 @@
         <translation>All codes</translation>
     </message>
     <message>
+        <source>fewer than 5</source>
+        <translation>fewer than 5</translation>
+    </message>
+    <message>
         <source>Export statistics</source>
         <translation>Export statistics</translation>
     </message>

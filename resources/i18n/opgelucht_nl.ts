@@ -1043,6 +1043,10 @@
         <translation>Alle codes</translation>
     </message>
     <message>
+        <source>fewer than 5</source>
+        <translation>minder dan 5</translation>
+    </message>
+    <message>
         <source>Export statistics</source>
         <translation>Statistieken exporteren</translation>
     </message>
