@@ -4,7 +4,6 @@ posts envelopes, exports and deletes its data. Another device's conversation is 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,7 +18,7 @@ from server.orgs import current_roster
 from server.services.device_auth import CurrentDevice
 from server.services.live_events import broker_for
 from server.services.messages import message_json, post_message
-from server.services.retention import delete_device
+from server.services.retention import delete_device, message_lifetime
 from server.services.sql import write_lock
 from server.services.wire import EnvelopeIn, StoredOut, b64_field
 
@@ -78,7 +77,7 @@ async def device_post(
         envelope=envelope,
         channel=CHANNEL_CHAT,
         now=ctx.clock.now(),
-        retention=timedelta(days=ctx.settings.retention_days),
+        retention=message_lifetime(ctx.settings.retention_days),
         device_id=device.device_id,
     )
     if posted.created:

@@ -26,6 +26,7 @@ from server.models import CounsellorDevice, Session
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
 from server.services.live_events import RESYNC, broker_for
 from server.services.messages import committed_cursor, message_json, next_cursor, post_message
+from server.services.retention import message_lifetime
 from server.services.sql import write_lock
 from server.services.wire import EnvelopeIn, StoredOut, Strict, b64_field
 
@@ -105,7 +106,7 @@ async def sync(
 
 @router.get("/conversations", responses=AUTH_RESPONSES)
 async def conversations(auth: CurrentAuth, ctx: Ctx, db: DbSession) -> dict[str, list[dict[str, Any]]]:
-    retention = timedelta(days=ctx.settings.retention_days)
+    retention = message_lifetime(ctx.settings.retention_days)
     live_after = ctx.clock.now() - retention
     rows = await db.scalars(
         select(Conversation)
@@ -143,7 +144,7 @@ async def _post(
         envelope=b64_field(body.envelope, "envelope"),
         channel=channel,
         now=ctx.clock.now(),
-        retention=timedelta(days=ctx.settings.retention_days),
+        retention=message_lifetime(ctx.settings.retention_days),
         device_id=None,
     )
     if posted.created:

@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("opgelucht.relay.retention")
 
+JOB_INTERVAL_SECONDS = 600
+"""How often the retention job runs (server/jobs.py)."""
+
+
+def message_lifetime(retention_days: int) -> timedelta:
+    """How long a stored envelope stays readable: the retention period minus one job interval, so that the
+    job has physically deleted it by ``retention_days`` after storage at the latest."""
+    return timedelta(days=retention_days) - timedelta(seconds=JOB_INTERVAL_SECONDS)
+
 
 async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
     """Delete a device and everything it owns (child tables first: no reliance on FK cascades)."""
@@ -45,7 +54,7 @@ async def _purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_d
     result = await db.execute(delete(Message).where(Message.expires_at <= now))
     counts["messages"] = int(getattr(result, "rowcount", 0) or 0)
     # A conversation without live messages holds only ids and times; it goes when its last message would.
-    stale = now - timedelta(days=retention_days)
+    stale = now - message_lifetime(retention_days)
     result = await db.execute(delete(Conversation).where(Conversation.last_activity <= stale))
     counts["conversations"] = int(getattr(result, "rowcount", 0) or 0)
     result = await db.execute(delete(RequestNonce).where(RequestNonce.expires_at < now))

@@ -11,7 +11,9 @@ import httpx
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from relay.helpers import Actor
 from relay.messaging.kit import Reporter, seal
+from server.app import create_app
 from server.clock import ManualClock
+from server.config import Settings
 
 
 def to_counsellors(admin: Actor, reporter: Reporter) -> list[bytes]:
@@ -205,3 +207,21 @@ async def test_concurrent_posts_are_all_stored_with_distinct_seqs_and_cursors(
         assert sorted(s["seq"] for s in stored if s["conv_id"] == str(conv)) == list(range(1, 11))
     synced = (await client.get("/v1/inbox/sync?limit=1000", headers=admin.headers)).json()
     assert sorted(m["cursor"] for m in synced["messages"]) == sorted(s["cursor"] for s in stored)
+
+
+async def test_a_nonce_used_on_one_relay_instance_is_refused_by_another(
+    settings: Settings, clock: ManualClock, reporter: Reporter
+) -> None:
+    """Two relay instances on one database agree on seen nonces (the nonce store is the database)."""
+    path = "/v1/device/conversations"
+    headers = reporter.sign("GET", path)
+    assert (await reporter.call("GET", path, headers=headers)).status_code == 200
+    second = create_app(settings, clock)
+    async with (
+        second.router.lifespan_context(second),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://relay-2.test") as other,
+    ):
+        replay = await other.get(path, headers=headers)
+        assert replay.status_code == 401
+        assert replay.json()["error"]["code"] == "replayed_request"
+        assert (await other.get(path, headers=reporter.sign("GET", path))).status_code == 200

@@ -168,8 +168,11 @@ async def test_retention_after_31_days_by_clock_travel(
     assert (
         await reporter.post(conv, seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))
     ).status_code == 201
-    clock.advance(days=31)
-    admin.token = (await login(client, clock, admin)).json()["token"]
+    clock.advance(days=31, seconds=-601)
+    listed = await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")
+    assert len(listed.json()["messages"]) == 1  # still readable just before its lifetime ends
+    clock.advance(seconds=1)
+    admin.token = (await login(client, clock, admin)).json()["token"]  # moves the clock 30 s on
     # refused at read time before the job ran
     assert (await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")).json()["messages"] == []
     assert (await client.get("/v1/inbox/sync", headers=admin.headers)).json()["messages"] == []
@@ -297,3 +300,40 @@ async def test_live_events_in_process(
             assert event["cursor"] == posted.json()["cursor"]
     unauthenticated = await client.get("/v1/inbox/events")
     assert unauthenticated.status_code == 401
+
+
+async def test_live_events_end_with_the_session(backend: str, app: FastAPI, admin: Actor) -> None:
+    if backend != "sqlite":
+        pytest.skip("session handling is the same on both backends")
+    app.state.sse_keepalive_seconds = 0.05
+    async with (
+        served(app) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as http,
+        http.stream("GET", "/v1/inbox/events", headers=admin.headers) as stream,
+    ):
+        lines = stream.aiter_lines()
+        await asyncio.wait_for(wait_ready(lines), 10)
+        assert (await http.post("/v1/auth/logout", headers=admin.headers)).status_code == 204
+        rest = [line async for line in lines]  # the stream ends by itself at the next keep-alive check
+    assert all(not line.startswith("data:") for line in rest)
+
+
+async def test_week_inside_a_month_cannot_be_subtracted_from_it(
+    admin: Actor, client: httpx.AsyncClient, clock: ManualClock, code: str
+) -> None:
+    """The subtraction attack across periods: two devices joined code A late in November. Publishing
+    week 45 (Nov 2-8) next to November would give November - week 45 = 2 devices of code A."""
+    other = await new_code(client, admin, "Afdeling B")
+    for _ in range(10):
+        assert (await Reporter(client, clock, code).register()).status_code == 201
+        assert (await Reporter(client, clock, other).register()).status_code == 201
+    clock.set(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    for _ in range(2):
+        assert (await Reporter(client, clock, code).register()).status_code == 201
+    clock.set(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    admin.token = (await login(client, clock, admin)).json()["token"]
+    month = (await client.get("/v1/stats?period=2026-11", headers=admin.headers)).json()
+    week = (await client.get("/v1/stats?period=2026-W45", headers=admin.headers)).json()
+    assert {c["label"]: c["devices"] for c in month["codes"]} == {"Afdeling A": 10, "Afdeling B": 10}
+    assert all(c["suppressed"] for c in week["codes"])
+    assert week["total"]["suppressed"]  # 22 - 20 would isolate the same two devices
