@@ -88,11 +88,10 @@ async def device_post(
     return posted.stored
 
 
-async def _own_conversation(db: DbSession, device: Device, conv_id: uuid.UUID) -> Conversation:
+async def _require_own_conversation(db: DbSession, device: Device, conv_id: uuid.UUID) -> None:
     conv = await db.get(Conversation, conv_id)
     if conv is None or conv.device_id != device.device_id:
         raise not_found()
-    return conv
 
 
 @router.get("/conversations/{conv_id}/messages", responses=AUTH_RESPONSES)
@@ -104,7 +103,7 @@ async def device_messages(
     after: int = Query(0, ge=0, le=2**62),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
-    await _own_conversation(db, device, conv_id)
+    await _require_own_conversation(db, device, conv_id)
     rows = list(
         await db.scalars(
             select(Message)

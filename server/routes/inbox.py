@@ -84,24 +84,28 @@ async def sync(
             .limit(limit + 1)
         )
     ).all()
-    items: list[tuple[int, str, Any]] = [(m.cursor, "m", m) for m in messages]
-    items += [(w.cursor, "w", (w, c, mid)) for w, c, mid in wrap_rows]
-    items.sort(key=lambda item: item[0])
-    more = len(items) > limit
-    items = items[:limit]
-    out_messages = [message_json(m, with_conv=True) for _, kind, m in items if kind == "m"]
-    out_wraps = [
-        {
-            "conv_id": str(conv_id),
-            "msg_id": str(msg_id),
-            "key_id": b64e(w.key_id),
-            "wrap": b64e(w.wrap),
-            "record": b64e(w.record),
-        }
-        for _, kind, (w, conv_id, msg_id) in ((i[0], i[1], i[2]) for i in items if i[1] == "w")
-    ]
-    cursor = items[-1][0] if more else max(after, upto)
-    return {"messages": out_messages, "wraps": out_wraps, "cursor": cursor, "more": more}
+    entries = [(m.cursor, "messages", message_json(m, with_conv=True)) for m in messages]
+    entries += [(w.cursor, "wraps", _wrap_json(w, conv_id, msg_id)) for w, conv_id, msg_id in wrap_rows]
+    entries.sort(key=lambda entry: entry[0])
+    more = len(entries) > limit
+    entries = entries[:limit]
+    out: dict[str, Any] = {"messages": [], "wraps": []}
+    for _, kind, item in entries:
+        out[kind].append(item)
+    # With more to come, continue after the last entry; otherwise everything up to `upto` was seen.
+    out["cursor"] = entries[-1][0] if more else max(after, upto)
+    out["more"] = more
+    return out
+
+
+def _wrap_json(wrap: ExtraWrap, conv_id: uuid.UUID, msg_id: uuid.UUID) -> dict[str, str]:
+    return {
+        "conv_id": str(conv_id),
+        "msg_id": str(msg_id),
+        "key_id": b64e(wrap.key_id),
+        "wrap": b64e(wrap.wrap),
+        "record": b64e(wrap.record),
+    }
 
 
 @router.get("/conversations", responses=AUTH_RESPONSES)
