@@ -52,7 +52,7 @@ def channel_of(msg_type: int) -> str:
     return "chat" if msg_type in CHAT_TYPES else "staff"
 
 
-@dataclass
+@dataclass(slots=True)
 class MessageRecord:
     conv_id: str
     msg_id: str
@@ -87,7 +87,7 @@ class MessageRecord:
         return cls(**json.loads(row.data))
 
 
-@dataclass
+@dataclass(slots=True)
 class ConversationRecord:
     conv_id: str
     created_at: int
