@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,7 +55,19 @@ async def purge_nonces(db: AsyncSession, now: datetime) -> None:
     await db.execute(delete(RequestNonce).where(RequestNonce.expires_at < now))
 
 
-async def current_device(request: Request, ctx: Ctx, db: DbSession) -> Device:
+# Documents the scheme in the OpenAPI document; the checks themselves are below (a missing header is a
+# 401 ``bad_signature`` like any other signature problem).
+_signed = APIKeyHeader(
+    name="Opg-Signature",
+    scheme_name="DeviceSignature",
+    auto_error=False,
+    description="Ed25519 request signature with Opg-Device, Opg-Timestamp and Opg-Nonce (docs/api.md).",
+)
+
+
+async def current_device(
+    request: Request, ctx: Ctx, db: DbSession, _signature: Annotated[str | None, Depends(_signed)]
+) -> Device:
     body = await request.body()
     try:
         device_id = parse_request_headers(request.headers).device_id
