@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from opgelucht_desk.core.model import EnrolmentChallenge, EnrolmentResult
+from opgelucht_desk.ui.formatting import format_safety_number
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.password_strength import password_strength
 from opgelucht_desk.ui.qr import qr_pixmap
@@ -353,7 +354,7 @@ class SafetyNumberPage(QWizardPage):
         result = self.totp_page.result
         if result is None:
             return
-        self.number.setText(result.safety_number)
+        self.number.setText(format_safety_number(result.safety_number))
         self.number.setAccessibleName(self.tr("Safety number: %1").replace("%1", result.safety_number))
         if result.is_admin:
             self.admin_note.setText(

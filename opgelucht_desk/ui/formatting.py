@@ -19,3 +19,11 @@ def format_compact(moment: datetime, today: date | None = None) -> str:
     if local.date() == (QDate.currentDate() if today is None else QDate(today.year, today.month, today.day)):
         return QLocale().toString(local.time(), QLocale.FormatType.ShortFormat)
     return QLocale().toString(local.date(), QLocale.FormatType.ShortFormat)
+
+
+def format_safety_number(number: str, groups_per_line: int = 4) -> str:
+    """The safety number's digit groups in short lines, easier to read aloud and compare."""
+    groups = number.split()
+    return "\n".join(
+        " ".join(groups[i : i + groups_per_line]) for i in range(0, len(groups), groups_per_line)
+    )

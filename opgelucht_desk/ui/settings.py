@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from opgelucht_desk.ui.confirm import ask
-from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.formatting import format_datetime, format_safety_number
 from opgelucht_desk.ui.i18n import LANGUAGES
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
@@ -131,7 +131,7 @@ class SettingsPage(QWidget):
         if account is not None:
             self.relay.setText(account.relay_url)
             self.account.setText(f"{account.display_name} ({account.username}), {role_label(account.role)}")
-            self.safety.setText(account.safety_number)
+            self.safety.setText(format_safety_number(account.safety_number))
         self.show_stored()
 
     def show_stored(self) -> None:

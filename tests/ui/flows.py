@@ -68,7 +68,7 @@ def enrol(
     type_into(wizard.totp_page.code, relay.totp(challenge.totp_secret))
     QTest.mouseClick(next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.safety_page, timeout=TIMEOUT_MS)
-    safety_number = wizard.safety_page.number.text()
+    safety_number = " ".join(wizard.safety_page.number.text().split())
     with qtbot.waitSignal(controller.window_changed, timeout=TIMEOUT_MS):
         QTest.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     main = controller.window
