@@ -60,6 +60,15 @@ class Relay:
     logs: Callable[[], str]
 
 
+def relay_command() -> list[str]:
+    """The installed ``opgelucht-relay`` script (as users run it), else the same entry point via Python."""
+    script = Path(sys.executable).with_name("opgelucht-relay")
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from server.cli import main; main()"]
+
+
+RELAY_COMMAND = relay_command()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,7 +77,7 @@ def free_port() -> int:
 
 def cli(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", "from server.cli import main; main()", *args],
+        [*RELAY_COMMAND, *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -104,7 +113,7 @@ async def subprocess_relay(tmp_path: Path) -> AsyncIterator[Relay]:
     log_path = tmp_path / "relay.log"
     with log_path.open("wb") as log_file:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from server.cli import main; main()", "serve",
+            *RELAY_COMMAND, "serve",
             env={**os.environ, **env}, stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
