@@ -29,6 +29,7 @@ class DeskEvents(QObject):
     sync_progress_signal = Signal(int, int)
     connection_changed_signal = Signal(bool)
     roster_warning_signal = Signal(str)
+    auth_expired_signal = Signal()
 
     def inbox_changed(self) -> None:
         self.inbox_changed_signal.emit()
@@ -44,6 +45,9 @@ class DeskEvents(QObject):
 
     def roster_warning(self, text: str) -> None:
         self.roster_warning_signal.emit(text)
+
+    def auth_expired(self) -> None:
+        self.auth_expired_signal.emit()
 
 
 class Controller(QObject):
@@ -82,6 +86,7 @@ class Controller(QObject):
         self.events.sync_progress_signal.connect(self._sync_progress)
         self.events.connection_changed_signal.connect(self._connection_changed)
         self.events.roster_warning_signal.connect(self._roster_warning)
+        self.events.auth_expired_signal.connect(self._auth_expired)
         self.notifier.show_requested.connect(self._raise_window)
         self.notifier.lock_requested.connect(self.lock)
         self.notifier.quit_requested.connect(self.quit_requested)
@@ -244,6 +249,14 @@ class Controller(QObject):
     def _connection_changed(self, online: bool) -> None:
         if self.main is not None:
             self.main.set_online(online)
+
+    def _auth_expired(self) -> None:
+        """The relay ended the session (time-out, or signed out elsewhere): lock and ask to log in."""
+        if self.main is None:
+            return
+        self.lock()
+        if isinstance(self.window, LoginWindow):
+            self.window.show_session_ended()
 
     def _roster_warning(self, text: str) -> None:
         if self.main is not None:

@@ -86,6 +86,10 @@ class LoginWindow(QWidget):
         self.button.setAccessibleName(self.tr("Log in"))
         self._update_button()
 
+    def show_session_ended(self) -> None:
+        self.error.setText(self.tr("Your session on the relay has ended. Log in again to continue."))
+        self.error.show()
+
     def set_busy(self, busy: bool) -> None:
         """While busy (logging in, or the core still locking) the button does nothing."""
         self._busy = busy

@@ -663,6 +663,10 @@
         <source>Six-digit code from your authenticator app</source>
         <translation>Six-digit code from your authenticator app</translation>
     </message>
+    <message>
+        <source>Your session on the relay has ended. Log in again to continue.</source>
+        <translation>Your session on the relay has ended. Log in again to continue.</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>

@@ -663,6 +663,10 @@
         <source>Six-digit code from your authenticator app</source>
         <translation>Zescijferige code uit uw authenticator-app</translation>
     </message>
+    <message>
+        <source>Your session on the relay has ended. Log in again to continue.</source>
+        <translation>Uw sessie bij de relay is beëindigd. Log opnieuw in om verder te gaan.</translation>
+    </message>
 </context>
 <context>
     <name>Main</name>

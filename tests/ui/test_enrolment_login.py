@@ -130,3 +130,24 @@ def test_settings_turn_notifications_off_and_sign_out(
     assert (
         not (desk.config.data_dir / "cache.sqlite3").exists() or desk.stored_data_summary().conversations == 0
     )
+
+
+def test_an_expired_session_locks_and_asks_to_log_in_again(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+) -> None:
+    desk = open_desk("expiry")
+    controller = make_controller(desk)
+    enrolled = enrol(
+        qtbot, controller, relay, relay.new_org("Verloop BV"), username="verloop", display_name="Vic"
+    )
+    relay.clock.advance(hours=13)  # past the relay's absolute session time-out (12 h)
+    with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
+        pass  # the sync engine's next round meets the expired session
+    login = controller.window
+    assert isinstance(login, LoginWindow)
+    assert "opnieuw in" in login.error.text() and login.error.isVisible()
+    main = log_in(qtbot, controller, relay, enrolled.totp_secret)
+    assert state_of(desk) == DeskState.UNLOCKED and main.isVisible()
