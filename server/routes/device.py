@@ -15,6 +15,7 @@ from server.deps import Ctx, DbSession
 from server.errors import not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Device, Message
 from server.orgs import current_roster
+from server.services.counters import message_stored
 from server.services.device_auth import CurrentDevice
 from server.services.live_events import broker_for
 from server.services.messages import message_json, post_message
@@ -81,6 +82,7 @@ async def device_post(
         device_id=device.device_id,
     )
     if posted.created:
+        message_stored(ctx.metrics, CHANNEL_CHAT, "device")
         event = {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
         await broker_for(request).publish(org_id, event)
     else:

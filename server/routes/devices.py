@@ -15,6 +15,7 @@ from server.errors import ApiError, conflict, gone, not_found
 from server.models import OrgCode
 from server.models.messaging import Device
 from server.orgs import normalise_code
+from server.services.counters import device_registered
 from server.services.wire import Strict, b64_field
 
 router = APIRouter(tags=["device"])
@@ -75,4 +76,5 @@ async def register_device(body: RegisterIn, ctx: Ctx, db: DbSession, response: R
         await db.commit()
     except IntegrityError:
         raise conflict("This device id is registered with other keys.") from None
+    device_registered(ctx.metrics)
     return RegisteredOut(device_id=body.device_id, org_id=code.org_id)

@@ -13,6 +13,7 @@ from server.errors import gone, not_found
 from server.models import OrgCode
 from server.models.messaging import UsageCounter
 from server.orgs import normalise_code
+from server.services.counters import usage_events_accepted
 from server.services.sql import upsert_add, write_lock
 from server.services.wire import Strict
 
@@ -54,4 +55,5 @@ async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession) -> dict[str, int
                 "count",
             )
         await db.commit()
+    usage_events_accepted(ctx.metrics, len(body.events))
     return {"accepted": len(body.events)}

@@ -24,6 +24,7 @@ from server.deps import Ctx, CurrentAuth, DbSession
 from server.errors import bad_request, conflict, not_found
 from server.models import CounsellorDevice, Session
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
+from server.services.counters import message_stored
 from server.services.live_events import RESYNC, broker_for
 from server.services.messages import committed_cursor, message_json, next_cursor, post_message
 from server.services.retention import message_lifetime
@@ -152,6 +153,7 @@ async def _post(
         device_id=None,
     )
     if posted.created:
+        message_stored(ctx.metrics, channel, "counsellor")
         await broker_for(request).publish(
             org_id, {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
         )

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models.messaging import Conversation, Device, ExtraWrap, Message, RequestNonce
+from server.services.counters import retention_deleted
 from server.services.sql import write_lock
 
 if TYPE_CHECKING:
@@ -76,5 +77,6 @@ async def retention_job(ctx: AppContext) -> None:
             retention_days=ctx.settings.retention_days,
             idle_days=ctx.settings.device_idle_purge_days,
         )
+    retention_deleted(ctx.metrics, counts)
     if any(counts.values()):
         log.info("retention pass", extra={"deleted": counts})

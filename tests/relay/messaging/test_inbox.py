@@ -56,6 +56,10 @@ async def test_sync_reply_and_notes(admin: Actor, reporter: Reporter, client: ht
     assert cursors == sorted(cursors) and cursors[0] > synced["cursor"]
     listed = (await client.get("/v1/inbox/conversations", headers=admin.headers)).json()["conversations"]
     assert [c["conv_id"] for c in listed] == [str(conv)]
+    metrics = (await client.get("/metrics")).text
+    assert 'opg_messages_stored_total{channel="chat",sender="device"} 1.0' in metrics
+    assert 'opg_messages_stored_total{channel="staff",sender="counsellor"} 1.0' in metrics
+    assert str(conv) not in metrics
     # a reply to an unknown conversation is not stored
     unknown = uuid.uuid4()
     stray = seal(unknown, admin.device_keys, recipients, b"x")
