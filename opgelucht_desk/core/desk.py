@@ -349,10 +349,13 @@ class Desk:
         key_secrets = await asyncio.to_thread(keystore.load, password)
         api = self._client(account.relay_url)
         try:
+            previous = keystore.session_token
             try:
                 result = await api.login(account.username, password, totp_code.strip())
                 api.token = str(result["token"])
                 keystore.save_session_token(api.token)
+                if previous is not None and previous != api.token:
+                    await self._end_session(account.relay_url, previous)
             except OfflineError:
                 saved = keystore.session_token
                 if saved is None:
@@ -363,6 +366,15 @@ class Desk:
             if self._u is None:
                 await api.aclose()
             raise
+
+    async def _end_session(self, relay_url: str, token: str) -> None:
+        """Best effort: log out a session we no longer use (it would otherwise idle out)."""
+        old = self._client(relay_url, token)
+        try:
+            with contextlib.suppress(DeskError):
+                await old.logout()
+        finally:
+            await old.aclose()
 
     async def _unlock(self, key_secrets: KeySecrets, api: RelayClient, trust: Trust | None) -> None:
         keys = DeviceKeys(enc_sk=key_secrets.device_enc_sk, sign_seed=key_secrets.device_sign_seed)

@@ -194,3 +194,6 @@ class DeskListener(Protocol):
     def connection_changed(self, online: bool) -> None: ...
 
     def roster_warning(self, text: str) -> None: ...
+
+    # Optional (the notifier skips listeners without them):
+    # roster_changed(version: int) -- a new verified roster; auth_expired() -- log in again.

@@ -92,6 +92,7 @@ class SyncEngine:
         self._shared_keys: dict[str, bytes] = {}
         self._last_purge = 0.0
         self._stopping = False
+        self.listed_in_roster: bool | None = None
         self.rounds = 0
 
     # -- one round ---------------------------------------------------------------------------------
@@ -110,13 +111,27 @@ class SyncEngine:
     async def _refresh_roster(self) -> None:
         org = await self.api.org()
         warning: str | None = None
+        before = self.trust.tracker.current.version if self.trust.tracker.current else 0
         if org.get("org_key") != b64(self.trust.org_pk):
-            warning = self.trust._set_problem("org_key_change")
+            warning = self.trust.set_problem("org_key_change")
         elif org.get("roster") is not None:
             warning = self.trust.accept(org["roster"], self.clock())
         else:
             warning = self.trust.recheck(self.clock())
         await asyncio.to_thread(self.cache.set_meta, TRUST_META, self.trust.to_bytes())
+        current = self.trust.tracker.current
+        if current is not None and current.version != before:
+            # Every roster change is shown, so each counsellor can watch their own entry.
+            self.notifier.emit("roster_changed", current.version)
+        listed = current is not None and current.device_by_sign_pk(self.keys.sign_pk) is not None
+        if listed != self.listed_in_roster:
+            self.listed_in_roster = listed
+            if not listed:
+                self.notifier.emit(
+                    "roster_warning",
+                    "This computer is not in the organisation's roster: it receives no new messages "
+                    "until the org admin publishes a roster that lists it.",
+                )
         if warning:
             self.notifier.emit("roster_warning", warning)
 

@@ -45,9 +45,9 @@ class Trust:
             signed = SignedRoster.from_json(signed_json)
             roster = self.tracker.accept(signed, now)
         except RosterError as exc:
-            return self._set_problem(exc.kind)
+            return self.set_problem(exc.kind)
         except ProtocolError:
-            return self._set_problem("malformed")
+            return self.set_problem("malformed")
         if self.problem_kind != "fork":
             self.problem = self.problem_kind = None
         if roster.version != before:
@@ -57,10 +57,10 @@ class Trust:
     def recheck(self, now: int) -> str | None:
         """Expiry check without a new roster (e.g. at start and hourly)."""
         if self.tracker.current is not None and self.tracker.current.is_expired(now):
-            return self._set_problem("expired")
+            return self.set_problem("expired")
         return None
 
-    def _set_problem(self, kind: str) -> str | None:
+    def set_problem(self, kind: str) -> str | None:
         if self.problem_kind == "fork" or self.problem_kind == kind:
             return None
         self.problem_kind, self.problem = kind, _PROBLEM_TEXT.get(kind, _PROBLEM_TEXT["malformed"])
@@ -80,7 +80,7 @@ class Trust:
         try:
             roster = self.tracker.require_sendable(now)
         except RosterError as exc:
-            raise RosterBlockedError(self._set_problem(exc.kind) or self.problem or str(exc)) from None
+            raise RosterBlockedError(self.set_problem(exc.kind) or self.problem or str(exc)) from None
         current_hash = self.tracker.current_hash
         assert current_hash is not None
         return roster, current_hash
@@ -107,5 +107,5 @@ class Trust:
         trust.staff.devices = {unb64(k): v for k, v in raw["devices"].items()}
         trust.staff.roster_hashes = {int(k): unb64(v) for k, v in raw["hashes"].items()}
         if raw.get("problem_kind"):
-            trust._set_problem(raw["problem_kind"])
+            trust.set_problem(raw["problem_kind"])
         return trust

@@ -8,13 +8,23 @@ from collections.abc import Callable
 import pytest
 from relay.helpers import create_invitation_for
 
+from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.desk import Desk, DeskConfig
-from opgelucht_desk.core.errors import InvalidCredentialsError, LockedError
+from opgelucht_desk.core.errors import AuthExpiredError, InvalidCredentialsError, LockedError
 from opgelucht_desk.core.model import Category, DeskState, Status
 from server.clock import ManualClock
 from server.context import AppContext
 
-from .kit import CANARY_PSEUDONYM, CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, enrol_desk
+from .conftest import RELAY_URL
+from .kit import (
+    CANARY_PSEUDONYM,
+    CANARY_TEXT,
+    PASSWORD,
+    EnrolledDesk,
+    Reporter,
+    TamperingTransport,
+    enrol_desk,
+)
 
 
 class Recorder:
@@ -35,6 +45,9 @@ class Recorder:
 
     def roster_warning(self, text: str) -> None:
         self.events.append(("roster_warning", (text,)))
+
+    def roster_changed(self, version: int) -> None:
+        self.events.append(("roster_changed", (version,)))
 
 
 async def test_enrolment_creates_the_org_key_and_unlocks(admin_desk: EnrolledDesk) -> None:
@@ -137,6 +150,7 @@ async def test_lock_login_and_cached_state(
     reporter: Reporter,
     clock: ManualClock,
     desk_config: Callable[[str], DeskConfig],
+    network: TamperingTransport,
 ) -> None:
     desk = admin_desk.desk
     await reporter.hello()
@@ -154,7 +168,13 @@ async def test_lock_login_and_cached_state(
     assert reopened.account == desk.account
     with pytest.raises(InvalidCredentialsError):
         await reopened.login(PASSWORD, "000000")
+    assert reopened.stored_data_summary().keyring_entries == ["blob-secret", "session-token"]
+    assert desk.account is not None
+    previous = RelayClient(RELAY_URL, token=desk._keystore(desk.account).session_token, transport=network)
     await reopened.login(PASSWORD, admin_desk.totp(clock))
+    with pytest.raises(AuthExpiredError):  # the session this login replaced was logged out
+        await previous.me()
+    await previous.aclose()
     assert reopened.state.name == "UNLOCKED"
     # The decrypted state comes from the encrypted cache, before any sync.
     assert [m.text for m in reopened.messages(reporter.conv_id)] == [CANARY_TEXT]
@@ -175,10 +195,16 @@ async def test_new_counsellor_gets_old_threads_only_when_shared(
     assert admin.account is not None
     invitation = await create_invitation_for(ctx, admin.account.org_id)
     bob = await enrol_desk(desk_config("bob"), clock, invitation, "bob", "Bob de Vries")
+    rec = Recorder()
+    bob.desk.add_listener(rec)
     try:
+        await bob.desk.sync_now()  # roster v1 does not list bob's computer yet: he is told so
+        assert [n for n, _a in rec.events if n == "roster_warning"] == ["roster_warning"]
+        assert "not in the organisation's roster" in str(dict(rec.events)["roster_warning"])
         assert (await admin.publish_roster()) == 2
         assert {v.username: v.in_roster for v in await admin.counsellors()} == {"admin1": True, "bob": True}
         await bob.desk.sync_now()
+        assert ("roster_changed", (2,)) in rec.events
         [conv] = bob.desk.conversations()
         assert bob.desk.messages(conv.conv_id) == []
         assert conv.verification_problem is not None and "shared" in conv.verification_problem
