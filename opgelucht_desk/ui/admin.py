@@ -343,7 +343,9 @@ class CodesTab(QWidget):
             self.save_qr(code, Path(path))
 
     def save_qr(self, code: OrgCode, path: Path) -> None:
-        if not qr_image(code.qr_payload, 12).save(str(path), b"PNG"):
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        if not qr_image(code.qr_payload, 12).save(str(path)):
             self.feedback.fail(OSError(str(path)))
         else:
             self.feedback.ok(self.tr("Saved."))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -139,6 +140,11 @@ def test_statistics_show_suppressed_codes_and_export_csv_then_switch_language(
         qtbot, controller, relay, relay.new_org("Gemeente Telstad"), username="tel", display_name="Tel"
     )
     codes = {label: create_code(qtbot, enrolled.main, label) for label in ("Noord", "Zuid", "Oost")}
+    codes_tab = enrolled.main.admin.codes if enrolled.main.admin else None
+    assert codes_tab is not None
+    codes_tab.save_qr(codes_tab.codes[0], tmp_path / "poster")  # the suffix is added
+    poster = QImage(str(tmp_path / "poster.png"))
+    assert not poster.isNull() and poster.width() > 200
     for label, devices in (("Noord", 6), ("Zuid", 5), ("Oost", 1)):
         for i in range(devices):
             reporter = run(new_reporter(tmp_path, relay, codes[label], f"{label}-{i}"))
