@@ -275,20 +275,23 @@ async def check_events_cross_instance(
             assert event == {"conv_id": str(conv), "seq": 1, "cursor": posted.json()["cursor"]}
 
 
-@pytest.mark.postgres
+ONLY_POSTGRES = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+ONLY_SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@ONLY_POSTGRES
 async def test_live_events_cross_instances_via_postgres(
-    backend: str, settings: Settings, clock: ManualClock, admin: Actor, reporter: Reporter
+    settings: Settings, clock: ManualClock, admin: Actor, reporter: Reporter
 ) -> None:
-    if backend != "postgres":
-        pytest.skip("LISTEN/NOTIFY needs PostgreSQL; the SQLite relay is a single process")
     await check_events_cross_instance(settings, clock, admin, reporter)
 
 
+@ONLY_SQLITE  # the in-process broker of the SQLite relay
 async def test_live_events_in_process(
-    backend: str, app: FastAPI, admin: Actor, reporter: Reporter, client: httpx.AsyncClient
+    app: FastAPI, admin: Actor, reporter: Reporter, client: httpx.AsyncClient
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("the in-process broker serves the SQLite relay")
     async with (
         served(app) as url,
         httpx.AsyncClient(base_url=url, timeout=10) as http,
@@ -306,9 +309,8 @@ async def test_live_events_in_process(
     assert unauthenticated.status_code == 401
 
 
-async def test_live_events_end_with_the_session(backend: str, app: FastAPI, admin: Actor) -> None:
-    if backend != "sqlite":
-        pytest.skip("session handling is the same on both backends")
+@ONLY_SQLITE  # session handling does not depend on the backend
+async def test_live_events_end_with_the_session(app: FastAPI, admin: Actor) -> None:
     app.state.sse_keepalive_seconds = 0.05
     async with (
         served(app) as url,
