@@ -40,10 +40,14 @@ async def device_roster(device: CurrentDevice, db: DbSession) -> dict[str, str]:
 
 
 @router.get("/conversations", responses=AUTH_RESPONSES)
-async def device_conversations(device: CurrentDevice, db: DbSession) -> dict[str, list[dict[str, Any]]]:
+async def device_conversations(
+    device: CurrentDevice, ctx: Ctx, db: DbSession
+) -> dict[str, list[dict[str, Any]]]:
+    """The device's live conversations (with a message that has not expired yet)."""
+    live_after = ctx.clock.now() - message_lifetime(ctx.settings.retention_days)
     rows = await db.scalars(
         select(Conversation)
-        .where(Conversation.device_id == device.device_id)
+        .where(Conversation.device_id == device.device_id, Conversation.last_activity > live_after)
         .order_by(Conversation.created_at)
     )
     return {

@@ -180,6 +180,8 @@ async def test_retention_after_31_days_by_clock_travel(
     # refused at read time before the job ran
     assert (await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")).json()["messages"] == []
     assert (await client.get("/v1/inbox/sync", headers=admin.headers)).json()["messages"] == []
+    assert (await client.get("/v1/inbox/conversations", headers=admin.headers)).json()["conversations"] == []
+    assert (await reporter.call("GET", "/v1/device/conversations")).json()["conversations"] == []
     await run_job(ctx, "retention")
     from sqlalchemy import func, select
 
