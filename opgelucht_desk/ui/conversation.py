@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.model import Category, ConversationSummary, MessageView, Status
+from opgelucht_desk.core.model import Category, ConversationSummary, DeskState, MessageView, Status
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.labels import category_label, state_label, status_label
 from opgelucht_desk.ui.messages import describe_error
@@ -351,7 +351,7 @@ class ConversationView(QWidget):
         self._show_conversation_widgets(False)
 
     def _save_draft(self) -> None:
-        if self.conv_id is not None:
+        if self.conv_id is not None and self.desk.state == DeskState.UNLOCKED:
             self.desk.save_draft(self.conv_id, self.reply.toPlainText())
 
     # --- actions ----------------------------------------------------------------------------------

@@ -43,8 +43,10 @@ class _Server(uvicorn.Server):
 
 
 class RelayServer:
-    def __init__(self, directory: Path) -> None:
-        self.clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    def __init__(self, directory: Path, *, port: int = 0, clock: ManualClock | None = None) -> None:
+        """A relay on `port` (0: any free one) keeping its database in `directory`; pass the `port`,
+        `directory` and `clock` of a stopped relay to restart it with its data."""
+        self.clock = clock or ManualClock(datetime.now(UTC).replace(microsecond=0))
         directory.mkdir(parents=True, exist_ok=True)
         settings = Settings.load(
             None,
@@ -58,10 +60,14 @@ class RelayServer:
         self.app = create_app(settings, self.clock)
         self.ctx: AppContext = self.app.state.ctx
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", access_log=False)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port))
+        self.port: int = self._socket.getsockname()[1]
+        self.directory = directory
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=1
+        )
         self._server = _Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, name="relay", daemon=True
