@@ -32,7 +32,7 @@ from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.stats import recent_periods
-from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter
+from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter, type_into
 from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -122,6 +122,21 @@ def test_admin_invites_a_colleague_and_publishes_the_list(
         timeout=TIMEOUT_MS,
     )
     assert counsellors.table.item(row, 4).text() == "ja"  # type: ignore[union-attr]
+
+    # Articles: write one, publish it in the app, delete it again.
+    articles = main.admin.articles
+    main.admin.tabs.setCurrentWidget(articles)
+    QTest.mouseClick(articles.new, Qt.MouseButton.LeftButton)
+    type_into(articles.title, "Wat doet een vertrouwenspersoon?")
+    type_into(articles.body, "Een vertrouwenspersoon luistert, adviseert en zoekt met je naar een oplossing.")
+    articles.published.setChecked(True)
+    QTest.mouseClick(articles.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: articles.list.count() == 1, timeout=TIMEOUT_MS)
+    assert articles.articles[0].published and articles.articles[0].title == "Wat doet een vertrouwenspersoon?"
+    articles.list.setCurrentRow(0)
+    QTest.mouseClick(articles.delete, Qt.MouseButton.LeftButton)
+    _click_yes(qtbot)
+    qtbot.waitUntil(lambda: articles.list.count() == 0, timeout=TIMEOUT_MS)
 
 
 def test_statistics_show_suppressed_codes_and_export_csv_then_switch_language(
