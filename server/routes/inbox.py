@@ -25,7 +25,7 @@ from server.errors import bad_request, conflict, not_found
 from server.models import CounsellorDevice, Session
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
 from server.services.counters import message_stored
-from server.services.live_events import RESYNC, broker_for
+from server.services.live_events import CLOSED, RESYNC, broker_for
 from server.services.messages import committed_cursor, message_json, next_cursor, post_message
 from server.services.retention import message_lifetime
 from server.services.sql import write_lock
@@ -308,6 +308,8 @@ async def events(auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request) -
                         return
                     yield ": keep-alive\n\n"
                     continue
+                if event is CLOSED:
+                    return
                 yield _sse(event)
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

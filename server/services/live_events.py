@@ -26,6 +26,7 @@ log = logging.getLogger("opgelucht.relay.events")
 CHANNEL = "opg_live_events"
 QUEUE_SIZE = 256
 RESYNC: dict[str, Any] = {"resync": True}  # sent when a slow subscriber's queue overflowed
+CLOSED: dict[str, Any] = {"closed": True}  # the broker lost its feed: end the stream, the client reconnects
 
 
 class MemoryBroker:
@@ -44,6 +45,14 @@ class MemoryBroker:
 
     async def publish(self, org_id: uuid.UUID, event: dict[str, Any]) -> None:
         self.deliver(org_id, event)
+
+    def close_all(self) -> None:
+        """Tell every subscriber that its stream must end (it reconnects and syncs by cursor)."""
+        for queues in self._subscribers.values():
+            for queue in queues:
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(CLOSED)
 
     async def _started(self) -> None:
         """Hook: be ready to receive before a subscription counts as active."""
@@ -102,6 +111,14 @@ class PostgresBroker(MemoryBroker):
 
             self._conn = await asyncpg.connect(self._dsn)
             await self._conn.add_listener(CHANNEL, self._on_notify)
+            self._conn.add_termination_listener(self._on_lost)
+
+    def _on_lost(self, _conn: Any) -> None:
+        """The LISTEN connection died (database restart, network): notifications may be lost from now
+        on, so end every stream of this instance; the clients reconnect (a new listener) and sync."""
+        log.warning("live-event listener connection lost")
+        self._conn = None
+        self.close_all()
 
     async def _idle(self) -> None:
         """No subscriber left in this instance: stop listening (the next subscriber starts again)."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import open_message
@@ -345,3 +348,37 @@ async def test_week_inside_a_month_cannot_be_subtracted_from_it(
     assert {c["label"]: c["devices"] for c in month["codes"]} == {"Afdeling A": 10, "Afdeling B": 10}
     assert all(c["suppressed"] for c in week["codes"])
     assert week["total"]["suppressed"]  # 22 - 20 would isolate the same two devices
+
+
+@ONLY_POSTGRES
+async def test_live_events_end_when_the_listener_connection_dies(
+    settings: Settings, app: FastAPI, admin: Actor
+) -> None:
+    """A relay that lost its LISTEN connection could miss events: it ends the streams so that the
+    desktop reconnects and syncs by cursor instead of waiting forever."""
+    async with (
+        served(app) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as http,
+        http.stream("GET", "/v1/inbox/events", headers=admin.headers) as stream,
+    ):
+        lines = stream.aiter_lines()
+        await asyncio.wait_for(wait_ready(lines), 10)
+        db_url = make_url(settings.db_url)
+        conn = await asyncpg.connect(
+            db_url.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        try:
+            killed = await conn.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = $1 AND query LIKE 'LISTEN%'",
+                db_url.database,
+            )
+        finally:
+            await conn.close()
+        assert killed == 1
+        rest = await asyncio.wait_for(collect(lines), 10)  # ends instead of hanging
+    assert not any(line.startswith("data:") for line in rest)
+
+
+async def collect(lines: AsyncIterator[str]) -> list[str]:
+    return [line async for line in lines]
