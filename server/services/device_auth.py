@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_desk.protocol.errors import RequestAuthError
@@ -49,10 +49,6 @@ async def record_nonce(db: AsyncSession, device: Device, nonce: str, now: dateti
             )
         await db.commit()
     return inserted
-
-
-async def purge_nonces(db: AsyncSession, now: datetime) -> None:
-    await db.execute(delete(RequestNonce).where(RequestNonce.expires_at < now))
 
 
 # Documents the scheme in the OpenAPI document; the checks themselves are below (a missing header is a
