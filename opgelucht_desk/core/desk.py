@@ -17,7 +17,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -155,6 +155,7 @@ class _Unlocked:
     trust: Trust
     outbox: Outbox
     engine: SyncEngine
+    summaries: dict[str, tuple[tuple[object, ...], ConversationSummary]] = field(default_factory=dict)
 
 
 @dataclass
@@ -500,7 +501,14 @@ class Desk:
         now = self._now()
         out: list[ConversationSummary] = []
         for conv in u.inbox.conversations.values():
-            summary = self._summary(u, conv, now)
+            days = max(0, math.ceil((conv.expires_at - now) / 86400))
+            key = (conv.revision, conv.read_cursor, conv.status, conv.category, conv.pseudonym, days)
+            cached = u.summaries.get(conv.conv_id)
+            if cached is not None and cached[0] == key:
+                summary = cached[1]
+            else:
+                summary = self._summary(u, conv, now)
+                u.summaries[conv.conv_id] = (key, summary)
             if status is not None and summary.status != status:
                 continue
             if category is not None and summary.category != category:
@@ -639,13 +647,10 @@ class Desk:
         return views
 
     def unread_total(self) -> int:
+        """Unread incoming messages over all conversations (0 while locked)."""
         if self._u is None:
             return 0
-        u = self._u
-        return sum(
-            self._unread(c, u.inbox.messages.get(c.conv_id, {}).values())
-            for c in u.inbox.conversations.values()
-        )
+        return sum(s.unread for s in self.conversations())
 
     # -- drafts ------------------------------------------------------------------------------------
     def draft(self, conv_id: uuid.UUID | str) -> str:

@@ -105,6 +105,7 @@ class ConversationRecord:
     chains: dict[str, list[int | str]] = field(default_factory=dict)  # "sender|channel" -> [seq, hash]
     own_chains: dict[str, list[int | str]] = field(default_factory=dict)  # channel -> [seq, hash]
     problems: list[str] = field(default_factory=list)
+    revision: int = 0  # bumped whenever its messages change (the facade caches summaries by it)
 
     def to_cache(self) -> CachedConversation:
         return CachedConversation(
@@ -227,11 +228,14 @@ class Inbox:
             self.drafts.pop(c, None)
 
     def drop_messages_before(self, now: int, retention: int) -> None:
-        for msgs in self.messages.values():
-            for mid in [
+        for conv_id, msgs in self.messages.items():
+            expired = [
                 mid for mid, m in msgs.items() if m.expires_at <= now or m.stored_at <= now - retention
-            ]:
+            ]
+            for mid in expired:
                 del msgs[mid]
+            if expired and conv_id in self.conversations:
+                self.conversations[conv_id].revision += 1
 
     def unshared(self) -> list[MessageRecord]:
         return [m for msgs in self.messages.values() for m in msgs.values() if m.state == STATE_UNSHARED]
@@ -254,6 +258,8 @@ class Inbox:
             self.messages.setdefault(conv.conv_id, {})[record.msg_id] = record
             conv.last_activity = max(conv.last_activity, record.stored_at)
             result.messages.append(record)
+        for conv in touched.values():
+            conv.revision += 1
         result.conversations = list(touched.values())
         return result
 
