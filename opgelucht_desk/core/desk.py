@@ -111,6 +111,7 @@ ACCOUNT_FILE = "account.json"
 KEYS_FILE = "keys.bin"
 ROSTER_LIFETIME = 14 * 86400
 WRAPS_PER_REQUEST = 200
+MAX_TEXT_BYTES = 64 * 1024  # a reply or note; far below the envelope's limit
 ProgressCallback = Callable[[float, str], None]
 
 
@@ -672,6 +673,7 @@ class Desk:
     ) -> None:
         u = self._unlocked()
         conv = self._conv(u, conv_id)
+        chains = dict(conv.own_chains)
         item = seal_outgoing(
             conv=conv,
             keys=u.keys,
@@ -681,7 +683,11 @@ class Desk:
             text=text,
             now=self._now(),
         )
-        await u.outbox.add(item, conv)
+        try:
+            await u.outbox.add(item, conv)
+        except BaseException:
+            conv.own_chains = chains  # not stored: the next message takes this place in the chain
+            raise
         self._notifier.emit("inbox_changed")
         self._kick(u)
 
@@ -705,6 +711,7 @@ class Desk:
         Raises RosterBlockedError when the roster forbids sending."""
         if not text.strip():
             raise DeskError("An empty reply cannot be sent.")
+        _check_length(text)
         await self._queue(conv_id, MessageType.TEXT, text.encode("utf-8"), text)
         self.save_draft(conv_id, "")
 
@@ -712,6 +719,7 @@ class Desk:
         """A private note for the counsellors (staff channel, never sent to the reporter)."""
         if not text.strip():
             raise DeskError("An empty note cannot be saved.")
+        _check_length(text)
         await self._queue(conv_id, MessageType.NOTE, text.encode("utf-8"), text)
 
     async def set_status(self, conv_id: uuid.UUID | str, status: Status) -> None:
@@ -956,6 +964,11 @@ def _new_roster(
         counsellors=tuple(counsellors),
     )
     return sign_roster(roster, org_seed)
+
+
+def _check_length(text: str) -> None:
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise DeskError(f"The text is too long: at most {MAX_TEXT_BYTES // 1024} KiB.")
 
 
 def _meta(status: str, category: str | None) -> bytes:

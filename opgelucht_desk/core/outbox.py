@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.cache import EncryptedCache, QueuedItem
-from opgelucht_desk.core.errors import ConflictError, GoneError, NotFoundError, VerificationError
+from opgelucht_desk.core.errors import GoneError, NotFoundError, ServerError, VerificationError
 from opgelucht_desk.core.inbox import ConversationRecord, b64, channel_of, unb64
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, envelope_hash, seal_message
@@ -150,7 +150,9 @@ class Outbox:
                         await api.post_message(item.conv_id, item.envelope)
                     else:
                         await api.post_note(item.conv_id, item.envelope)
-                except (ConflictError, GoneError, NotFoundError) as exc:
+                except ServerError as exc:
+                    if exc.status >= 500:
+                        raise  # the relay is in trouble: keep it queued, retry later
                     item.state, item.problem = ITEM_FAILED, _failure_text(exc)
                 else:
                     item.state = ITEM_SENT

@@ -10,7 +10,13 @@ from relay.helpers import create_invitation_for
 
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.desk import Desk, DeskConfig
-from opgelucht_desk.core.errors import AuthExpiredError, InvalidCredentialsError, LockedError
+from opgelucht_desk.core.errors import (
+    AuthExpiredError,
+    DeskError,
+    InvalidCredentialsError,
+    LockedError,
+    NotFoundError,
+)
 from opgelucht_desk.core.model import Category, DeskState, Status
 from server.clock import ManualClock
 from server.context import AppContext
@@ -248,3 +254,28 @@ async def test_sign_out_wipes_token_and_cache(
     await desk.sync_now()
     assert [c.conv_id for c in desk.conversations()] == [reporter.conv_id]
     assert uuid.UUID(str(reporter.conv_id))
+
+
+async def test_bad_input_gets_a_clear_error_and_loses_nothing(
+    admin_desk: EnrolledDesk, reporter: Reporter
+) -> None:
+    desk = admin_desk.desk
+    await reporter.hello()
+    await desk.sync_now()
+    conv_id = reporter.conv_id
+    draft = "x" * (70 * 1024)
+    desk.save_draft(conv_id, draft)
+    with pytest.raises(DeskError, match="too long"):
+        await desk.reply(conv_id, draft)
+    with pytest.raises(DeskError, match="empty"):
+        await desk.reply(conv_id, "   ")
+    with pytest.raises(DeskError, match="empty"):
+        await desk.add_note(conv_id, "")
+    assert desk.draft(conv_id) == draft  # the draft is kept
+    assert desk.messages(conv_id) == [] and desk.stored_data_summary().queued_replies == 0
+    with pytest.raises(NotFoundError):
+        await desk.reply(uuid.uuid4(), "to nowhere")
+    # The chain is intact: the next reply is accepted by the reporter without a gap.
+    await desk.reply(conv_id, "korter antwoord")
+    await desk.sync_now()
+    assert await reporter.replies() == [("korter antwoord", "Anna Admin")]
