@@ -28,9 +28,7 @@ class Translations:
         app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("create the QApplication before choosing a language")
-        for old in self._installed:
-            app.removeTranslator(old)
-        self._installed = []
+        self.uninstall()
         ours = QTranslator(app)
         if not ours.load(f"opgelucht_{language}", str(translations_dir())):
             raise FileNotFoundError(f"translation opgelucht_{language}.qm missing in {translations_dir()}")
@@ -42,3 +40,12 @@ class Translations:
         self._installed.append(ours)
         QLocale.setDefault(QLocale(QLocale.Language.Dutch if language == "nl" else QLocale.Language.English))
         self.language = language
+
+    def uninstall(self) -> None:
+        """Remove this object's translators (source language English remains)."""
+        app = QCoreApplication.instance()
+        for old in self._installed:
+            if app is not None:
+                app.removeTranslator(old)
+            old.deleteLater()
+        self._installed = []

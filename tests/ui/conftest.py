@@ -34,7 +34,7 @@ def translations(qapp: QApplication) -> Iterator[Translations]:
     t = Translations()
     t.switch("nl")
     yield t
-    t.switch("nl")
+    t.uninstall()
 
 
 @pytest.fixture(scope="session")

@@ -187,7 +187,7 @@ def test_statistics_show_suppressed_codes_and_export_csv_then_switch_language(
     )
     export = tmp_path / "stats.csv"
     stats.export_csv(export)
-    rows = list(csv.reader(export.open(encoding="utf-8")))
+    rows = list(csv.reader(export.read_text(encoding="utf-8").splitlines()))
     assert [month, "Oost", "minder dan 5 gebruikers", "", "", ""] in rows
     assert not any(r[1] == "Oost" and r[5] for r in rows[1:])
 

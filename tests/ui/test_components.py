@@ -82,7 +82,7 @@ def test_csv_export_never_shows_numbers_of_suppressed_codes(tmp_path: Path) -> N
     )
     path = tmp_path / "stats.csv"
     write_csv(report, path, "minder dan 5 gebruikers")
-    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
     assert rows[0] == ["period", "code", "devices", "kind", "item", "count"]
     assert ["2026-11", "Noord", "10", "screen", "chat", "15"] in rows
     assert ["2026-11", "Zuid", "minder dan 5 gebruikers", "", "", ""] in rows
@@ -147,6 +147,7 @@ def test_painting_the_inbox_does_not_drain_references_to_none(
 ) -> None:
     """PySide6 6.12.0 drops a reference to None on every call of a void C++ method; on Python 3.11
     (None is not immortal) a few thousand repaints then abort the interpreter. Guards the version pin."""
+    import gc
     import sys
     import uuid
     from datetime import UTC, datetime
@@ -180,7 +181,15 @@ def test_painting_the_inbox_does_not_drain_references_to_none(
     table.setItemDelegateForColumn(Column.UNREAD, UnreadBadgeDelegate(table))
     table.resize(800, 600)
     table.show()
-    before = sys.getrefcount(None)
-    for _ in range(20):
-        table.viewport().grab()
-    assert sys.getrefcount(None) - before > -100, "references to None leak while painting"
+    table.viewport().grab()  # first paint: caches, fonts
+    gc.collect()
+    gc.disable()  # garbage collected meanwhile would release references to None as well
+    try:
+        before = sys.getrefcount(None)
+        for _ in range(20):
+            table.viewport().grab()
+        drained = before - sys.getrefcount(None)
+    finally:
+        gc.enable()
+    # PySide6 6.12.0 drains ~70 references per paint of this table (~1,400 here); a sound build none.
+    assert drained < 500, f"{drained} references to None lost while painting"
