@@ -29,6 +29,7 @@ from opgelucht_desk.core.errors import (
     NotFoundError,
     OfflineError,
     ServerError,
+    UntrustedCertificateError,
 )
 
 JSON = dict[str, Any]
@@ -174,6 +175,11 @@ class RelayClient:
                     method, path, json=body, params=params, headers=self._headers(auth)
                 )
             except httpx.TransportError as exc:
+                if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                    raise UntrustedCertificateError(
+                        "The relay's TLS certificate is not trusted: check the relay address, or the CA "
+                        "bundle your IT department configured."
+                    ) from None
                 if attempt + 1 >= attempts:
                     raise OfflineError(f"The relay cannot be reached ({type(exc).__name__}).") from None
             else:

@@ -11,6 +11,10 @@ class OfflineError(DeskError):
     """The relay could not be reached (network down, relay down, time-out)."""
 
 
+class UntrustedCertificateError(OfflineError):
+    """The relay's TLS certificate did not verify (wrong address, interception, or a missing CA bundle)."""
+
+
 class AuthExpiredError(DeskError):
     """The session token is missing, expired or was revoked: log in again."""
 
