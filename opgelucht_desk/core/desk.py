@@ -68,6 +68,7 @@ from opgelucht_desk.core.model import (
     MessageView,
     NoteView,
     OrgCode,
+    SessionView,
     StatsReport,
     StatsRow,
     Status,
@@ -761,6 +762,23 @@ class Desk:
             rows=[_stats_row(r) for r in raw["codes"]],
             total=_stats_row(raw["total"]),
         )
+
+    # -- sessions ----------------------------------------------------------------------------------
+    async def sessions(self) -> list[SessionView]:
+        """The counsellor's live relay sessions (e.g. on another computer)."""
+        return [
+            SessionView(
+                session_id=str(r["id"]),
+                created_at=_dt(int(r["created_at"])),
+                last_used_at=_dt(int(r["last_used_at"])),
+                current=bool(r["current"]),
+            )
+            for r in await self._unlocked().api.sessions()
+        ]
+
+    async def end_session(self, session_id: str) -> None:
+        """End another session of this counsellor (ending the current one is ``sign_out``)."""
+        await self._unlocked().api.delete_session(session_id)
 
     # -- org admin ---------------------------------------------------------------------------------
     async def invite(self, role: str = "counsellor") -> str:

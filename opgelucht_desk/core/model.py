@@ -133,6 +133,16 @@ class CounsellorView:
 
 
 @dataclass(frozen=True)
+class SessionView:
+    """One of the counsellor's relay sessions (this computer's is ``current``)."""
+
+    session_id: str
+    created_at: datetime
+    last_used_at: datetime
+    current: bool
+
+
+@dataclass(frozen=True)
 class OrgCode:
     code: str
     label: str

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from opgelucht_desk.core.errors import GoneError
+from opgelucht_desk.core.api import RelayClient
+from opgelucht_desk.core.desk import DeskConfig
+from opgelucht_desk.core.errors import AuthExpiredError, GoneError
+from server.clock import ManualClock
 
-from .kit import EnrolledDesk
+from .conftest import RELAY_URL
+from .kit import PASSWORD, EnrolledDesk
 
 
 async def test_codes_can_be_created_listed_and_revoked(admin_desk: EnrolledDesk) -> None:
@@ -46,3 +52,24 @@ async def test_stats_of_an_ended_month(admin_desk: EnrolledDesk) -> None:
     # No device used the code: its row is suppressed (fewer than 5 devices), the total counts nobody.
     assert [(r.label, r.suppressed, r.devices) for r in report.rows] == [("Afdeling A", True, None)]
     assert (report.total.devices, report.total.counts) == (0, {})
+
+
+async def test_sessions_are_listed_and_another_can_be_ended(
+    admin_desk: EnrolledDesk, desk_config: Callable[[str], DeskConfig], clock: ManualClock
+) -> None:
+    desk = admin_desk.desk
+    [mine] = await desk.sessions()
+    assert mine.current
+    # The same counsellor logged in elsewhere (a second session, as another computer would have).
+    assert desk.account is not None
+    other = RelayClient(RELAY_URL, transport=desk_config("x").transport)
+    result = await other.login(desk.account.username, PASSWORD, admin_desk.totp(clock))
+    other.token = str(result["token"])
+    sessions = await desk.sessions()
+    assert len(sessions) == 2
+    [elsewhere] = [s for s in sessions if not s.current]
+    await desk.end_session(elsewhere.session_id)
+    with pytest.raises(AuthExpiredError):
+        await other.me()
+    assert [s.current for s in await desk.sessions()] == [True]
+    await other.aclose()
