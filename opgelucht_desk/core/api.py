@@ -21,7 +21,6 @@ import httpx
 from opgelucht_desk.core.errors import (
     AuthExpiredError,
     ConflictError,
-    DeskError,
     ForbiddenError,
     GoneError,
     InvalidCredentialsError,
@@ -366,7 +365,6 @@ def _parse_change(data: str) -> ChangeEvent | None:
 
 __all__ = [
     "ChangeEvent",
-    "DeskError",
     "LiveConversation",
     "RelayClient",
     "StoredResult",

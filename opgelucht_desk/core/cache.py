@@ -236,13 +236,6 @@ class EncryptedCache:
             rows = self._db.execute("SELECT conv_id, blob FROM drafts").fetchall()
         return {r[0]: self._open(f"draft|{r[0]}", r[1]).decode() for r in rows}
 
-    def counts(self) -> dict[str, int]:
-        with self._lock:
-            return {
-                t: int(self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # noqa: S608 - fixed names
-                for t in ("conversations", "messages", "outbox", "drafts")
-            }
-
 
 def wipe_cache_files(data_dir: Path) -> None:
     """Delete the cache file and its WAL/SHM companions (sign-out)."""

@@ -195,9 +195,6 @@ class Keystore:
     def clear_session_token(self) -> None:
         self._delete(_SESSION_ENTRY)
 
-    def has_blob(self) -> bool:
-        return self.blob_path.exists() and self._get(_SECRET_ENTRY) is not None
-
     # -- key blob ------------------------------------------------------------------------------------
     def store(self, key_secrets: KeySecrets, password: str, kdf: KdfParams = PRODUCTION_KDF) -> None:
         """Encrypt and write the blob (slow: Argon2id; call it in a thread). Creates the keyring secret."""
