@@ -176,6 +176,7 @@ class EncryptedCache:
         with self._tx() as db:
             for table in ("conversations", "messages", "outbox", "drafts"):
                 db.executemany(f"DELETE FROM {table} WHERE conv_id = ?", ids)  # noqa: S608 - fixed names
+        self._checkpoint()
 
     def purge_expired(self, now: int) -> tuple[list[str], int]:
         """Apply the 31-day rule: drop messages stored 31 days ago (or past the relay's expiry) and
@@ -190,7 +191,15 @@ class EncryptedCache:
             ]
             for table in ("conversations", "messages", "outbox", "drafts"):
                 db.executemany(f"DELETE FROM {table} WHERE conv_id = ?", [(c,) for c in gone])  # noqa: S608
+        if n or gone:
+            self._checkpoint()
         return gone, n
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the (secure_delete) database file and truncate it, so that deleted rows
+        do not linger in the WAL."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- outbox ------------------------------------------------------------------------------------
     def enqueue(self, item: QueuedItem, conversation: CachedConversation | None = None) -> None:

@@ -73,7 +73,7 @@ def test_wrong_cache_key_reads_nothing(cache: EncryptedCache, tmp_path: Path) ->
         EncryptedCache(tmp_path / "cache.sqlite3", secrets.token_bytes(32)).messages()
 
 
-def test_purge_applies_the_31_day_rule(cache: EncryptedCache) -> None:
+def test_purge_applies_the_31_day_rule(cache: EncryptedCache, tmp_path: Path) -> None:
     old, fresh = NOW - RETENTION_SECONDS - 10, NOW - 86400
     cache.save(
         [
@@ -84,6 +84,7 @@ def test_purge_applies_the_31_day_rule(cache: EncryptedCache) -> None:
     )
     cache.set_draft("gone", "draft")
     gone, count = cache.purge_expired(NOW)
+    assert (tmp_path / "cache.sqlite3-wal").stat().st_size == 0  # nothing deleted lingers in the WAL
     assert gone == ["gone"]
     assert count == 2
     assert [m.msg_id for m in cache.messages()] == ["m3"]
