@@ -63,7 +63,9 @@ async def authenticate(
         return None
     row, counsellor = found
     if not is_live(row, settings, now) or counsellor.status != STATUS_ACTIVE:
-        await db.delete(row)
+        # A Core DELETE: a concurrent request (logout, purge, another time-out) may have removed the
+        # row already, and zero matched rows is then the expected outcome, not a stale-data warning.
+        await db.execute(delete(Session).where(Session.id == row.id))
         await db.commit()
         return None
     if now - row.last_used_at >= _TOUCH_GRANULARITY:

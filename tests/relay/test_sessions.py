@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Result, delete, event, select
+from sqlalchemy.orm import ORMExecuteState
 
 from relay.helpers import Actor, create_invitation_for, enrol, login
+from server.auth.sessions import authenticate
 from server.clock import ManualClock
 from server.context import AppContext
 from server.jobs import run_job
@@ -94,3 +97,25 @@ async def test_missing_or_garbage_token(client: httpx.AsyncClient, admin: Actor)
         response = await client.get("/v1/me", headers=headers)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthenticated"
+
+
+async def test_an_expired_session_removed_concurrently_is_refused_without_a_stale_delete(
+    admin: Actor, ctx: AppContext, clock: ManualClock
+) -> None:
+    """Two requests with the same timed-out token: the other one deletes the row between our lookup and
+    our delete. Zero deleted rows is expected then (no SAWarning, which pytest turns into an error)."""
+    clock.advance(hours=13)  # past the absolute time-out
+
+    async with ctx.db.sessions() as db:
+
+        @event.listens_for(db.sync_session, "do_orm_execute")
+        def concurrent_delete(state: ORMExecuteState) -> Result[Any] | None:
+            if not state.is_select:
+                return None
+            found = state.invoke_statement().freeze()
+            state.session.connection().execute(delete(Session))  # the other request's delete
+            return found()
+
+        assert await authenticate(db, admin.token, ctx.settings, clock.now()) is None
+    async with ctx.db.sessions() as db:
+        assert (await db.execute(select(Session))).first() is None
