@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import platformdirs
+from opgelucht_desk.core.desk import default_data_dir
 
 SMOKE_TEST_EVENT_ROUNDS = 20
 
@@ -20,7 +20,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=Path(platformdirs.user_data_dir("Opgelucht Desk", "Opgelucht")),
+        default=default_data_dir(),
         help="directory of the encrypted local cache and preferences (default: the per-user data directory)",
     )
     parser.add_argument(

@@ -117,8 +117,9 @@ ProgressCallback = Callable[[float, str], None]
 
 
 def default_data_dir() -> Path:
-    """The per-user data directory (``platformdirs.user_data_dir("OpgeluchtDesk")``)."""
-    return Path(platformdirs.user_data_dir("OpgeluchtDesk"))
+    """The per-user data directory, the one source of it for the UI and the core
+    (``platformdirs.user_data_dir("Opgelucht Desk", "Opgelucht")``)."""
+    return Path(platformdirs.user_data_dir("Opgelucht Desk", "Opgelucht"))
 
 
 @dataclass(frozen=True)

@@ -70,3 +70,13 @@ def test_without_a_secure_keyring_the_app_names_the_fix_and_exits(tmp_path: Path
     assert "cannot store its keys safely" in result.stderr
     assert "Traceback" not in result.stderr
     assert not os.path.exists(tmp_path / "data" / "account.json")
+
+
+def test_the_app_and_the_core_use_one_data_directory(tmp_path: Path) -> None:
+    """The UI's default data directory is the core's default_data_dir(), whatever platformdirs says."""
+    from opgelucht_desk.__main__ import parse_args
+    from opgelucht_desk.core.desk import default_data_dir
+
+    assert parse_args([]).data_dir == default_data_dir()
+    assert default_data_dir().name == "Opgelucht Desk"  # where earlier versions of the app kept it
+    assert parse_args(["--data-dir", str(tmp_path)]).data_dir == tmp_path
