@@ -9,13 +9,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.qr import ORG_CODE_RE, qr_payload
 from server import audit
 from server.auth.tokens import new_token, token_hash
 from server.config import Settings
 from server.errors import not_found
-from server.models import Invitation, Org, OrgCode, Roster
+from server.models import Invitation, Org, OrgCode, OrgKeyCertificate, Roster
 from server.models.accounts import ROLES
+from server.schemas import OrgKeyLink
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L): easy to type from a poster.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -100,3 +102,39 @@ async def current_roster(db: AsyncSession, org_id: uuid.UUID) -> Roster | None:
             select(Roster).where(Roster.org_id == org_id).order_by(Roster.version.desc()).limit(1)
         )
     ).scalar_one_or_none()
+
+
+async def org_key_chain(db: AsyncSession, org_id: uuid.UUID) -> list[OrgKeyLink]:
+    """Every org key change of the org, oldest first (clients verify each link from their pinned key)."""
+    rows = (
+        await db.execute(
+            select(OrgKeyCertificate)
+            .where(OrgKeyCertificate.org_id == org_id)
+            .order_by(OrgKeyCertificate.seq)
+        )
+    ).scalars()
+    return [
+        OrgKeyLink(old_key=b64e(r.old_key), new_key=b64e(r.new_key), certificate=b64e(r.certificate))
+        for r in rows
+    ]
+
+
+async def add_org_key_certificate(
+    db: AsyncSession, org: Org, new_key: bytes, certificate: bytes, now: datetime
+) -> None:
+    """Record a verified key change (the caller checked ``certificate``) and switch the org's key."""
+    assert org.org_key is not None
+    count = len(
+        (await db.execute(select(OrgKeyCertificate.seq).where(OrgKeyCertificate.org_id == org.id))).all()
+    )
+    db.add(
+        OrgKeyCertificate(
+            org_id=org.id,
+            seq=count + 1,
+            old_key=org.org_key,
+            new_key=new_key,
+            certificate=certificate,
+            created_at=now,
+        )
+    )
+    org.org_key = new_key

@@ -157,10 +157,19 @@ class SessionList(BaseModel):
     sessions: list[SessionOut]
 
 
+class OrgKeyLink(BaseModel):
+    """One org key change: ``certificate`` = ``old_key``'s ``opg/orgkey/v1`` signature over ``new_key``."""
+
+    old_key: str
+    new_key: str
+    certificate: str
+
+
 class OrgOut(BaseModel):
     org_id: uuid.UUID
     name: str
     org_key: str | None
+    org_key_chain: list[OrgKeyLink]
     roster: SignedRosterBody | None
     counsellors: list[CounsellorOut]
 
@@ -199,6 +208,7 @@ class JoinOut(BaseModel):
     org_id: uuid.UUID
     org_name: str
     org_key: str | None
+    org_key_chain: list[OrgKeyLink]
     roster: SignedRosterBody | None
 
 

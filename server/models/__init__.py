@@ -10,6 +10,7 @@ from server.models.accounts import (
     Invitation,
     Org,
     OrgCode,
+    OrgKeyCertificate,
     Roster,
     Session,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Invitation",
     "Org",
     "OrgCode",
+    "OrgKeyCertificate",
     "Roster",
     "Session",
 ]

@@ -29,6 +29,20 @@ class Org(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class OrgKeyCertificate(Base):
+    """Every org key change, in order: the old key's ``opg/orgkey/v1`` signature over the new key, so
+    clients that pinned an older key can follow the chain (the relay cannot forge a link)."""
+
+    __tablename__ = "org_key_certificates"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    old_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    new_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    certificate: Mapped[bytes] = mapped_column(LargeBinary(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Roster(Base):
     """Every signed roster an org uploaded; the highest version is the current one."""
 

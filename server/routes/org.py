@@ -20,7 +20,14 @@ from server.deps import AdminAuth, Ctx, CurrentAuth, DbSession
 from server.errors import conflict, not_found
 from server.models import Counsellor, Org, OrgCode, Session
 from server.models.accounts import STATUS_ACTIVE, STATUS_REMOVED
-from server.orgs import create_code, create_invitation, current_roster, find_code
+from server.orgs import (
+    add_org_key_certificate,
+    create_code,
+    create_invitation,
+    current_roster,
+    find_code,
+    org_key_chain,
+)
 from server.rosters import accept_roster
 from server.schemas import (
     CodeList,
@@ -57,6 +64,7 @@ async def get_org(auth: CurrentAuth, db: DbSession) -> OrgOut:
         org_id=org.id,
         name=org.name,
         org_key=b64e(org.org_key) if org.org_key else None,
+        org_key_chain=await org_key_chain(db, org.id),
         roster=roster_out(await current_roster(db, org.id)),
         counsellors=[counsellor_out(c) for c in counsellors],
     )
@@ -75,11 +83,12 @@ async def put_key(body: OrgKeyChange, auth: AdminAuth, ctx: Ctx, db: DbSession) 
     elif org.org_key != new_key:
         if body.certificate is None:
             raise conflict("Replacing the org key needs a certificate signed by the old key.")
+        certificate = b64d(body.certificate)
         try:
-            verify_org_key_certificate(org.org_key, new_key, b64d(body.certificate))
+            verify_org_key_certificate(org.org_key, new_key, certificate)
         except RosterError:
             raise conflict("The certificate is not the old org key's signature over the new key.") from None
-        org.org_key = new_key
+        await add_org_key_certificate(db, org, new_key, certificate, now)
         audit.record(db, "org_key_changed", at=now, org_id=org.id, by=auth.counsellor.id)
     await db.commit()
     return Response(status_code=204)

@@ -13,7 +13,7 @@ from server.clock import unix
 from server.deps import DbSession
 from server.errors import gone, not_found
 from server.models import Article, Org
-from server.orgs import current_roster, find_code
+from server.orgs import current_roster, find_code, org_key_chain
 from server.schemas import JoinOut, PublicArticle, PublicArticleList
 from server.views import roster_out
 
@@ -41,6 +41,7 @@ async def join(org_code: str, db: DbSession) -> JoinOut:
         org_id=org.id,
         org_name=org.name,
         org_key=b64e(org.org_key) if org.org_key else None,
+        org_key_chain=await org_key_chain(db, org.id),
         roster=roster_out(await current_roster(db, org.id)),
     )
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from opgelucht_desk.protocol.encoding import b64e
+from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.keys import generate_signing_seed, signing_public_key
 from opgelucht_desk.protocol.qr import parse_qr_payload
-from opgelucht_desk.protocol.roster import SignedRoster, make_org_key_certificate
+from opgelucht_desk.protocol.roster import (
+    SignedRoster,
+    make_org_key_certificate,
+    verify_org_key_certificate,
+)
 from relay.helpers import (
     Actor,
     create_invitation_for,
@@ -148,6 +153,31 @@ async def test_org_key_change_needs_the_old_keys_certificate(
     assert ok.status_code == 204
     assert (await client.get("/v1/org", headers=admin.headers)).json()["org_key"] == b64e(new_key)
     assert "org_key_changed" in await _events(ctx)
+
+
+async def test_org_key_changes_are_served_as_a_verifiable_chain(
+    client: httpx.AsyncClient, admin: Actor, bob: Actor
+) -> None:
+    assert admin.org_seed is not None
+    first = signing_public_key(admin.org_seed)
+    assert (await client.get("/v1/org", headers=admin.headers)).json()["org_key_chain"] == []
+    seeds = [admin.org_seed, generate_signing_seed(), generate_signing_seed()]
+    for old, new in itertools.pairwise(seeds):
+        cert = make_org_key_certificate(old, signing_public_key(new))
+        body = {"org_key": b64e(signing_public_key(new)), "certificate": b64e(cert)}
+        assert (await client.put("/v1/org/key", json=body, headers=admin.headers)).status_code == 204
+    code = (await client.post("/v1/org/codes", json={"label": "A"}, headers=admin.headers)).json()["code"]
+    for chain in (
+        (await client.get("/v1/org", headers=bob.headers)).json()["org_key_chain"],
+        (await client.get(f"/v1/join/{code}")).json()["org_key_chain"],
+    ):
+        assert [link["old_key"] for link in chain] == [b64e(first), b64e(signing_public_key(seeds[1]))]
+        assert chain[-1]["new_key"] == b64e(signing_public_key(seeds[2]))
+        pinned = first
+        for link in chain:  # each link verifies from the key before it
+            new_key = b64d(link["new_key"])
+            verify_org_key_certificate(pinned, new_key, b64d(link["certificate"]))
+            pinned = new_key
 
 
 async def test_first_org_key_needs_no_certificate(
