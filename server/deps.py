@@ -17,7 +17,8 @@ from server.models import Counsellor, Session
 from server.models.accounts import ROLE_ADMIN
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
+    """Async on purpose: FastAPI runs plain ``def`` dependencies in a worker thread, a costly hand-off."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 

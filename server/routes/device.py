@@ -12,16 +12,16 @@ from sqlalchemy import select
 from opgelucht_desk.protocol.encoding import b64e
 from server.clock import unix
 from server.deps import Ctx, DbSession
-from server.errors import not_found
+from server.errors import ApiError, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Device, Message
 from server.orgs import current_roster
 from server.services.counters import message_stored
-from server.services.device_auth import CurrentDevice
+from server.services.device_auth import CurrentDevice, Signed, record_nonce, replayed_request
 from server.services.live_events import broker_for
 from server.services.messages import message_json, post_message
 from server.services.retention import delete_device, message_lifetime
 from server.services.sql import write_lock
-from server.services.wire import EnvelopeIn, StoredOut, b64_field
+from server.services.wire import ENVELOPE_BODY, EnvelopeIn, StoredOut, b64_field, parse_body
 
 router = APIRouter(prefix="/v1/device", tags=["device"])
 
@@ -63,34 +63,46 @@ async def device_conversations(
     status_code=201,
     response_model=StoredOut,
     responses={**AUTH_RESPONSES, 200: {"description": "same msg_id and bytes again"}, 400: {}, 409: {}},
+    openapi_extra=ENVELOPE_BODY,
 )
 async def device_post(
     conv_id: uuid.UUID,
-    body: EnvelopeIn,
-    device: CurrentDevice,
+    signed: Signed,
     ctx: Ctx,
     db: DbSession,
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
-    envelope = b64_field(body.envelope, "envelope")
-    org_id = device.org_id
-    posted = await post_message(
-        db,
-        org_id=org_id,
-        conv_id=conv_id,
-        envelope=envelope,
-        channel=CHANNEL_CHAT,
-        now=ctx.clock.now(),
-        retention=message_lifetime(ctx.settings.retention_days),
-        device_id=device.device_id,
-    )
+    """The nonce is claimed in the message's own transaction (one commit per post). When that
+    transaction does not commit (an invalid body, another device's conversation, a repeated msg_id),
+    the nonce is stored on its own, so a replay of any signed post is refused. The body is parsed here
+    rather than by FastAPI so that a body failing the schema is covered by this rule too."""
+    try:
+        body = parse_body(EnvelopeIn, await request.body())
+        posted = await post_message(
+            db,
+            org_id=signed.org_id,
+            conv_id=conv_id,
+            envelope=b64_field(body.envelope, "envelope"),
+            channel=CHANNEL_CHAT,
+            now=signed.now,
+            retention=message_lifetime(ctx.settings.retention_days),
+            device_id=signed.device_id,
+            first=signed.claim,
+        )
+    except Exception as exc:
+        replayed = isinstance(exc, ApiError) and exc.code == "replayed_request"
+        if not replayed and not await record_nonce(db, signed):
+            raise replayed_request() from None  # a copy of this request was stored meanwhile
+        raise
     if posted.created:
         message_stored(ctx.metrics, CHANNEL_CHAT, "device")
         event = {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
-        await broker_for(request).publish(org_id, event)
+        await broker_for(request).publish(signed.org_id, event)
     else:
         response.status_code = 200
+        if not await record_nonce(db, signed):
+            raise replayed_request()
     return posted.stored
 
 

@@ -4,13 +4,15 @@ instance sharing the database refuses a replay."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Annotated
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from opgelucht_desk.protocol.errors import RequestAuthError
 from opgelucht_desk.protocol.request_auth import DEFAULT_WINDOW, parse_request_headers, verify_request
@@ -18,10 +20,12 @@ from server.clock import unix
 from server.deps import Ctx, DbSession
 from server.errors import ApiError
 from server.models.messaging import Device, RequestNonce
-from server.services.sql import insert_ignore, write_lock
+from server.services.sql import dialect_insert, write_lock
 
 # A timestamp may be up to WINDOW ahead of the clock, so its nonce must be kept for 2 x WINDOW.
 NONCE_TTL = timedelta(seconds=2 * DEFAULT_WINDOW)
+NONCES = cast(Table, RequestNonce.__table__)
+DEVICES = cast(Table, Device.__table__)
 
 
 def bad_signature() -> ApiError:
@@ -36,19 +40,47 @@ def request_target(request: Request) -> str:
     return f"{target}?{query.decode('latin-1')}" if query else target
 
 
-async def record_nonce(db: AsyncSession, device: Device, nonce: str, now: datetime) -> bool:
-    """Store a nonce (and the device's last-seen day); False when the nonce was seen before and is still
-    kept. Commits at once, so that a request failing later cannot be replayed either."""
-    async with write_lock(db):
-        inserted = await insert_ignore(
-            db, RequestNonce, {"device_id": device.device_id, "nonce": nonce, "expires_at": now + NONCE_TTL}
+def replayed_request() -> ApiError:
+    return ApiError(401, "replayed_request", "This request was already received.")
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """A device request whose signature checked out; its nonce is not claimed yet. The ids are copied
+    out of ``device`` because a rolled-back transaction expires the ORM object."""
+
+    device: Device
+    device_id: uuid.UUID
+    org_id: uuid.UUID
+    last_seen: date
+    nonce: str
+    now: datetime
+
+    async def claim(self, conn: AsyncConnection) -> None:
+        """Store the nonce (and the device's last-seen day) in the caller's transaction; a 401
+        ``replayed_request`` when it is already stored. On PostgreSQL a concurrent transaction holding
+        the same nonce makes this wait for its outcome, so two copies of a request never both pass."""
+        insert = dialect_insert(conn.dialect.name, NONCES).values(
+            device_id=self.device_id, nonce=self.nonce, expires_at=self.now + NONCE_TTL
         )
-        if inserted and device.last_seen != now.date():
-            await db.execute(
-                update(Device).where(Device.device_id == device.device_id).values(last_seen=now.date())
+        if not (await conn.execute(insert.on_conflict_do_nothing())).rowcount:
+            raise replayed_request()
+        if self.last_seen != self.now.date():
+            await conn.execute(
+                update(DEVICES).where(DEVICES.c.device_id == self.device_id).values(last_seen=self.now.date())
             )
+
+
+async def record_nonce(db: AsyncSession, signed: SignedRequest) -> bool:
+    """Claim the nonce in a transaction of its own; False when it was seen before and is still kept."""
+    async with write_lock(db):
+        try:
+            await signed.claim(await db.connection())
+        except ApiError:
+            await db.rollback()
+            return False
         await db.commit()
-    return inserted
+    return True
 
 
 # Documents the scheme in the OpenAPI document; the checks themselves are below (a missing header is a
@@ -61,9 +93,10 @@ _signed = APIKeyHeader(
 )
 
 
-async def current_device(
+async def signed_request(
     request: Request, ctx: Ctx, db: DbSession, _signature: Annotated[str | None, Depends(_signed)]
-) -> Device:
+) -> SignedRequest:
+    """The device and nonce of a correctly signed request (its nonce not claimed yet)."""
     body = await request.body()
     try:
         device_id = parse_request_headers(request.headers).device_id
@@ -79,9 +112,17 @@ async def current_device(
         )
     except RequestAuthError:
         raise bad_signature() from None
-    if not await record_nonce(db, device, nonce, now):
-        raise ApiError(401, "replayed_request", "This request was already received.")
-    return device
+    return SignedRequest(device, device.device_id, device.org_id, device.last_seen, nonce, now)
+
+
+Signed = Annotated[SignedRequest, Depends(signed_request)]
+
+
+async def current_device(signed: Signed, db: DbSession) -> Device:
+    """A signed request's device, its nonce claimed (committed) before the handler runs."""
+    if not await record_nonce(db, signed):
+        raise replayed_request()
+    return signed.device
 
 
 CurrentDevice = Annotated[Device, Depends(current_device)]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import parse_header
@@ -16,7 +18,15 @@ from opgelucht_desk.protocol.errors import EnvelopeError
 from server.clock import unix
 from server.errors import ApiError, conflict, gone, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Message, OrgCursor
-from server.services.sql import insert_for, insert_ignore, write_lock
+from server.services.sql import dialect_insert, insert_ignore, write_lock
+
+# Core tables for the hot path (no ORM unit of work, no identity map).
+CONVERSATIONS = cast(Table, Conversation.__table__)
+MESSAGES = cast(Table, Message.__table__)
+ORG_CURSORS = cast(Table, OrgCursor.__table__)
+MESSAGE_COLUMNS = [
+    "org_id", "conv_id", "cursor", "channel", "seq", "msg_id", "envelope", "stored_at", "expires_at"
+]  # fmt: skip
 
 
 def bad_envelope() -> ApiError:
@@ -99,19 +109,136 @@ async def post_message(
     now: datetime,
     retention: timedelta,
     device_id: uuid.UUID | None,
+    first: Callable[[AsyncConnection], Awaitable[None]] | None = None,
 ) -> Posted:
     """Store one envelope. ``device_id`` set: a reporter device posting (creates its conversation on the
     first post); None: a counsellor of ``org_id`` posting to an existing conversation.
 
-    Same msg_id with the same bytes returns the original row (``created`` False); other bytes: 409.
+    ``first`` runs at the start of the storing transaction (the device's nonce claim): it commits with
+    the message or not at all. Same msg_id with the same bytes returns the original row (``created``
+    False, nothing of this transaction kept); other bytes: 409.
     """
     msg_id = check_envelope(envelope, conv_id)
     async with write_lock(db):
-        return await _store(db, org_id, conv_id, msg_id, envelope, channel, now, retention, device_id)
+        try:
+            conn = await db.connection()
+            if first is not None:
+                await first(conn)
+            return await _store(
+                db, conn, org_id, conv_id, msg_id, envelope, channel, now, retention, device_id
+            )
+        except Exception:
+            if db.in_transaction():
+                await db.rollback()
+            raise
+
+
+async def _bump_seq(
+    conn: AsyncConnection,
+    org_id: uuid.UUID,
+    conv_id: uuid.UUID,
+    channel: str,
+    now: datetime,
+    device_id: uuid.UUID | None,
+) -> int | None:
+    """The conversation's next seq on ``channel`` (its row stays locked until commit); a device's first
+    post creates its conversation. None: not this org's (or not this device's) conversation."""
+    seq_column = CONVERSATIONS.c.last_seq if channel == CHANNEL_CHAT else CONVERSATIONS.c.last_staff_seq
+    owned = [CONVERSATIONS.c.conv_id == conv_id, CONVERSATIONS.c.org_id == org_id]
+    if device_id is not None:
+        owned.append(CONVERSATIONS.c.device_id == device_id)
+    bump = (
+        update(CONVERSATIONS)
+        .where(*owned)
+        .values({seq_column: seq_column + 1, CONVERSATIONS.c.last_activity: now})
+        .returning(seq_column)
+    )
+    seq = (await conn.execute(bump)).scalar_one_or_none()
+    if seq is not None or device_id is None:
+        return None if seq is None else int(seq)
+    create = (
+        dialect_insert(conn.dialect.name, CONVERSATIONS)
+        .values(
+            conv_id=conv_id,
+            device_id=device_id,
+            org_id=org_id,
+            created_at=now,
+            last_activity=now,
+            last_seq=1 if channel == CHANNEL_CHAT else 0,
+            last_staff_seq=0 if channel == CHANNEL_CHAT else 1,
+        )
+        .on_conflict_do_nothing()
+        .returning(CONVERSATIONS.c.conv_id)
+    )
+    if (await conn.execute(create)).scalar_one_or_none() is not None:
+        return 1
+    # Taken meanwhile: by this device's concurrent first post (bump it), or another's id (None).
+    seq = (await conn.execute(bump)).scalar_one_or_none()
+    return None if seq is None else int(seq)
+
+
+def _cursor_bump(org_id: uuid.UUID) -> Any:
+    return (
+        update(ORG_CURSORS)
+        .where(ORG_CURSORS.c.org_id == org_id)
+        .values(last_cursor=ORG_CURSORS.c.last_cursor + 1)
+        .returning(ORG_CURSORS.c.last_cursor)
+    )
+
+
+async def _insert_message(conn: AsyncConnection, row: dict[str, Any]) -> int | None:
+    """Take the org's next cursor and insert the message; the cursor (None: the msg_id is taken).
+
+    The org's cursor row lock, held until commit, orders the posts of one org: cursors become visible
+    in increasing order. It is taken last, so it is held for as little as possible: on PostgreSQL one
+    statement (``WITH bumped AS (UPDATE … RETURNING) INSERT … SELECT``) and the commit."""
+    org_id = row["org_id"]
+    if conn.dialect.name == "postgresql":
+        bumped = _cursor_bump(org_id).cte("bumped")
+        values = [
+            bumped.c.last_cursor if name == "cursor" else literal(row[name], MESSAGES.c[name].type)
+            for name in MESSAGE_COLUMNS
+        ]
+        stmt = (
+            postgresql.insert(MESSAGES)
+            .from_select(MESSAGE_COLUMNS, select(*values))
+            .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
+            .returning(MESSAGES.c.cursor)
+        )
+        cursor = (await conn.execute(stmt)).scalar_one_or_none()
+        if cursor is None:
+            # The msg_id is taken (the conflicting row is committed: ON CONFLICT waited for it), or
+            # the org has no cursor row yet (its first change).
+            taken = select(MESSAGES.c.id).where(
+                MESSAGES.c.conv_id == row["conv_id"], MESSAGES.c.msg_id == row["msg_id"]
+            )
+            if (await conn.execute(taken)).first() is not None:
+                return None
+            await _create_cursor_row(conn, org_id)
+            cursor = (await conn.execute(stmt)).scalar_one_or_none()
+        return None if cursor is None else int(cursor)
+    # SQLite: one writer at a time (``write_lock`` and the database lock), statement by statement.
+    cursor = (await conn.execute(_cursor_bump(org_id))).scalar_one_or_none()
+    if cursor is None:
+        await _create_cursor_row(conn, org_id)
+        cursor = (await conn.execute(_cursor_bump(org_id))).scalar_one()
+    stmt = (
+        sqlite.insert(MESSAGES)
+        .values(**row, cursor=cursor)
+        .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
+        .returning(MESSAGES.c.cursor)
+    )
+    return None if (await conn.execute(stmt)).scalar_one_or_none() is None else int(cursor)
+
+
+async def _create_cursor_row(conn: AsyncConnection, org_id: uuid.UUID) -> None:
+    create = dialect_insert(conn.dialect.name, ORG_CURSORS).values(org_id=org_id, last_cursor=0)
+    await conn.execute(create.on_conflict_do_nothing())
 
 
 async def _store(
     db: AsyncSession,
+    conn: AsyncConnection,
     org_id: uuid.UUID,
     conv_id: uuid.UUID,
     msg_id: uuid.UUID,
@@ -121,40 +248,13 @@ async def _store(
     retention: timedelta,
     device_id: uuid.UUID | None,
 ) -> Posted:
-    cursor = await next_cursor(db, org_id)  # takes the org lock first: everything below is serialised
-    seq_column = Conversation.last_seq if channel == CHANNEL_CHAT else Conversation.last_staff_seq
-    owned = [Conversation.conv_id == conv_id, Conversation.org_id == org_id]
-    if device_id is not None:
-        owned.append(Conversation.device_id == device_id)
-    bumped = await db.execute(
-        update(Conversation)
-        .where(*owned)
-        .values({seq_column: seq_column + 1, "last_activity": now})
-        .returning(seq_column)
-    )
-    seq = bumped.scalar_one_or_none()
+    seq = await _bump_seq(conn, org_id, conv_id, channel, now, device_id)
     if seq is None:
-        taken = await db.scalar(select(Conversation.conv_id).where(Conversation.conv_id == conv_id))
-        if taken is not None or device_id is None:
-            await db.rollback()
-            raise not_found()  # another org's or another device's conversation looks like none at all
-        seq = 1
-        db.add(
-            Conversation(
-                conv_id=conv_id,
-                device_id=device_id,
-                org_id=org_id,
-                created_at=now,
-                last_activity=now,
-                last_seq=1 if channel == CHANNEL_CHAT else 0,
-                last_staff_seq=0 if channel == CHANNEL_CHAT else 1,
-            )
-        )
-        await db.flush()
+        await db.rollback()
+        raise not_found()  # another org's or another device's conversation looks like none at all
     row = {
         "org_id": org_id,
         "conv_id": conv_id,
-        "cursor": cursor,
         "channel": channel,
         "seq": seq,
         "msg_id": msg_id,
@@ -162,9 +262,8 @@ async def _store(
         "stored_at": now,
         "expires_at": now + retention,
     }
-    stmt = insert_for(db, Message).values(**row).on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
-    inserted = (await db.execute(stmt.returning(Message.id))).scalar_one_or_none()
-    if inserted is None:
+    cursor = await _insert_message(conn, row)
+    if cursor is None:
         await db.rollback()  # gives the cursor and the seq back
         return await _repost(db, conv_id, msg_id, envelope, now)
     await db.commit()

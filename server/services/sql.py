@@ -14,10 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 
-def insert_for(db: AsyncSession, model: type[DeclarativeBase]) -> Any:
+def dialect_insert(dialect: str, table: Any) -> Any:
     """The dialect's INSERT construct (it has ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
-    dialect = db.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def insert_for(db: AsyncSession, model: type[DeclarativeBase]) -> Any:
+    """``dialect_insert`` for the session's database."""
+    return dialect_insert(db.get_bind().dialect.name, model)
 
 
 async def insert_ignore(db: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from opgelucht_desk.protocol.encoding import b64d
 from opgelucht_desk.protocol.errors import ProtocolError
@@ -20,6 +22,26 @@ class Strict(BaseModel):
 
 class EnvelopeIn(Strict):
     envelope: str = Field(min_length=4, max_length=MAX_ENVELOPE_B64)
+
+
+# The OpenAPI request body of a route that parses ``EnvelopeIn`` itself (``parse_body``).
+ENVELOPE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnvelopeIn"}}},
+    }
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """A JSON body validated like FastAPI does (the same 400 ``bad_request`` naming the fields)."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{**err, "loc": ("body", *err["loc"])} for err in exc.errors(include_input=False)]
+        raise RequestValidationError(errors) from None
 
 
 class StoredOut(BaseModel):
