@@ -24,7 +24,6 @@ from opgelucht_desk.core.inbox import (
     ConversationRecord,
     Inbox,
     MessageRecord,
-    b64,
     decrypt_batch,
     open_shared,
 )
@@ -112,7 +111,7 @@ class SyncEngine:
         org = await self.api.org()
         warning: str | None = None
         before = self.trust.tracker.current.version if self.trust.tracker.current else 0
-        if org.get("org_key") != b64(self.trust.org_pk):
+        if not self.trust.follow_org_key(org.get("org_key"), org.get("org_key_chain", [])):
             warning = self.trust.set_problem("org_key_change")
         elif org.get("roster") is not None:
             warning = self.trust.accept(org["roster"], self.clock())

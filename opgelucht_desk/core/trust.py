@@ -2,7 +2,8 @@
 counsellor device ever seen in a verified roster (to attribute old messages) and the blocking problem.
 
 A bad signature, rollback, fork or expiry blocks sending and surfaces a warning (SECURITY-TESTS 8).
-A fork is sticky: only a fresh enrolment clears it.
+A fork is sticky: only a fresh enrolment clears it. The org key changes only along a chain of
+certificates, each signed by the previous key, starting from the pinned one (SECURITY-TESTS 11).
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from dataclasses import dataclass, field
 from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.core.inbox import StaffDirectory, b64, unb64
 from opgelucht_desk.protocol.errors import ProtocolError, RosterError
-from opgelucht_desk.protocol.roster import Roster, RosterTracker, SignedRoster
+from opgelucht_desk.protocol.roster import (
+    Roster,
+    RosterTracker,
+    SignedRoster,
+    follow_org_key_chain,
+    roster_hash,
+)
 
 _PROBLEM_TEXT = {
     "bad_signature": "The relay served a roster with an invalid signature. Sending is blocked.",
@@ -33,16 +40,37 @@ class Trust:
     staff: StaffDirectory = field(default_factory=StaffDirectory)
     problem: str | None = None
     problem_kind: str | None = None
+    roster_pk: bytes | None = None  # the org key that signed the current roster (None: org_pk)
 
     @classmethod
     def new(cls, org_pk: bytes) -> Trust:
         return cls(org_pk=org_pk, tracker=RosterTracker(org_pk))
+
+    def follow_org_key(self, org_key: object, chain: object) -> bool:
+        """Pin the relay's ``org_key`` if it is the pinned key or a valid certificate chain leads to it
+        from the pinned key. False means the key changed without that proof: the caller blocks sending
+        (``set_problem("org_key_change")``). A roster signed by the old key stays valid until the next."""
+        try:
+            new_pk = unb64(str(org_key))
+            steps = follow_org_key_chain(self.org_pk, new_pk, chain)
+        except (ProtocolError, ValueError):
+            return False
+        if steps:
+            self.roster_pk = self.roster_pk or self.org_pk
+            for step_pk, certificate in steps:
+                self.tracker.change_org_key(step_pk, certificate)
+            self.org_pk = new_pk
+            if self.problem_kind == "org_key_change":
+                self.problem = self.problem_kind = None
+        return True
 
     def accept(self, signed_json: object, now: int) -> str | None:
         """Verify a roster from the relay. Returns a new warning text, or None if all is well."""
         before = self.tracker.current.version if self.tracker.current else 0
         try:
             signed = SignedRoster.from_json(signed_json)
+            if self.roster_pk is not None and roster_hash(signed) == self.tracker.current_hash:
+                return self.recheck(now)  # the last roster of the previous org key, verified then
             roster = self.tracker.accept(signed, now)
         except RosterError as exc:
             return self.set_problem(exc.kind)
@@ -51,6 +79,7 @@ class Trust:
         if self.problem_kind != "fork":
             self.problem = self.problem_kind = None
         if roster.version != before:
+            self.roster_pk = None  # signed by the current org key
             self._remember(roster)
         return None
 
@@ -91,6 +120,7 @@ class Trust:
         return json.dumps(
             {
                 "org_pk": b64(self.org_pk),
+                "roster_pk": None if self.roster_pk is None else b64(self.roster_pk),
                 "roster": None if signed is None else signed.to_json(),
                 "devices": {b64(k): v for k, v in self.staff.devices.items()},
                 "hashes": {str(k): b64(v) for k, v in self.staff.roster_hashes.items()},
@@ -103,7 +133,10 @@ class Trust:
         raw = json.loads(data)
         org_pk = unb64(raw["org_pk"])
         current = None if raw["roster"] is None else SignedRoster.from_json(raw["roster"])
-        trust = cls(org_pk=org_pk, tracker=RosterTracker(org_pk, current))
+        roster_pk = None if raw.get("roster_pk") is None else unb64(raw["roster_pk"])
+        tracker = RosterTracker(roster_pk or org_pk, current)
+        tracker.org_pk = org_pk  # verified when it was pinned (a certificate chain from the old key)
+        trust = cls(org_pk=org_pk, tracker=tracker, roster_pk=roster_pk)
         trust.staff.devices = {unb64(k): v for k, v in raw["devices"].items()}
         trust.staff.roster_hashes = {int(k): unb64(v) for k, v in raw["hashes"].items()}
         if raw.get("problem_kind"):

@@ -34,7 +34,7 @@ from .profile import Profile
 from .qr import parse_qr_payload, validate_org_code, validate_relay_url
 from .reporter_state import ConversationState, ReporterState, delete_state, load_state, save_state
 from .request_auth import register_proof, sign_request
-from .roster import Roster, RosterTracker, SignedRoster
+from .roster import Roster, RosterTracker, SignedRoster, follow_org_key_chain
 
 PAGE_LIMIT = 100
 SEEN_IDS_KEPT = 2000
@@ -269,11 +269,37 @@ class ReporterClient:
 
     async def refresh_roster(self) -> Roster:
         """Fetch the roster and accept it through the tracker (raises RosterError on rollback, fork, bad
-        signature or an expired roster: then sending stays blocked)."""
+        signature or an expired roster: then sending stays blocked). A roster signed by another org key
+        is accepted only when the relay's certificate chain leads to that key from the pinned one."""
         assert self._tracker is not None
         signed = SignedRoster.from_json(await self._call("GET", "/v1/device/roster", signed=True))
-        roster = self._tracker.accept(signed, self._clock())
+        try:
+            roster = self._tracker.accept(signed, self._clock())
+        except RosterError as exc:
+            if exc.kind != "bad_signature":
+                raise
+            roster = await self._accept_under_new_org_key(signed)
         self._save()
+        return roster
+
+    async def _accept_under_new_org_key(self, signed: SignedRoster) -> Roster:
+        """Follow a certified org key change (GET /v1/join: key and chain), then accept `signed` with the
+        new key; on any failure the pinned key stays and RosterError is raised."""
+        assert self._tracker is not None
+        state = self.state
+        info = await self._call("GET", f"/v1/join/{state.org_code}")
+        try:
+            new_pk = b64d(str(info.get("org_key")))
+        except ProtocolError:
+            raise RosterError("org_key_change", "the relay sent a malformed org key") from None
+        if new_pk == state.org_pk:
+            raise RosterError("bad_signature", "the roster is not signed by the org key")
+        steps = follow_org_key_chain(state.org_pk, new_pk, info.get("org_key_chain", []))
+        candidate = RosterTracker(state.org_pk, current=self._tracker.current_signed)
+        for step_pk, certificate in steps:
+            candidate.change_org_key(step_pk, certificate)
+        roster = candidate.accept(signed, self._clock())
+        self._tracker, state.org_pk = candidate, new_pk
         return roster
 
     async def _sendable_roster(self) -> tuple[Roster, bytes]:

@@ -302,6 +302,39 @@ def verify_org_key_certificate(old_pk: bytes, new_pk: bytes, cert: bytes) -> Non
         raise RosterError("org_key_change", "org key change without a valid certificate") from exc
 
 
+def follow_org_key_chain(pinned_pk: bytes, org_key: bytes, chain: object) -> list[tuple[bytes, bytes]]:
+    """The verified steps ``(new_pk, certificate)`` from the pinned org key to the relay's ``org_key``.
+
+    ``chain`` is the relay's ``org_key_chain`` JSON (``[{"old_key", "new_key", "certificate"}]``, oldest
+    first). Links before the pinned key are skipped; from there every link must be the previous key's
+    certificate. Raises RosterError("org_key_change") when no valid chain leads to ``org_key`` (a key
+    change without a certificate from the pinned key fails hard) and RosterError("malformed") for bad
+    JSON. Returns [] when ``org_key`` is the pinned key."""
+    if not isinstance(chain, list):
+        raise RosterError("malformed", "org_key_chain is not a list")
+    steps: list[tuple[bytes, bytes]] = []
+    current = pinned_pk
+    for link in chain:
+        if current == org_key:
+            break
+        if not isinstance(link, dict):
+            raise RosterError("malformed", "org_key_chain link is not an object")
+        try:
+            old = b64d_len(link["old_key"], 32, "old_key")
+            new = b64d_len(link["new_key"], 32, "new_key")
+            cert = b64d_len(link["certificate"], 64, "certificate")
+        except (KeyError, ProtocolError) as exc:
+            raise RosterError("malformed", "malformed org_key_chain link") from exc
+        if old != current:
+            continue
+        verify_org_key_certificate(old, new, cert)
+        steps.append((new, cert))
+        current = new
+    if current != org_key:
+        raise RosterError("org_key_change", "org key change without a valid certificate chain")
+    return steps
+
+
 class RosterTracker:
     """Client-side roster state: refuses rollback, forks, bad signatures, expired rosters and unproven
     org key changes. Persist `org_pk` and `current_signed` and pass them back in to resume."""
