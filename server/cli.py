@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging.config
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
+from sqlalchemy.engine import make_url
 
 from server.clock import SystemClock
-from server.config import Settings
+from server.config import CONFIG_ENV, Settings
 from server.db import Database
 from server.errors import ApiError
 from server.logs import logging_config
@@ -71,8 +73,15 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (PostgreSQL only: SQLite's live events reach one process's subscribers).",
+)
 @click.pass_context
-def serve(ctx: click.Context) -> None:
+def serve(ctx: click.Context, workers: int) -> None:
     """Run the relay (uvicorn) on the configured host and port."""
     import uvicorn
 
@@ -81,15 +90,29 @@ def serve(ctx: click.Context) -> None:
     settings = _settings(ctx)
     config = logging_config(settings.log_level)
     logging.config.dictConfig(config)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=config,
-        access_log=False,  # our own access log omits client addresses
-        proxy_headers=settings.proxy_headers,
-        server_header=False,
-    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": config,
+        "access_log": False,  # our own access log omits client addresses
+        "proxy_headers": settings.proxy_headers,
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    if make_url(settings.db_url).get_backend_name() != "postgresql":
+        raise click.UsageError("--workers above 1 needs PostgreSQL (database_url); SQLite runs one process")
+    if settings.auto_migrate:  # once here, not concurrently in every worker
+        from server.migrate import current_revision
+
+        _run(settings, current_revision)
+    # Each worker process builds its app from the same settings: the config file and environment.
+    config_file = ctx.find_root().params.get("config_file")
+    if config_file is not None:
+        os.environ[CONFIG_ENV] = str(config_file)
+    os.environ["OPG_RELAY_AUTO_MIGRATE"] = "false"
+    uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
 
 
 @main.command()

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     login_address_max_failures: int = Field(default=20, ge=1)
     login_address_window_seconds: int = Field(default=600, ge=1)
 
+    # POST /v1/events per client address (in memory, per process): a token bucket.
+    events_address_burst: int = Field(default=120, ge=1)
+    events_address_per_minute: int = Field(default=120, ge=1)
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_message_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.auth.passwords import PasswordHasher
-from server.auth.throttle import LoginThrottle
+from server.auth.throttle import AddressBucket, LoginThrottle
 from server.clock import Clock
 from server.config import Settings
 from server.db import Database
@@ -20,6 +20,7 @@ class AppContext:
     metrics: Metrics
     passwords: PasswordHasher
     throttle: LoginThrottle
+    events_limit: AddressBucket
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database | None = None) -> AppContext:
@@ -30,4 +31,5 @@ class AppContext:
             metrics=Metrics(),
             passwords=PasswordHasher.from_settings(settings),
             throttle=LoginThrottle.from_settings(settings),
+            events_limit=AddressBucket(settings.events_address_burst, settings.events_address_per_minute),
         )

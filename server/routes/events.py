@@ -1,15 +1,17 @@
-"""``POST /v1/events``: usage counts per org code. No device id, no auth: counters only go up."""
+"""``POST /v1/events``: usage counts per org code. No device id, no auth: counters only go up, at most
+``events_address_burst`` requests at once and ``events_address_per_minute`` per client address (in
+memory, addresses kept only as keyed hashes and never logged; 429 with Retry-After beyond)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import Field
 
-from server.deps import Ctx, DbSession
-from server.errors import gone, not_found
+from server.deps import Ctx, DbSession, client_address
+from server.errors import gone, not_found, rate_limited
 from server.models import OrgCode
 from server.models.messaging import UsageCounter
 from server.orgs import normalise_code
@@ -33,8 +35,11 @@ class EventsIn(Strict):
     events: list[EventIn] = Field(min_length=1, max_length=100)
 
 
-@router.post("/v1/events", status_code=202, responses={404: {}, 410: {}})
-async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession) -> dict[str, int]:
+@router.post("/v1/events", status_code=202, responses={404: {}, 410: {}, 429: {}})
+async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession, request: Request) -> dict[str, int]:
+    retry_after = ctx.events_limit.take(client_address(request), ctx.clock.now())
+    if retry_after is not None:
+        raise rate_limited(retry_after)
     normalised = normalise_code(body.org_code)
     code = await db.get(OrgCode, normalised) if normalised is not None else None
     if code is None:

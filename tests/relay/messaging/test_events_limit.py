@@ -1,0 +1,50 @@
+"""``POST /v1/events`` is limited per client address (a token bucket in memory): beyond the burst a
+429 ``rate_limited`` with Retry-After, refused requests count nothing, another address is unaffected,
+and the address is never logged."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.clock import ManualClock
+from server.config import Settings
+
+
+def events(code: str) -> dict[str, object]:
+    return {"org_code": code, "events": [{"kind": "topic", "item": "pesten", "count": 1}]}
+
+
+async def test_events_beyond_the_burst_get_429_until_tokens_refill(
+    settings: Settings, clock: ManualClock, code: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    limited = settings.model_copy(update={"events_address_burst": 3, "events_address_per_minute": 6})
+    app = create_app(limited, clock)
+    caplog.set_level(logging.DEBUG)
+    async with app.router.lifespan_context(app):
+
+        def client(address: str) -> httpx.AsyncClient:
+            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            return httpx.AsyncClient(transport=transport, base_url="http://relay.test")
+
+        async with client("198.51.100.7") as first, client("203.0.113.9") as second:
+            for _ in range(3):
+                assert (await first.post("/v1/events", json=events(code))).status_code == 202
+            refused = await first.post("/v1/events", json=events(code))
+            assert refused.status_code == 429
+            assert refused.json()["error"]["code"] == "rate_limited"
+            assert refused.headers["Retry-After"] == "10"  # one token per 10 s
+            assert (await second.post("/v1/events", json=events(code))).status_code == 202
+            clock.advance(seconds=9)
+            assert (await first.post("/v1/events", json=events(code))).status_code == 429
+            clock.advance(timedelta(seconds=1))
+            assert (await first.post("/v1/events", json=events(code))).status_code == 202
+            assert (await first.post("/v1/events", json=events(code))).status_code == 429
+        metrics = app.state.ctx.metrics.render().decode()
+    accepted = [line for line in metrics.splitlines() if line.startswith("opg_usage_events_total")]
+    assert accepted == ["opg_usage_events_total 5.0"]  # 3 + 1 + 1: refused requests counted nothing
+    assert "198.51.100.7" not in caplog.text and "203.0.113.9" not in caplog.text
