@@ -17,7 +17,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,14 @@ from opgelucht_desk.core.model import (
     StatsRow,
     Status,
     StoredDataSummary,
+)
+from opgelucht_desk.core.org_backup import (
+    KIND_IDENTITY_KEY,
+    KIND_ORG_KEY,
+    BackupError,
+    KeyBackup,
+    read_backup,
+    write_backup,
 )
 from opgelucht_desk.core.outbox import ITEM_FAILED, ITEM_QUEUED, Outbox, seal_outgoing
 from opgelucht_desk.core.sync import TRUST_META, Notifier, SyncEngine
@@ -184,6 +192,7 @@ class Desk:
         self._notifier = Notifier()
         self._pending: dict[str, _PendingEnrolment] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        self._blob_key: bytes | None = None  # while unlocked: re-protects changed secrets (key backups)
 
     # -- life cycle --------------------------------------------------------------------------------
     @classmethod
@@ -315,7 +324,9 @@ class Desk:
             )
             report(0.5, "Protecting the keys with your password")
             keystore = self._keystore(account)
-            await asyncio.to_thread(keystore.store, key_secrets, pending.password, self.config.kdf)
+            self._blob_key = await asyncio.to_thread(
+                keystore.store, key_secrets, pending.password, self.config.kdf
+            )
             keystore.save_session_token(api.token)
             wipe_cache_files(self.config.data_dir)
             await asyncio.to_thread(_write_account, self.config.data_dir / ACCOUNT_FILE, account)
@@ -350,7 +361,7 @@ class Desk:
         if self._u is not None:
             return
         keystore = self._keystore(account)
-        key_secrets = await asyncio.to_thread(keystore.load, password)
+        key_secrets, blob_key = await asyncio.to_thread(keystore.unlock, password)
         api = self._client(account.relay_url)
         try:
             previous = keystore.session_token
@@ -366,6 +377,7 @@ class Desk:
                     raise
                 api.token = saved  # work offline on the cache; sync reconnects later
             await self._unlock(key_secrets, api, None)
+            self._blob_key = blob_key
         except BaseException:
             if self._u is None:
                 await api.aclose()
@@ -422,6 +434,7 @@ class Desk:
     async def lock(self) -> None:
         """Drop decrypted state and keys from memory; the session (token in the keyring) stays."""
         u, self._u = self._u, None
+        self._blob_key = None
         if u is None:
             return
         await u.engine.stop()
@@ -920,6 +933,145 @@ class Desk:
 
     async def delete_article(self, article_id: str) -> None:
         await self._unlocked().api.delete_article(article_id)
+
+    # -- key backups, further computers (docs/desktop-core.md "Key backups") ---------------------
+    async def export_org_key_backup(self, path: Path | str, passphrase: str) -> None:
+        """Write the org signing key to ``path``, encrypted with ``passphrase`` (Argon2id with this
+        desk's cost, ≥ 256 MiB and t = 3 in production; XChaCha20-Poly1305). Org key holders only."""
+        u, account = self._unlocked(), self._account()
+        if u.secrets.org_seed is None:
+            raise ForbiddenError(
+                403, "forbidden", "Only the admin who holds the organisation key can do this."
+            )
+        backup = KeyBackup(KIND_ORG_KEY, str(account.org_id), u.secrets.org_seed, {})
+        await asyncio.to_thread(write_backup, Path(path), backup, passphrase, self.config.kdf)
+
+    async def import_org_key_backup(self, path: Path | str, passphrase: str) -> None:
+        """Take the org signing key from a backup file (a new installation of an org admin). It must be
+        the org key this desk trusts. Raises BackupError (wrong passphrase, tampered or other file)."""
+        u, account = self._unlocked(), self._account()
+        if account.role != "admin":
+            raise ForbiddenError(403, "forbidden", "Only an org admin can hold the organisation key.")
+        backup = await asyncio.to_thread(read_backup, Path(path), passphrase, KIND_ORG_KEY)
+        if backup.org_id != str(account.org_id):
+            raise BackupError("This backup holds the key of another organisation.")
+        if backup.public_key != u.trust.org_pk:
+            raise BackupError(
+                "This backup holds another organisation key than the one this computer trusts "
+                "(an older key, or a forgery)."
+            )
+        await self._reseal(replace(u.secrets, org_seed=backup.seed))
+
+    async def export_identity_backup(self, path: Path | str, passphrase: str) -> None:
+        """Write this counsellor's identity key (plus the relay, username and trusted org key) to
+        ``path``, encrypted with ``passphrase``, to add a further computer with
+        :meth:`enrol_further_computer`."""
+        u, account = self._unlocked(), self._account()
+        meta = {
+            "counsellor_id": str(account.counsellor_id),
+            "username": account.username,
+            "relay_url": account.relay_url,
+            "org_key": b64(u.trust.org_pk),
+        }
+        backup = KeyBackup(KIND_IDENTITY_KEY, str(account.org_id), u.secrets.identity_seed, meta)
+        await asyncio.to_thread(write_backup, Path(path), backup, passphrase, self.config.kdf)
+
+    async def enrol_further_computer(
+        self,
+        backup_path: Path | str,
+        passphrase: str,
+        password: str,
+        totp_code: str,
+        progress: ProgressCallback | None = None,
+    ) -> EnrolmentResult:
+        """Enrol this computer as a further desktop of a counsellor enrolled elsewhere: open the
+        identity backup, log in (password + TOTP), register a new device signed by the identity key
+        (``POST /v1/me/devices``) and pin the org key the other computer trusted. The device receives
+        messages once an admin publishes a roster listing it; older threads come with
+        :meth:`share_conversations_with_new_devices` on a computer that has them."""
+        if self.account is not None:
+            raise DeskError("This computer is already enrolled.")
+        report = progress or (lambda _f, _t: None)
+        report(0.05, "Opening the key backup")
+        backup = await asyncio.to_thread(read_backup, Path(backup_path), passphrase, KIND_IDENTITY_KEY)
+        try:
+            relay_url = (self.config.relay_url or backup.meta["relay_url"]).rstrip("/")
+            username, pinned = backup.meta["username"], unb64(backup.meta["org_key"])
+        except (KeyError, ValueError):
+            raise BackupError("This identity backup is incomplete.") from None
+        api = self._client(relay_url)
+        try:
+            report(0.2, "Logging in")
+            result = await api.login(username, password, totp_code.strip())
+            api.token = str(result["token"])
+            counsellor = result["counsellor"]
+            if unb64(str(counsellor["identity_key"])) != backup.public_key:
+                with contextlib.suppress(DeskError):
+                    await api.logout()
+                raise BackupError("This backup holds the identity key of another account.")
+            report(0.3, "Registering this computer")
+            device_keys, device_id = DeviceKeys.generate(), uuid.uuid4()
+            entry = make_device_entry(backup.seed, device_keys, device_id)
+            await api.add_device(entry.to_json())
+            org = await api.org()
+            trust = Trust.new(pinned)
+            if not trust.follow_org_key(org.get("org_key"), org.get("org_key_chain", [])):
+                raise VerificationError(
+                    "The relay's organisation key is not the one your other computer trusts, and no "
+                    "certificate links them. Ask your organisation's admin before going on."
+                )
+            key_secrets = KeySecrets(
+                device_id=str(device_id),
+                device_enc_sk=device_keys.enc_sk,
+                device_sign_seed=device_keys.sign_seed,
+                identity_seed=backup.seed,
+                cache_key=secrets.token_bytes(32),
+            )
+            account = AccountInfo(
+                username=str(counsellor["username"]),
+                display_name=str(counsellor["display_name"]),
+                role=str(counsellor["role"]),
+                org_id=uuid.UUID(str(counsellor["org_id"])),
+                relay_url=relay_url,
+                safety_number=safety_number(backup.public_key),
+                counsellor_id=uuid.UUID(str(counsellor["counsellor_id"])),
+                device_id=device_id,
+            )
+            report(0.5, "Protecting the keys with your password")
+            keystore = self._keystore(account)
+            blob_key = await asyncio.to_thread(keystore.store, key_secrets, password, self.config.kdf)
+            keystore.save_session_token(api.token)
+            wipe_cache_files(self.config.data_dir)
+            await asyncio.to_thread(_write_account, self.config.data_dir / ACCOUNT_FILE, account)
+            self.account = account
+            report(0.8, "Opening the inbox")
+            if org.get("roster") is not None:
+                warning = trust.accept(org["roster"], self._now())
+                if warning:
+                    self._notifier.emit("roster_warning", warning)
+            await self._unlock(key_secrets, api, trust)
+            self._blob_key = blob_key
+        except BaseException:
+            if self._u is None:
+                await api.aclose()
+            raise
+        report(1.0, "Done")
+        return EnrolmentResult(
+            safety_number=account.safety_number, is_admin=account.role == "admin", created_org_key=False
+        )
+
+    def _account(self) -> AccountInfo:
+        if self.account is None:
+            raise NotEnrolledError("Enrol this computer first.")
+        return self.account
+
+    async def _reseal(self, changed: KeySecrets) -> None:
+        """Store changed secrets in the key blob under the same password (no Argon2id run)."""
+        u, account = self._unlocked(), self._account()
+        if self._blob_key is None:
+            raise LockedError("Log in again first.")
+        await asyncio.to_thread(self._keystore(account).reseal, changed, self._blob_key)
+        u.secrets = changed
 
     # -- transparency ------------------------------------------------------------------------------
     def stored_data_summary(self) -> StoredDataSummary:

@@ -196,16 +196,29 @@ class Keystore:
         self._delete(_SESSION_ENTRY)
 
     # -- key blob ------------------------------------------------------------------------------------
-    def store(self, key_secrets: KeySecrets, password: str, kdf: KdfParams = PRODUCTION_KDF) -> None:
-        """Encrypt and write the blob (slow: Argon2id; call it in a thread). Creates the keyring secret."""
+    def store(self, key_secrets: KeySecrets, password: str, kdf: KdfParams = PRODUCTION_KDF) -> bytes:
+        """Encrypt and write the blob (slow: Argon2id; call it in a thread). Creates the keyring secret.
+        Returns the blob key (kept in memory while unlocked, for :meth:`reseal`)."""
         secret_b64 = self._get(_SECRET_ENTRY)
         if secret_b64 is None:
             secret_b64 = base64.b64encode(secrets.token_bytes(32)).decode()
             self._set(_SECRET_ENTRY, secret_b64)
         salt = secrets.token_bytes(nacl.pwhash.argon2id.SALTBYTES)
+        key = _blob_key(base64.b64decode(secret_b64), password, salt, kdf)
+        self._write(key_secrets, key, salt, kdf)
+        return key
+
+    def reseal(self, key_secrets: KeySecrets, key: bytes) -> None:
+        """Rewrite the blob with changed secrets under the same password (the blob key from
+        :meth:`store` or :meth:`unlock`, same salt and cost, a fresh nonce). Fast: no Argon2id."""
+        blob = self.blob_path.read_bytes()
+        _, ops, mem, salt, _ = _HEADER.unpack_from(blob)
+        open_blob_with_key(blob, key)  # the key must open the current blob: never lock the user out
+        self._write(key_secrets, key, salt, KdfParams(ops, mem))
+
+    def _write(self, key_secrets: KeySecrets, key: bytes, salt: bytes, kdf: KdfParams) -> None:
         nonce = secrets.token_bytes(24)
         header = _HEADER.pack(_BLOB_MAGIC, kdf.opslimit, kdf.memlimit, salt, nonce)
-        key = _blob_key(base64.b64decode(secret_b64), password, salt, kdf)
         ct = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
             key_secrets.to_bytes(), header, nonce, key
         )
@@ -222,13 +235,22 @@ class Keystore:
         """Decrypt the blob (slow: Argon2id; call it in a thread); a wrong password raises.
 
         Raises InvalidCredentialsError for a wrong password."""
+        return self.unlock(password)[0]
+
+    def unlock(self, password: str) -> tuple[KeySecrets, bytes]:
+        """As :meth:`load`, plus the blob key (for :meth:`reseal` while unlocked)."""
         secret_b64 = self._get(_SECRET_ENTRY)
         if secret_b64 is None or not self.blob_path.exists():
             raise KeyringUnavailableError(
                 "The keys of this installation are missing from the keyring or the data directory; "
                 "sign out and enrol this computer again."
             )
-        return open_blob(self.blob_path.read_bytes(), base64.b64decode(secret_b64), password)
+        blob = self.blob_path.read_bytes()
+        if len(blob) < _HEADER.size + 16:
+            raise InvalidCredentialsError("The key file is damaged.")
+        _, ops, mem, salt, _ = _HEADER.unpack_from(blob)
+        key = _blob_key(base64.b64decode(secret_b64), password, salt, KdfParams(ops, mem))
+        return open_blob_with_key(blob, key), key
 
     def wipe(self) -> None:
         """Delete the keyring entries and the blob file (sign-out of this installation)."""
@@ -247,10 +269,17 @@ def open_blob(blob: bytes, blob_secret: bytes, password: str) -> KeySecrets:
     """Decrypt a key blob with the keyring secret and the password."""
     if len(blob) < _HEADER.size + 16:
         raise InvalidCredentialsError("The key file is damaged.")
-    magic, ops, mem, salt, nonce = _HEADER.unpack_from(blob)
+    _, ops, mem, salt, _ = _HEADER.unpack_from(blob)
+    return open_blob_with_key(blob, _blob_key(blob_secret, password, salt, KdfParams(ops, mem)))
+
+
+def open_blob_with_key(blob: bytes, key: bytes) -> KeySecrets:
+    """Decrypt a key blob with its (already derived) blob key."""
+    if len(blob) < _HEADER.size + 16:
+        raise InvalidCredentialsError("The key file is damaged.")
+    magic, _, _, _, nonce = _HEADER.unpack_from(blob)
     if magic != _BLOB_MAGIC:
         raise InvalidCredentialsError("The key file is damaged.")
-    key = _blob_key(blob_secret, password, salt, KdfParams(ops, mem))
     try:
         plain = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
             blob[_HEADER.size :], blob[: _HEADER.size], nonce, key
