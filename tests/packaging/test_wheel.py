@@ -22,9 +22,9 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Built from a copy, so that setuptools' build/ and egg-info never land in the shared checkout.
     source = out / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    for package in ("opgelucht_desk", "server"):
+    for package in ("opgelucht_desk", "server", "resources"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     pip_wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
     built = subprocess.run(
@@ -68,8 +68,15 @@ def test_app_from_the_wheel_has_its_release_keys(unpacked_wheel: Path) -> None:
     assert result.stdout.startswith(str(unpacked_wheel))
 
 
-@pytest.mark.xfail(
-    reason="resources/ lives outside the package, so a pip-installed desktop has no translations"
-)
 def test_desktop_resources_are_in_the_wheel(unpacked_wheel: Path) -> None:
-    assert list(unpacked_wheel.rglob("opgelucht_nl.qm"))
+    code = (
+        "from opgelucht_desk.ui.resources import resource_dir, translations_dir; "
+        "print(resource_dir()); print(sorted(p.name for p in translations_dir().glob('*.qm')))"
+    )
+    result = run_from_wheel(unpacked_wheel, code)
+    assert result.returncode == 0, result.stderr
+    where, qm_files = result.stdout.splitlines()
+    assert where == str(unpacked_wheel / "opgelucht_desk" / "resources")  # the wheel's copy, not the checkout
+    assert qm_files == "['opgelucht_en.qm', 'opgelucht_nl.qm']"
+    assert (Path(where) / "style.qss").is_file()
+    assert (Path(where) / "icons" / "opgelucht.png").is_file()
