@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from opgelucht_desk.protocol.encoding import b64e
@@ -71,8 +72,7 @@ async def device_post(
     ctx: Ctx,
     db: DbSession,
     request: Request,
-    response: Response,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The nonce is claimed in the message's own transaction (one commit per post). When that
     transaction does not commit (an invalid body, another device's conversation, a repeated msg_id),
     the nonce is stored on its own, so a replay of any signed post is refused. The body is parsed here
@@ -97,13 +97,13 @@ async def device_post(
         raise
     if posted.created:
         message_stored(ctx.metrics, CHANNEL_CHAT, "device")
-        event = {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
-        await broker_for(request).publish(signed.org_id, event)
-    else:
-        response.status_code = 200
-        if not await record_nonce(db, signed):
-            raise replayed_request()
-    return posted.stored
+        if not posted.notified:
+            event = {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
+            await broker_for(request).publish(signed.org_id, event)
+    elif not await record_nonce(db, signed):
+        raise replayed_request()
+    # A ready response: the dict is already the ``Stored`` shape (no second validation pass).
+    return JSONResponse(posted.stored, status_code=201 if posted.created else 200)
 
 
 async def _require_own_conversation(db: DbSession, device: Device, conv_id: uuid.UUID) -> None:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import Field
 from sqlalchemy import select
 
@@ -140,7 +140,7 @@ async def _post(
     ctx: Ctx,
     db: DbSession,
     request: Request,
-) -> dict[str, Any]:
+) -> JSONResponse:
     org_id = auth.counsellor.org_id
     posted = await post_message(
         db,
@@ -154,10 +154,11 @@ async def _post(
     )
     if posted.created:
         message_stored(ctx.metrics, channel, "counsellor")
-        await broker_for(request).publish(
-            org_id, {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
-        )
-    return posted.stored
+        if not posted.notified:
+            event = {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor}
+            await broker_for(request).publish(org_id, event)
+    # A ready response: the dict is already the ``Stored`` shape (no second validation pass).
+    return JSONResponse(posted.stored, status_code=201)
 
 
 POST_RESPONSES: dict[int | str, dict[str, Any]] = {**AUTH_RESPONSES, 400: {}, 409: {}}
@@ -168,7 +169,7 @@ POST_RESPONSES: dict[int | str, dict[str, Any]] = {**AUTH_RESPONSES, 400: {}, 40
 )
 async def reply(
     conv_id: uuid.UUID, body: EnvelopeIn, auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request
-) -> dict[str, Any]:
+) -> JSONResponse:
     """A reply on the chat channel: the reporter's device sees it."""
     return await _post(conv_id, body, CHANNEL_CHAT, auth, ctx, db, request)
 
@@ -178,7 +179,7 @@ async def reply(
 )
 async def note(
     conv_id: uuid.UUID, body: EnvelopeIn, auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request
-) -> dict[str, Any]:
+) -> JSONResponse:
     """A note, status or category on the staff channel: never shown to the device."""
     return await _post(conv_id, body, CHANNEL_STAFF, auth, ctx, db, request)
 

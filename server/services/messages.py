@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, literal, select, update
+from sqlalchemy import Table, Text, func, literal, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -18,6 +19,7 @@ from opgelucht_desk.protocol.errors import EnvelopeError
 from server.clock import unix
 from server.errors import ApiError, conflict, gone, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Message, OrgCursor
+from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.sql import dialect_insert, insert_ignore, write_lock
 
 # Core tables for the hot path (no ORM unit of work, no identity map).
@@ -71,6 +73,7 @@ class Posted:
     created: bool
     seq: int
     cursor: int
+    notified: bool = False  # the live event went out with the commit (PostgreSQL NOTIFY)
 
 
 def stored_json(message: Message) -> dict[str, Any]:
@@ -199,12 +202,20 @@ async def _insert_message(conn: AsyncConnection, row: dict[str, Any]) -> int | N
             bumped.c.last_cursor if name == "cursor" else literal(row[name], MESSAGES.c[name].type)
             for name in MESSAGE_COLUMNS
         ]
-        stmt = (
+        stored = (
             postgresql.insert(MESSAGES)
             .from_select(MESSAGE_COLUMNS, select(*values))
             .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
             .returning(MESSAGES.c.cursor)
+            .cte("stored")
         )
+        # The live event is queued in the same statement and sent by PostgreSQL at commit (to every
+        # relay instance LISTENing), never for a post that does not commit.
+        event = func.json_build_object(
+            "conv_id", str(row["conv_id"]), "seq", row["seq"], "cursor", stored.c.cursor
+        )
+        payload = func.json_build_object("org_id", str(org_id), "event", event)
+        stmt = select(stored.c.cursor, func.pg_notify(LIVE_CHANNEL, sql_cast(payload, Text)))
         cursor = (await conn.execute(stmt)).scalar_one_or_none()
         if cursor is None:
             # The msg_id is taken (the conflicting row is committed: ON CONFLICT waited for it), or
@@ -222,13 +233,13 @@ async def _insert_message(conn: AsyncConnection, row: dict[str, Any]) -> int | N
     if cursor is None:
         await _create_cursor_row(conn, org_id)
         cursor = (await conn.execute(_cursor_bump(org_id))).scalar_one()
-    stmt = (
+    insert = (
         sqlite.insert(MESSAGES)
         .values(**row, cursor=cursor)
         .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
         .returning(MESSAGES.c.cursor)
     )
-    return None if (await conn.execute(stmt)).scalar_one_or_none() is None else int(cursor)
+    return None if (await conn.execute(insert)).scalar_one_or_none() is None else int(cursor)
 
 
 async def _create_cursor_row(conn: AsyncConnection, org_id: uuid.UUID) -> None:
@@ -267,6 +278,7 @@ async def _store(
         await db.rollback()  # gives the cursor and the seq back
         return await _repost(db, conv_id, msg_id, envelope, now)
     await db.commit()
+    notified = conn.dialect.name == "postgresql"
     stored = {
         "conv_id": str(conv_id),
         "msg_id": str(msg_id),
@@ -275,7 +287,7 @@ async def _store(
         "stored_at": unix(now),
         "expires_at": unix(now + retention),
     }
-    return Posted(stored, True, seq, cursor)
+    return Posted(stored, True, seq, cursor, notified)
 
 
 async def _repost(
