@@ -26,6 +26,8 @@ from opgelucht_desk.core.errors import VerificationError
 
 RETENTION_SECONDS = 31 * 86400
 CACHE_FILENAME = "cache.sqlite3"
+_MESSAGE_COLUMNS = "conv_id, msg_id, cursor, stored_at, expires_at, blob"
+_IN_CHUNK = 500  # ids per ``IN (...)`` query (SQLite's default limit is 32,766 variables)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, blob BLOB NOT NULL);
@@ -170,6 +172,32 @@ class EncryptedCache:
         return [
             CachedMessage(r[0], r[1], r[2], r[3], r[4], self._open(f"msg|{r[0]}|{r[1]}", r[5])) for r in rows
         ]
+
+    def messages_of(self, conv_ids: Iterable[str]) -> dict[str, list[CachedMessage]]:
+        """The messages of some conversations, decrypted and authenticated, in cursor order (lazy
+        loading: the inbox opens a conversation's messages only when they are needed)."""
+        ids = list(conv_ids)
+        out: dict[str, list[CachedMessage]] = {c: [] for c in ids}
+        for i in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[i : i + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))  # placeholders only: the ids are bound parameters
+            sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conv_id IN ({marks}) ORDER BY cursor"  # noqa: S608
+            with self._lock:
+                rows = self._db.execute(sql, chunk).fetchall()
+            for r in rows:
+                out[r[0]].append(
+                    CachedMessage(r[0], r[1], r[2], r[3], r[4], self._open(f"msg|{r[0]}|{r[1]}", r[5]))
+                )
+        return out
+
+    def conversations_with_expired_messages(self, now: int) -> list[str]:
+        """Conversations that lose messages in :meth:`purge_expired` at ``now`` (plain columns only)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT conv_id FROM messages WHERE expires_at <= ? OR stored_at <= ?",
+                (now, now - RETENTION_SECONDS),
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def delete_conversations(self, conv_ids: Iterable[str]) -> None:
         ids = [(c,) for c in conv_ids]

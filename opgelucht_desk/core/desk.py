@@ -16,7 +16,7 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from keyring.backend import KeyringBackend
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.cache import CACHE_FILENAME, EncryptedCache, wipe_cache_files
 from opgelucht_desk.core.errors import (
+    BackupError,
     DeskError,
     ForbiddenError,
     LockedError,
@@ -77,13 +78,12 @@ from opgelucht_desk.core.model import (
 from opgelucht_desk.core.org_backup import (
     KIND_IDENTITY_KEY,
     KIND_ORG_KEY,
-    BackupError,
     KeyBackup,
     read_backup,
     write_backup,
 )
 from opgelucht_desk.core.outbox import ITEM_FAILED, ITEM_QUEUED, Outbox, seal_outgoing
-from opgelucht_desk.core.sync import TRUST_META, Notifier, SyncEngine
+from opgelucht_desk.core.sync import TRUST_META, Notifier, SyncEngine, read_messages
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.envelope import MessageType
 from opgelucht_desk.protocol.errors import ProtocolError
@@ -406,9 +406,12 @@ class Desk:
                 else:
                     trust = Trust.from_bytes(raw)
             await asyncio.to_thread(cache.set_meta, TRUST_META, trust.to_bytes())
-            inbox = Inbox(keys.sign_pk)
-            rows = await asyncio.to_thread(lambda: (cache.conversations(), cache.messages()))
-            inbox.load(*rows)
+            # Only the conversations are decrypted now; their messages load in the background
+            # after unlock (or at once when a conversation is opened or synced).
+            inbox = Inbox(keys.sign_pk, cache, self._now)
+            stale = inbox.load(await asyncio.to_thread(cache.conversations))
+            if stale:  # rows written before the inbox counts were stored: count them once
+                inbox.merge(await asyncio.to_thread(read_messages, cache, stale))
             outbox = Outbox(cache)
             await asyncio.to_thread(outbox.load)
             inbox.drafts = await asyncio.to_thread(cache.drafts)
@@ -430,6 +433,9 @@ class Desk:
         )
         self._u = _Unlocked(key_secrets, keys, api, cache, inbox, trust, outbox, engine)
         await engine.purge()
+        loading = asyncio.create_task(engine.load_all(), name="opg-load-messages")
+        self._background.add(loading)
+        loading.add_done_callback(self._background.discard)
 
     async def lock(self) -> None:
         """Drop decrypted state and keys from memory; the session (token in the keyring) stays."""
@@ -488,6 +494,13 @@ class Desk:
         if self._u is not None:
             await self._u.engine.stop()
 
+    async def load_messages(self) -> None:
+        """Wait until every conversation's cached messages are decrypted in memory. They load in
+        the background after login (the inbox list does not need them); until then a search covers
+        the pseudonyms, drafts and the conversations already opened or synced, and ``inbox_changed``
+        fires when the rest is in."""
+        await self._unlocked().engine.load_all()
+
     async def sync_now(self) -> None:
         """One sync round now (roster, conversations, messages, outbox); raises OfflineError etc."""
         await self._unlocked().engine.sync_once()
@@ -536,9 +549,8 @@ class Desk:
         return out
 
     def _summary(self, u: _Unlocked, conv: ConversationRecord, now: int) -> ConversationSummary:
-        msgs = u.inbox.messages.get(conv.conv_id, {}).values()
         problems = list(conv.problems)
-        if any(m.state == STATE_UNSHARED for m in msgs):
+        if conv.unshared:  # counts kept by the inbox: no message needs to be decrypted for the list
             problems.append("older messages have not been shared with this computer yet")
         try:
             status = Status(conv.status)
@@ -555,23 +567,11 @@ class Desk:
             age_category=conv.age_category,
             gender=conv.gender,
             last_activity=_dt(conv.last_activity),
-            unread=self._unread(conv, msgs),
+            unread=conv.unread or 0,
             status=status,
             category=category,
             days_until_deletion=max(0, math.ceil((conv.expires_at - now) / 86400)),
             verification_problem="; ".join(problems) or None,
-        )
-
-    @staticmethod
-    def _unread(conv: ConversationRecord, msgs: Iterable[MessageRecord]) -> int:
-        return sum(
-            1
-            for m in msgs
-            if m.cursor > conv.read_cursor
-            and not m.outgoing
-            and m.channel == "chat"
-            and m.msg_type in (0, int(MessageType.TEXT))
-            and m.state != STATE_UNSHARED
         )
 
     @staticmethod
@@ -596,6 +596,7 @@ class Desk:
         """The chat of one conversation, oldest first; queued replies last."""
         u = self._unlocked()
         conv = self._conv(u, conv_id)
+        u.inbox.ensure_loaded(conv.conv_id)  # decrypted from the cache on first opening
         records = sorted(u.inbox.messages.get(conv.conv_id, {}).values(), key=lambda m: m.cursor)
         views = [
             MessageView(
@@ -633,6 +634,7 @@ class Desk:
         """Private counsellor notes of one conversation (staff channel), oldest first."""
         u = self._unlocked()
         conv = self._conv(u, conv_id)
+        u.inbox.ensure_loaded(conv.conv_id)  # decrypted from the cache on first opening
         records = sorted(u.inbox.messages.get(conv.conv_id, {}).values(), key=lambda m: m.cursor)
         views = [
             NoteView(
@@ -758,12 +760,14 @@ class Desk:
         """Read state is local to this computer."""
         u = self._unlocked()
         conv = self._conv(u, conv_id)
+        u.inbox.ensure_loaded(conv.conv_id)
         msgs = u.inbox.messages.get(conv.conv_id, {}).values()
         if read:
             conv.read_cursor = max((m.cursor for m in msgs), default=conv.read_cursor)
         else:
             incoming = [m.cursor for m in msgs if not m.outgoing and m.channel == "chat"]
             conv.read_cursor = max(incoming) - 1 if incoming else 0
+        u.inbox.refresh(conv)
         await asyncio.to_thread(u.cache.save, [conv.to_cache()], [])
         self._notifier.emit("inbox_changed")
 
@@ -871,6 +875,7 @@ class Desk:
         ``opg/rewrap/v1`` records). Returns the number of keys shared."""
         u = self._unlocked()
         await u.engine.sync_once()
+        await u.engine.load_all()
         roster, _hash = u.trust.sendable(self._now())
         targets = [d for _c, d in roster.valid_devices()]
         wraps: list[dict[str, str]] = []
@@ -954,11 +959,12 @@ class Desk:
             raise ForbiddenError(403, "forbidden", "Only an org admin can hold the organisation key.")
         backup = await asyncio.to_thread(read_backup, Path(path), passphrase, KIND_ORG_KEY)
         if backup.org_id != str(account.org_id):
-            raise BackupError("This backup holds the key of another organisation.")
+            raise BackupError("This backup holds the key of another organisation.", "other_key")
         if backup.public_key != u.trust.org_pk:
             raise BackupError(
                 "This backup holds another organisation key than the one this computer trusts "
-                "(an older key, or a forgery)."
+                "(an older key, or a forgery).",
+                "other_key",
             )
         await self._reseal(replace(u.secrets, org_seed=backup.seed))
 
@@ -998,7 +1004,7 @@ class Desk:
             relay_url = (self.config.relay_url or backup.meta["relay_url"]).rstrip("/")
             username, pinned = backup.meta["username"], unb64(backup.meta["org_key"])
         except (KeyError, ValueError):
-            raise BackupError("This identity backup is incomplete.") from None
+            raise BackupError("This identity backup is incomplete.", "damaged") from None
         api = self._client(relay_url)
         try:
             report(0.2, "Logging in")
@@ -1008,7 +1014,7 @@ class Desk:
             if unb64(str(counsellor["identity_key"])) != backup.public_key:
                 with contextlib.suppress(DeskError):
                     await api.logout()
-                raise BackupError("This backup holds the identity key of another account.")
+                raise BackupError("This backup holds the identity key of another account.", "other_key")
             report(0.3, "Registering this computer")
             device_keys, device_id = DeviceKeys.generate(), uuid.uuid4()
             entry = make_device_entry(backup.seed, device_keys, device_id)
@@ -1088,12 +1094,13 @@ class Desk:
         if self._u is not None:
             u = self._u
             conversations = len(u.inbox.conversations)
-            all_msgs = [m for msgs in u.inbox.messages.values() for m in msgs.values()]
-            messages = sum(1 for m in all_msgs if m.channel == "chat")
-            notes = sum(1 for m in all_msgs if m.msg_type == int(MessageType.NOTE))
+            convs = u.inbox.conversations.values()  # counts kept per conversation by the inbox
+            messages = sum(c.chat_count for c in convs)
+            notes = sum(c.note_count for c in convs)
             drafts, queued = len(u.inbox.drafts), u.outbox.pending()
-            if all_msgs:
-                oldest = _dt(min(m.stored_at for m in all_msgs))
+            first = min((c.oldest for c in convs if c.oldest is not None), default=None)
+            if first is not None:
+                oldest = _dt(first)
         return StoredDataSummary(
             data_dir=str(data_dir),
             cache_file=str(data_dir / CACHE_FILENAME),

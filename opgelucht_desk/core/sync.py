@@ -11,11 +11,13 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from opgelucht_desk.core.api import RelayClient, SyncPage
+from opgelucht_desk.core.api import RelayClient, SyncMessage, SyncPage
 from opgelucht_desk.core.cache import RETENTION_SECONDS, CachedConversation, EncryptedCache
 from opgelucht_desk.core.errors import AuthExpiredError, DeskError, OfflineError, ServerError
 from opgelucht_desk.core.inbox import (
@@ -24,6 +26,7 @@ from opgelucht_desk.core.inbox import (
     ConversationRecord,
     Inbox,
     MessageRecord,
+    Opened,
     decrypt_batch,
     open_shared,
 )
@@ -39,6 +42,29 @@ log = logging.getLogger("opgelucht.desk.sync")
 CURSOR_META = "cursor"
 TRUST_META = "trust"
 PURGE_INTERVAL = 3600.0
+OPEN_WORKERS = os.cpu_count() or 2  # threads opening envelopes (the C calls release the GIL)
+APPLY_SLICE = 100  # messages checked on the loop between two yields
+LOAD_BATCH = 250  # conversations whose cached messages are decrypted per worker-thread call
+
+
+_OpenedPage = tuple[SyncPage, "asyncio.Task[SyncPage] | None", list[Opened]]  # page, next fetch, opened
+
+
+async def _cancel(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a pipeline task that is no longer wanted and wait until it has ended."""
+    if task is None:
+        return
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(BaseException):
+        result = await task
+        if isinstance(result, tuple) and isinstance(result[1], asyncio.Task):
+            await _cancel(result[1])  # an opened page nobody took: its next fetch too
+
+
+def read_messages(cache: EncryptedCache, conv_ids: list[str]) -> dict[str, list[MessageRecord]]:
+    """Decrypt some conversations' cached messages (runs in a worker thread)."""
+    return {c: [MessageRecord.from_cache(r) for r in rows] for c, rows in cache.messages_of(conv_ids).items()}
 
 
 class Notifier:
@@ -89,6 +115,9 @@ class SyncEngine:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._shared_keys: dict[str, bytes] = {}
+        self._shared_convs: set[str] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._load_lock = asyncio.Lock()
         self._last_purge = 0.0
         self._stopping = False
         self.listed_in_roster: bool | None = None
@@ -154,60 +183,125 @@ class SyncEngine:
             self.notifier.emit("inbox_changed")
 
     async def _pull(self) -> None:
-        """Pages by cursor, pipelined: the next page is fetched and the previous one written to disk
-        while this one is decrypted in a worker thread."""
+        """Pages by cursor, pipelined: while page N is checked on the loop (in slices, yielding in
+        between), page N+1 is opened by the worker pool, page N+2 is being fetched and page N-1 is
+        written to disk."""
         raw = await asyncio.to_thread(self.cache.get_meta, CURSOR_META)
         cursor = int(raw.decode()) if raw else 0
         done = 0
-        fetch: asyncio.Task[SyncPage] | None = asyncio.create_task(
-            self.api.inbox_sync(cursor, self.page_size)
-        )
+        first = asyncio.create_task(self.api.inbox_sync(cursor, self.page_size))
+        upcoming: asyncio.Task[_OpenedPage] | None = asyncio.create_task(self._fetch_and_open(first))
         writing: asyncio.Task[None] | None = None
         try:
-            while fetch is not None:
-                page = await fetch
-                fetch = None
-                if page["more"]:
-                    fetch = asyncio.create_task(self.api.inbox_sync(int(page["cursor"]), self.page_size))
-                opened = await asyncio.to_thread(decrypt_batch, page["messages"], self.keys)
-                result = self.inbox.apply(opened, self.trust.staff)
-                for wrap in page.get("wraps", []):
-                    self._accept_wrap(wrap)
-                shared = self._open_shared()
-                result.messages.extend(shared.messages)
-                convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
-                for conv in convs.values():
-                    self._keep_pending_meta(conv)
+            while upcoming is not None:
+                page, following, opened = await upcoming
+                upcoming = None
+                if following is not None:
+                    upcoming = asyncio.create_task(self._fetch_and_open(following))
                 cursor = max(cursor, int(page["cursor"]))
-                # Conversation records change with later pages: snapshot them here. Message records do
-                # not change once applied, so they are serialised in the worker thread.
-                rows = ([c.to_cache() for c in convs.values()], result.messages)
-                if writing is not None:
-                    await writing  # pages reach the disk in order; the cursor only after its page
-                writing = asyncio.create_task(asyncio.to_thread(self._persist, *rows, cursor))
-                # The decrypted records live as long as the session. Keep the cyclic garbage collector
-                # from rescanning them: a full collection over 100,000 messages stalls the loop for
-                # over 100 ms. Young cyclic garbage is collected first (cheap) so that it is not frozen;
-                # frozen objects are still freed by reference counting when dropped.
-                gc.collect(1)
-                gc.freeze()
-                await self.outbox.confirm(m["msg_id"] for m in page["messages"])
+                writing = await self._apply_page(page, opened, cursor, writing)
                 done += len(page["messages"])
                 self.notifier.emit("sync_progress", done, done + (self.page_size if page["more"] else 0))
-                if result.messages or convs:
-                    self.notifier.emit("inbox_changed")
-                if result.new_incoming:
-                    self.notifier.emit("new_messages", result.new_incoming)
             if writing is not None:
                 await writing
         finally:
-            if fetch is not None:
-                fetch.cancel()
-                with contextlib.suppress(asyncio.CancelledError, DeskError):
-                    await fetch
-            if writing is not None and not writing.done():
-                with contextlib.suppress(Exception):
-                    await writing
+            await _cancel(upcoming)
+            await _cancel(writing)
+
+    async def _fetch_and_open(self, fetch: asyncio.Task[SyncPage]) -> _OpenedPage:
+        """Wait for a page, start fetching the next one, and open this one on the worker pool."""
+        following: asyncio.Task[SyncPage] | None = None
+        try:
+            page = await fetch
+            if page["more"]:
+                following = asyncio.create_task(self.api.inbox_sync(int(page["cursor"]), self.page_size))
+            return page, following, await self._open_page(page["messages"])
+        except BaseException:
+            await _cancel(fetch)
+            await _cancel(following)
+            raise
+
+    async def _open_page(self, messages: list[SyncMessage]) -> list[Opened]:
+        """Open a page's envelopes on the worker pool: PyNaCl's C calls release the GIL, so the
+        slices run on all cores. Results keep the relay's order."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=OPEN_WORKERS, thread_name_prefix="opg-open")
+        loop = asyncio.get_running_loop()
+        size = max(1, -(-len(messages) // OPEN_WORKERS))
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(self._pool, decrypt_batch, messages[i : i + size], self.keys)
+                for i in range(0, len(messages), size)
+            )
+        )
+        return [o for part in parts for o in part]
+
+    async def _apply_page(
+        self,
+        page: SyncPage,
+        opened: list[Opened],
+        cursor: int,
+        writing: asyncio.Task[None] | None,
+    ) -> asyncio.Task[None]:
+        """Check and add one opened page; returns the task writing it (started after ``writing``)."""
+        for wrap in page.get("wraps", []):
+            self._accept_wrap(wrap)
+        # Conversations that get messages must have their cached ones loaded (chains, counts).
+        wanted = {o.message["conv_id"] for o in opened} | self._shared_convs
+        await self.load_conversations(
+            [c for c in wanted if c in self.inbox.conversations and c not in self.inbox.loaded]
+        )
+        result = ApplyResult()
+        for i in range(0, len(opened), APPLY_SLICE):
+            if i:
+                await asyncio.sleep(0)  # let the UI (and other tasks) run between slices
+            part = self.inbox.apply(opened[i : i + APPLY_SLICE], self.trust.staff)
+            result.conversations.extend(part.conversations)
+            result.messages.extend(part.messages)
+            result.new_incoming += part.new_incoming
+        shared = self._open_shared()
+        result.messages.extend(shared.messages)
+        convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
+        for conv in convs.values():
+            self._keep_pending_meta(conv)
+        # Conversation records change with later pages: snapshot them here. Message records do not
+        # change once applied, so they are serialised in the worker thread.
+        rows = ([c.to_cache() for c in convs.values()], result.messages)
+        if writing is not None:
+            await writing  # pages reach the disk in order; the cursor only after its page
+        task = asyncio.create_task(asyncio.to_thread(self._persist, *rows, cursor))
+        # The decrypted records live as long as the session. Keep the cyclic garbage collector from
+        # rescanning them: a full collection over 100,000 messages stalls the loop for over 100 ms.
+        # Young cyclic garbage is collected first (cheap) so that it is not frozen; frozen objects are
+        # still freed by reference counting when dropped.
+        gc.collect(1)
+        gc.freeze()
+        await self.outbox.confirm(m["msg_id"] for m in page["messages"])
+        if result.messages or convs:
+            self.notifier.emit("inbox_changed")
+        if result.new_incoming:
+            self.notifier.emit("new_messages", result.new_incoming)
+        return task
+
+    # -- lazy loading of cached messages -----------------------------------------------------------
+    async def load_conversations(self, conv_ids: list[str]) -> None:
+        """Decrypt these conversations' cached messages in a worker thread and add them."""
+        if conv_ids:
+            self.inbox.merge(await asyncio.to_thread(read_messages, self.cache, conv_ids))
+
+    async def load_all(self) -> None:
+        """Decrypt every conversation's cached messages, in batches in a worker thread (started in
+        the background at unlock; search and re-sharing need them). Emits ``inbox_changed`` when it
+        loaded anything. Safe to call again: it loads what is left."""
+        async with self._load_lock:
+            loaded = False
+            while batch := self.inbox.unloaded()[:LOAD_BATCH]:
+                await self.load_conversations(batch)
+                loaded = True
+                gc.collect(1)  # as in _apply_page: the records live as long as the session
+                gc.freeze()
+            if loaded:
+                self.notifier.emit("inbox_changed")
 
     def _keep_pending_meta(self, conv: ConversationRecord) -> None:
         """A status/category change of ours still in the outbox wins over older ones from sync."""
@@ -231,12 +325,16 @@ class SyncEngine:
             if str(record.msg_id) != wrap["msg_id"] or str(record.conv_id) != wrap["conv_id"]:
                 return
             self._shared_keys[wrap["msg_id"]] = open_rewrap(record, self.keys)
+            self._shared_convs.add(wrap["conv_id"])
         except (ProtocolError, ValueError, KeyError, TypeError):
             log.warning("ignored an invalid shared key record")
 
     def _open_shared(self) -> ApplyResult:
         if not self._shared_keys:
             return ApplyResult()
+        for conv_id in self._shared_convs:
+            self.inbox.ensure_loaded(conv_id)  # normally done already, before the page was applied
+        self._shared_convs.clear()
         batch = []
         for record in self.inbox.unshared():
             key = self._shared_keys.pop(record.msg_id, None)
@@ -251,9 +349,20 @@ class SyncEngine:
     async def purge(self) -> None:
         """The 31-day rule on the local cache (on start and hourly)."""
         now = self.clock()
-        gone, _count = await asyncio.to_thread(self.cache.purge_expired, now)
+
+        def purge() -> tuple[list[str], list[str]]:
+            touched = self.cache.conversations_with_expired_messages(now)
+            gone, _count = self.cache.purge_expired(now)
+            return gone, touched
+
+        gone, touched = await asyncio.to_thread(purge)
         self.inbox.drop(gone)
         self.inbox.drop_messages_before(now, RETENTION_SECONDS)
+        # Conversations not loaded yet lost messages on disk only: load them to recount.
+        convs = [self.inbox.conversations[c] for c in touched if c in self.inbox.conversations]
+        await self.load_conversations([c.conv_id for c in convs if c.conv_id not in self.inbox.loaded])
+        if convs:
+            await asyncio.to_thread(self.cache.save, [c.to_cache() for c in convs], [])
         await self.outbox.drop_conversations(gone)
         self._last_purge = time.monotonic()
         warning = self.trust.recheck(now)
@@ -281,6 +390,7 @@ class SyncEngine:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
+        pool, self._pool = self._pool, None
         self._stopping = True
         for task in tasks:
             # A cancellation that lands inside an HTTP time-out scope can be swallowed (it then looks
@@ -290,6 +400,8 @@ class SyncEngine:
                 await asyncio.wait([task], timeout=1.0)
             with contextlib.suppress(asyncio.CancelledError, DeskError):
                 task.result()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     @property
     def running(self) -> bool:
