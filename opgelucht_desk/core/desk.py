@@ -29,6 +29,7 @@ from keyring.backend import KeyringBackend
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.cache import CACHE_FILENAME, EncryptedCache, wipe_cache_files
 from opgelucht_desk.core.errors import (
+    BackupError,
     DeskError,
     ForbiddenError,
     LockedError,
@@ -77,7 +78,6 @@ from opgelucht_desk.core.model import (
 from opgelucht_desk.core.org_backup import (
     KIND_IDENTITY_KEY,
     KIND_ORG_KEY,
-    BackupError,
     KeyBackup,
     read_backup,
     write_backup,
@@ -959,11 +959,12 @@ class Desk:
             raise ForbiddenError(403, "forbidden", "Only an org admin can hold the organisation key.")
         backup = await asyncio.to_thread(read_backup, Path(path), passphrase, KIND_ORG_KEY)
         if backup.org_id != str(account.org_id):
-            raise BackupError("This backup holds the key of another organisation.")
+            raise BackupError("This backup holds the key of another organisation.", "other_key")
         if backup.public_key != u.trust.org_pk:
             raise BackupError(
                 "This backup holds another organisation key than the one this computer trusts "
-                "(an older key, or a forgery)."
+                "(an older key, or a forgery).",
+                "other_key",
             )
         await self._reseal(replace(u.secrets, org_seed=backup.seed))
 
@@ -1003,7 +1004,7 @@ class Desk:
             relay_url = (self.config.relay_url or backup.meta["relay_url"]).rstrip("/")
             username, pinned = backup.meta["username"], unb64(backup.meta["org_key"])
         except (KeyError, ValueError):
-            raise BackupError("This identity backup is incomplete.") from None
+            raise BackupError("This identity backup is incomplete.", "damaged") from None
         api = self._client(relay_url)
         try:
             report(0.2, "Logging in")
@@ -1013,7 +1014,7 @@ class Desk:
             if unb64(str(counsellor["identity_key"])) != backup.public_key:
                 with contextlib.suppress(DeskError):
                     await api.logout()
-                raise BackupError("This backup holds the identity key of another account.")
+                raise BackupError("This backup holds the identity key of another account.", "other_key")
             report(0.3, "Registering this computer")
             device_keys, device_id = DeviceKeys.generate(), uuid.uuid4()
             entry = make_device_entry(backup.seed, device_keys, device_id)

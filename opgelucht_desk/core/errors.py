@@ -77,3 +77,13 @@ class NotEnrolledError(DeskError):
 
 class LockedError(DeskError):
     """The desk is locked: log in (or unlock) first."""
+
+
+class BackupError(DeskError):
+    """The backup file cannot be used. ``kind`` (for translated wording in the UI): ``not_backup``,
+    ``wrong_passphrase`` (or tampered: indistinguishable), ``damaged``, ``short_passphrase``,
+    ``unreadable``, ``wrong_kind``, ``other_key`` (another org, org key or account)."""
+
+    def __init__(self, message: str, kind: str = "not_backup") -> None:
+        super().__init__(message)
+        self.kind = kind

@@ -205,5 +205,8 @@ class DeskListener(Protocol):
 
     def roster_warning(self, text: str) -> None: ...
 
-    # Optional (the notifier skips listeners without them):
-    # roster_changed(version: int) -- a new verified roster; auth_expired() -- log in again.
+    def roster_changed(self, version: int) -> None:
+        """A new verified roster: show it, so each counsellor can watch their own entry (DESIGN §2)."""
+
+    def auth_expired(self) -> None:
+        """The relay ended the session (time-out, signed out elsewhere): lock and ask to log in."""

@@ -22,7 +22,7 @@ import nacl.bindings
 import nacl.exceptions
 import nacl.pwhash.argon2id
 
-from opgelucht_desk.core.errors import DeskError
+from opgelucht_desk.core.errors import BackupError
 from opgelucht_desk.core.keystore import KdfParams
 from opgelucht_desk.protocol.keys import signing_public_key
 
@@ -35,10 +35,6 @@ MIN_PASSPHRASE_CHARS = 12
 # A file may not make the importer spend more than this (a tampered header would only fail later).
 MAX_MEMLIMIT = 4 * 1024 * 1024 * 1024
 MAX_OPSLIMIT = 64
-
-
-class BackupError(DeskError):
-    """The backup file cannot be used: not a backup, damaged, tampered with, or a wrong passphrase."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,9 @@ def _key(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
 def encrypt_backup(backup: KeyBackup, passphrase: str, kdf: KdfParams) -> bytes:
     """The backup file's bytes (slow: Argon2id; call it in a thread)."""
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise BackupError(f"Choose a passphrase of at least {MIN_PASSPHRASE_CHARS} characters.")
+        raise BackupError(
+            f"Choose a passphrase of at least {MIN_PASSPHRASE_CHARS} characters.", "short_passphrase"
+        )
     if backup.kind not in KINDS:
         raise ValueError(f"unknown backup kind {backup.kind!r}")
     salt = secrets.token_bytes(nacl.pwhash.argon2id.SALTBYTES)
@@ -125,7 +123,7 @@ def decrypt_backup(data: bytes, passphrase: str) -> KeyBackup:
         nacl.pwhash.argon2id.OPSLIMIT_MIN <= kdf.opslimit <= MAX_OPSLIMIT
         and nacl.pwhash.argon2id.MEMLIMIT_MIN <= kdf.memlimit <= MAX_MEMLIMIT
     ):
-        raise BackupError("The backup file is damaged (impossible key derivation parameters).")
+        raise BackupError("The backup file is damaged (impossible key derivation parameters).", "damaged")
     salt = _unb64(kdf_raw["salt"], nacl.pwhash.argon2id.SALTBYTES)
     nonce = _unb64(aead["nonce"], 24)
     public_key = _unb64(raw["public_key"], 32)
@@ -135,9 +133,11 @@ def decrypt_backup(data: bytes, passphrase: str) -> KeyBackup:
             ciphertext, _associated_data(header), nonce, _key(passphrase, salt, kdf)
         )
     except nacl.exceptions.CryptoError:
-        raise BackupError("Wrong passphrase, or the backup file has been changed.") from None
+        raise BackupError(
+            "Wrong passphrase, or the backup file has been changed.", "wrong_passphrase"
+        ) from None
     if signing_public_key(seed) != public_key:  # cannot happen unless the writer was broken
-        raise BackupError("The backup file is damaged.")
+        raise BackupError("The backup file is damaged.", "damaged")
     return KeyBackup(kind=str(raw["kind"]), org_id=raw["org_id"], seed=seed, meta=dict(meta))
 
 
@@ -159,9 +159,9 @@ def read_backup(path: Path, passphrase: str, kind: str) -> KeyBackup:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BackupError(f"The backup file cannot be read: {exc.strerror or exc}.") from None
+        raise BackupError(f"The backup file cannot be read: {exc.strerror or exc}.", "unreadable") from None
     backup = decrypt_backup(data, passphrase)
     if backup.kind != kind:
         wanted = "organisation key" if kind == KIND_ORG_KEY else "identity key"
-        raise BackupError(f"This backup file does not hold an {wanted}.")
+        raise BackupError(f"This backup file does not hold an {wanted}.", "wrong_kind")
     return backup

@@ -1,4 +1,4 @@
-"""Organisation administrator views: counsellors, organisation codes (with QR), articles."""
+"""Organisation administrator views: counsellors, organisation codes (with QR), articles, key backup."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opgelucht_desk.core.errors import BackupError
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime
@@ -72,9 +73,12 @@ class _Feedback(QLabel):
         self.setText(text)
 
     def fail(self, exc: BaseException) -> None:
+        self.warn(describe_error(exc))
+
+    def warn(self, text: str) -> None:
         self.setObjectName("errorText")
         self.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.setText(describe_error(exc))
+        self.setText(text)
 
 
 class CounsellorsTab(QWidget):
@@ -488,6 +492,136 @@ class ArticlesTab(QWidget):
         super().changeEvent(event)
 
 
+class KeyBackupTab(QWidget):
+    """The offline backup of the organisation key (DESIGN §2): export it encrypted with a passphrase,
+    or import it on a new installation."""
+
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.export_button = QPushButton()
+        self.import_button = QPushButton()
+        self.feedback = _Feedback()
+        self.form = QFormLayout()
+        self.form.addRow("", self.passphrase)
+        self.form.addRow("", self.repeat)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explain)
+        layout.addLayout(self.form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.feedback)
+        layout.addStretch(1)
+        self.export_button.clicked.connect(self._export_clicked)
+        self.import_button.clicked.connect(self._import_clicked)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.explain.setText(
+            self.tr(
+                "The organisation key signs the list of counsellors. Keep an offline backup of it, "
+                "protected by a long passphrase, on a USB stick in a safe. Without the key nobody can "
+                "add or remove counsellors. To restore it on a new computer, choose Import."
+            )
+        )
+        label = self.form.labelForField(self.passphrase)
+        if isinstance(label, QLabel):
+            label.setText(self.tr("&Passphrase (at least 12 characters):"))
+        label = self.form.labelForField(self.repeat)
+        if isinstance(label, QLabel):
+            label.setText(self.tr("Re&peat passphrase:"))
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
+        self.repeat.setAccessibleName(self.tr("Repeat passphrase"))
+        self.export_button.setText(self.tr("&Export organisation key…"))
+        self.import_button.setText(self.tr("I&mport organisation key…"))
+
+    def _export_clicked(self) -> None:
+        path, _f = QFileDialog.getSaveFileName(
+            self, self.tr("Save organisation key backup"), "opgelucht-org-key.opgbackup", "(*.opgbackup)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def _import_clicked(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(
+            self, self.tr("Open organisation key backup"), "", "(*.opgbackup)"
+        )
+        if path:
+            self.import_from(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        if self.passphrase.text() != self.repeat.text():
+            self.feedback.warn(self.tr("The two passphrases are not the same."))
+            return
+
+        def done(_r: object) -> None:
+            self._clear()
+            self.feedback.ok(
+                self.tr("The organisation key backup was saved. Keep it and the passphrase apart.")
+            )
+
+        spawn(
+            self.desk.export_org_key_backup(path, self.passphrase.text()), on_done=done, on_error=self._failed
+        )
+
+    def import_from(self, path: Path) -> None:
+        def done(_r: object) -> None:
+            self._clear()
+            self.feedback.ok(
+                self.tr("The organisation key was imported: this computer can publish the list.")
+            )
+
+        spawn(
+            self.desk.import_org_key_backup(path, self.passphrase.text()), on_done=done, on_error=self._failed
+        )
+
+    def _clear(self) -> None:
+        self.passphrase.clear()
+        self.repeat.clear()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.feedback.warn(_backup_error_text(exc) or describe_error(exc))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+def _backup_error_text(exc: BaseException) -> str | None:
+    """Translated wording of the key backup errors (None: the generic error text fits)."""
+    if not isinstance(exc, BackupError):
+        return None
+    texts = {
+        "not_backup": QCoreApplication.translate("KeyBackupTab", "This is not an Opgelucht key backup file."),
+        "wrong_passphrase": QCoreApplication.translate(
+            "KeyBackupTab", "Wrong passphrase, or the backup file has been changed."
+        ),
+        "damaged": QCoreApplication.translate("KeyBackupTab", "The backup file is damaged."),
+        "short_passphrase": QCoreApplication.translate(
+            "KeyBackupTab", "Choose a passphrase of at least 12 characters."
+        ),
+        "unreadable": QCoreApplication.translate("KeyBackupTab", "The backup file cannot be read."),
+        "wrong_kind": QCoreApplication.translate(
+            "KeyBackupTab", "This backup file does not hold an organisation key."
+        ),
+        "other_key": QCoreApplication.translate(
+            "KeyBackupTab",
+            "This backup holds another organisation key than the one this computer trusts.",
+        ),
+    }
+    return texts.get(exc.kind)
+
+
 class AdminPage(QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -498,9 +632,11 @@ class AdminPage(QWidget):
         self.counsellors = CounsellorsTab(desk)
         self.codes = CodesTab(desk)
         self.articles = ArticlesTab(desk)
+        self.key_backup = KeyBackupTab(desk)
         self.tabs.addTab(self.counsellors, "")
         self.tabs.addTab(self.codes, "")
         self.tabs.addTab(self.articles, "")
+        self.tabs.addTab(self.key_backup, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.tabs, 1)
@@ -511,6 +647,7 @@ class AdminPage(QWidget):
         self.tabs.setTabText(0, self.tr("Counsellors"))
         self.tabs.setTabText(1, self.tr("Organisation codes"))
         self.tabs.setTabText(2, self.tr("Articles"))
+        self.tabs.setTabText(3, self.tr("Key backup"))
 
     def load(self) -> None:
         self.counsellors.load()

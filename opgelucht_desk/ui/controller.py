@@ -29,6 +29,7 @@ class DeskEvents(QObject):
     sync_progress_signal = Signal(int, int)
     connection_changed_signal = Signal(bool)
     roster_warning_signal = Signal(str)
+    roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
 
     def inbox_changed(self) -> None:
@@ -45,6 +46,9 @@ class DeskEvents(QObject):
 
     def roster_warning(self, text: str) -> None:
         self.roster_warning_signal.emit(text)
+
+    def roster_changed(self, version: int) -> None:
+        self.roster_changed_signal.emit(version)
 
     def auth_expired(self) -> None:
         self.auth_expired_signal.emit()
@@ -86,6 +90,7 @@ class Controller(QObject):
         self.events.sync_progress_signal.connect(self._sync_progress)
         self.events.connection_changed_signal.connect(self._connection_changed)
         self.events.roster_warning_signal.connect(self._roster_warning)
+        self.events.roster_changed_signal.connect(self._roster_changed)
         self.events.auth_expired_signal.connect(self._auth_expired)
         self.notifier.show_requested.connect(self._raise_window)
         self.notifier.lock_requested.connect(self.lock)
@@ -261,3 +266,7 @@ class Controller(QObject):
     def _roster_warning(self, text: str) -> None:
         if self.main is not None:
             self.main.show_roster_warning(text)
+
+    def _roster_changed(self, version: int) -> None:
+        if self.main is not None:
+            self.main.show_roster_changed(version)

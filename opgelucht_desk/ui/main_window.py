@@ -6,7 +6,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from opgelucht_desk.ui.admin import AdminPage
 from opgelucht_desk.ui.inbox import InboxPage
@@ -46,10 +56,25 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.hide()
+        # Every roster change is shown (DESIGN §2), non-modal: the counsellor checks their own entry.
+        self.roster_notice = QFrame()
+        self.roster_notice.setObjectName("infoBanner")
+        self.roster_notice_text = QLabel()
+        self.roster_notice_text.setWordWrap(True)
+        self.roster_notice_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.roster_notice_close = QPushButton()
+        self.roster_notice_close.clicked.connect(self.roster_notice.hide)
+        notice_layout = QHBoxLayout(self.roster_notice)
+        notice_layout.setContentsMargins(6, 4, 6, 4)
+        notice_layout.addWidget(self.roster_notice_text, 1)
+        notice_layout.addWidget(self.roster_notice_close)
+        self.roster_notice.hide()
+        self._roster_version: int | None = None
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.roster_notice)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.connection = QLabel()
@@ -78,7 +103,10 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(self.tabs.indexOf(self.settings), self.tr("Setti&ngs"))
         self.tabs.setAccessibleName(self.tr("Sections"))
         self.sync_bar.setAccessibleName(self.tr("Synchronisation progress"))
+        self.roster_notice_close.setText(self.tr("Dismiss"))
+        self.roster_notice_close.setAccessibleName(self.tr("Dismiss the roster notice"))
         self._show_connection()
+        self._show_roster_notice()
 
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.inbox)
@@ -121,6 +149,23 @@ class MainWindow(QMainWindow):
     def show_roster_warning(self, text: str) -> None:
         self.banner.setText(self.tr("Security warning: %1").replace("%1", text))
         self.banner.show()
+
+    def show_roster_changed(self, version: int) -> None:
+        """A new verified roster: a notice above the tabs until dismissed (no dialog)."""
+        self._roster_version = version
+        self._show_roster_notice()
+        self.roster_notice.show()
+
+    def _show_roster_notice(self) -> None:
+        if self._roster_version is None:
+            return
+        self.roster_notice_text.setText(
+            self.tr(
+                "The list of counsellors and their computers (roster) has changed: version %1. "
+                "Check under Organisation or with your admin that only your own computers are listed "
+                "under your name; report any computer you do not know."
+            ).replace("%1", str(self._roster_version))
+        )
 
     def clear_content(self) -> None:
         """Empty every view that holds decrypted data (called before the window is destroyed)."""

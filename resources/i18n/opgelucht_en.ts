@@ -70,6 +70,10 @@
         <source>Articles</source>
         <translation>Articles</translation>
     </message>
+    <message>
+        <source>Key backup</source>
+        <translation>Key backup</translation>
+    </message>
 </context>
 <context>
     <name>ArticlesTab</name>
@@ -559,6 +563,85 @@
     </message>
 </context>
 <context>
+    <name>KeyBackupTab</name>
+    <message>
+        <source>The organisation key signs the list of counsellors. Keep an offline backup of it, protected by a long passphrase, on a USB stick in a safe. Without the key nobody can add or remove counsellors. To restore it on a new computer, choose Import.</source>
+        <translation>The organisation key signs the list of counsellors. Keep an offline backup of it, protected by a long passphrase, on a USB stick in a safe. Without the key nobody can add or remove counsellors. To restore it on a new computer, choose Import.</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase (at least 12 characters):</source>
+        <translation>&amp;Passphrase (at least 12 characters):</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat passphrase:</source>
+        <translation>Re&amp;peat passphrase:</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase</source>
+        <translation>Repeat passphrase</translation>
+    </message>
+    <message>
+        <source>&amp;Export organisation key…</source>
+        <translation>&amp;Export organisation key…</translation>
+    </message>
+    <message>
+        <source>I&amp;mport organisation key…</source>
+        <translation>I&amp;mport organisation key…</translation>
+    </message>
+    <message>
+        <source>Save organisation key backup</source>
+        <translation>Save organisation key backup</translation>
+    </message>
+    <message>
+        <source>Open organisation key backup</source>
+        <translation>Open organisation key backup</translation>
+    </message>
+    <message>
+        <source>The two passphrases are not the same.</source>
+        <translation>The two passphrases are not the same.</translation>
+    </message>
+    <message>
+        <source>The organisation key backup was saved. Keep it and the passphrase apart.</source>
+        <translation>The organisation key backup was saved. Keep it and the passphrase apart.</translation>
+    </message>
+    <message>
+        <source>The organisation key was imported: this computer can publish the list.</source>
+        <translation>The organisation key was imported: this computer can publish the list.</translation>
+    </message>
+    <message>
+        <source>This is not an Opgelucht key backup file.</source>
+        <translation>This is not an Opgelucht key backup file.</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase, or the backup file has been changed.</source>
+        <translation>Wrong passphrase, or the backup file has been changed.</translation>
+    </message>
+    <message>
+        <source>The backup file is damaged.</source>
+        <translation>The backup file is damaged.</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase of at least 12 characters.</source>
+        <translation>Choose a passphrase of at least 12 characters.</translation>
+    </message>
+    <message>
+        <source>The backup file cannot be read.</source>
+        <translation>The backup file cannot be read.</translation>
+    </message>
+    <message>
+        <source>This backup file does not hold an organisation key.</source>
+        <translation>This backup file does not hold an organisation key.</translation>
+    </message>
+    <message>
+        <source>This backup holds another organisation key than the one this computer trusts.</source>
+        <translation>This backup holds another organisation key than the one this computer trusts.</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>new</source>
@@ -706,6 +789,14 @@
         <translation>Synchronisation progress</translation>
     </message>
     <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>Dismiss the roster notice</source>
+        <translation>Dismiss the roster notice</translation>
+    </message>
+    <message>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
@@ -720,6 +811,10 @@
     <message>
         <source>Security warning: %1</source>
         <translation>Security warning: %1</translation>
+    </message>
+    <message>
+        <source>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation or with your admin that only your own computers are listed under your name; report any computer you do not know.</source>
+        <translation>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation or with your admin that only your own computers are listed under your name; report any computer you do not know.</translation>
     </message>
 </context>
 <context>

@@ -70,6 +70,10 @@
         <source>Articles</source>
         <translation>Artikelen</translation>
     </message>
+    <message>
+        <source>Key backup</source>
+        <translation>Sleutelback-up</translation>
+    </message>
 </context>
 <context>
     <name>ArticlesTab</name>
@@ -559,6 +563,85 @@
     </message>
 </context>
 <context>
+    <name>KeyBackupTab</name>
+    <message>
+        <source>The organisation key signs the list of counsellors. Keep an offline backup of it, protected by a long passphrase, on a USB stick in a safe. Without the key nobody can add or remove counsellors. To restore it on a new computer, choose Import.</source>
+        <translation>De organisatiesleutel ondertekent de lijst van vertrouwenspersonen. Bewaar er een offline back-up van, beschermd met een lange wachtzin, op een USB-stick in een kluis. Zonder de sleutel kan niemand vertrouwenspersonen toevoegen of verwijderen. Kies Importeren om hem op een nieuwe computer terug te zetten.</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase (at least 12 characters):</source>
+        <translation>&amp;Wachtzin (minstens 12 tekens):</translation>
+    </message>
+    <message>
+        <source>Re&amp;peat passphrase:</source>
+        <translation>&amp;Herhaal de wachtzin:</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Wachtzin</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase</source>
+        <translation>Herhaal de wachtzin</translation>
+    </message>
+    <message>
+        <source>&amp;Export organisation key…</source>
+        <translation>Organisatiesleutel &amp;exporteren…</translation>
+    </message>
+    <message>
+        <source>I&amp;mport organisation key…</source>
+        <translation>Organisatiesleutel i&amp;mporteren…</translation>
+    </message>
+    <message>
+        <source>Save organisation key backup</source>
+        <translation>Back-up van de organisatiesleutel opslaan</translation>
+    </message>
+    <message>
+        <source>Open organisation key backup</source>
+        <translation>Back-up van de organisatiesleutel openen</translation>
+    </message>
+    <message>
+        <source>The two passphrases are not the same.</source>
+        <translation>De twee wachtzinnen zijn niet hetzelfde.</translation>
+    </message>
+    <message>
+        <source>The organisation key backup was saved. Keep it and the passphrase apart.</source>
+        <translation>De back-up van de organisatiesleutel is opgeslagen. Bewaar hem en de wachtzin apart van elkaar.</translation>
+    </message>
+    <message>
+        <source>The organisation key was imported: this computer can publish the list.</source>
+        <translation>De organisatiesleutel is geïmporteerd: deze computer kan de lijst publiceren.</translation>
+    </message>
+    <message>
+        <source>This is not an Opgelucht key backup file.</source>
+        <translation>Dit is geen sleutelback-up van Opgelucht.</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase, or the backup file has been changed.</source>
+        <translation>Verkeerde wachtzin, of het back-upbestand is gewijzigd.</translation>
+    </message>
+    <message>
+        <source>The backup file is damaged.</source>
+        <translation>Het back-upbestand is beschadigd.</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase of at least 12 characters.</source>
+        <translation>Kies een wachtzin van minstens 12 tekens.</translation>
+    </message>
+    <message>
+        <source>The backup file cannot be read.</source>
+        <translation>Het back-upbestand kan niet worden gelezen.</translation>
+    </message>
+    <message>
+        <source>This backup file does not hold an organisation key.</source>
+        <translation>Dit back-upbestand bevat geen organisatiesleutel.</translation>
+    </message>
+    <message>
+        <source>This backup holds another organisation key than the one this computer trusts.</source>
+        <translation>Deze back-up bevat een andere organisatiesleutel dan de sleutel die deze computer vertrouwt.</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>new</source>
@@ -706,6 +789,14 @@
         <translation>Voortgang van de synchronisatie</translation>
     </message>
     <message>
+        <source>Dismiss</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <source>Dismiss the roster notice</source>
+        <translation>Melding over de lijst sluiten</translation>
+    </message>
+    <message>
         <source>Connected</source>
         <translation>Verbonden</translation>
     </message>
@@ -720,6 +811,10 @@
     <message>
         <source>Security warning: %1</source>
         <translation>Veiligheidswaarschuwing: %1</translation>
+    </message>
+    <message>
+        <source>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation or with your admin that only your own computers are listed under your name; report any computer you do not know.</source>
+        <translation>De lijst van vertrouwenspersonen en hun computers is gewijzigd: versie %1. Controleer onder Organisatie of bij uw beheerder dat onder uw naam alleen uw eigen computers staan; meld elke computer die u niet kent.</translation>
     </message>
 </context>
 <context>

@@ -13,12 +13,11 @@ import nacl.pwhash.argon2id
 import pytest
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
-from opgelucht_desk.core.errors import DeskError, ForbiddenError
+from opgelucht_desk.core.errors import BackupError, DeskError, ForbiddenError
 from opgelucht_desk.core.keystore import TEST_KDF, KdfParams
 from opgelucht_desk.core.model import DeskState
 from opgelucht_desk.core.org_backup import (
     KIND_ORG_KEY,
-    BackupError,
     KeyBackup,
     decrypt_backup,
     encrypt_backup,

@@ -1,0 +1,83 @@
+"""The admin's offline backup of the organisation key, and the notice every counsellor gets when the
+roster changes (DESIGN §2), against a real relay, in Dutch (the default language)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.preferences import Preferences
+from ui.flows import TIMEOUT_MS, enrol, type_into
+from ui.relay_server import RelayServer
+
+Run = Callable[[Coroutine[Any, Any, Any]], Any]
+PASSPHRASE = "zeven zeeuwse zeilboten"
+
+
+def test_the_admin_exports_and_imports_the_org_key_backup(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    controller = make_controller(open_desk("admin"))
+    main = enrol(qtbot, controller, relay, relay.new_org("Stichting Sleutel"), username="sleutel").main
+    assert main.admin is not None
+    tab = main.admin.key_backup
+    main.tabs.setCurrentWidget(main.admin)
+    main.admin.tabs.setCurrentWidget(tab)
+    assert "Sleutelback-up" in main.admin.tabs.tabText(3)
+    backup = tmp_path / "org.opgbackup"
+
+    type_into(tab.passphrase, PASSPHRASE)
+    type_into(tab.repeat, PASSPHRASE + "x")
+    tab.export_to(backup)
+    assert tab.feedback.text() == "De twee wachtzinnen zijn niet hetzelfde." and not backup.exists()
+
+    tab.repeat.clear()
+    type_into(tab.repeat, PASSPHRASE)
+    tab.export_to(backup)
+    qtbot.waitUntil(lambda: "opgeslagen" in tab.feedback.text(), timeout=TIMEOUT_MS)
+    assert backup.exists() and tab.passphrase.text() == ""  # the passphrase does not linger
+
+    type_into(tab.passphrase, "een andere wachtzin dan die")
+    tab.import_from(backup)
+    qtbot.waitUntil(lambda: "Verkeerde wachtzin" in tab.feedback.text(), timeout=TIMEOUT_MS)
+
+    tab.passphrase.clear()
+    type_into(tab.passphrase, PASSPHRASE)
+    tab.import_from(backup)
+    qtbot.waitUntil(lambda: "geïmporteerd" in tab.feedback.text(), timeout=TIMEOUT_MS)
+
+
+def test_a_roster_change_is_shown_to_a_counsellor_without_a_dialog(
+    qtbot: QtBot,
+    relay: RelayServer,
+    run: Run,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    admin_desk = open_desk("admin")
+    admin = make_controller(admin_desk)
+    enrol(qtbot, admin, relay, relay.new_org("Stichting Lijst"), username="lijst", display_name="Lia")
+    invitation = run(admin_desk.invite())
+    colleague = make_controller(open_desk("colleague"), Preferences(tmp_path / "prefs2"))
+    main = enrol(qtbot, colleague, relay, invitation, username="collega", display_name="Cor").main
+    assert not main.roster_notice.isVisible()
+
+    version = run(admin_desk.publish_roster())  # lists the colleague
+    qtbot.waitUntil(main.roster_notice.isVisible, timeout=TIMEOUT_MS)  # the colleague's next sync
+    text = main.roster_notice_text.text()
+    assert f"versie {version}" in text and "uw eigen computers" in text
+    assert not main.roster_notice.isWindow()  # part of the main window, not a dialog
+    QTest.mouseClick(main.roster_notice_close, Qt.MouseButton.LeftButton)
+    assert not main.roster_notice.isVisible()
