@@ -13,8 +13,16 @@ from relay.helpers import make_roster
 from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.protocol.errors import RosterError
 from opgelucht_desk.protocol.keys import generate_signing_seed, signing_public_key
-from opgelucht_desk.protocol.roster import SignedRoster, make_org_key_certificate, parse_roster_body
+from opgelucht_desk.protocol.roster import (
+    SignedRoster,
+    make_org_key_certificate,
+    parse_roster_body,
+    roster_hash,
+)
 from server.clock import ManualClock
+from server.context import AppContext
+from server.models import Org
+from server.models import Roster as RosterRow
 
 from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, TamperingTransport
 
@@ -91,20 +99,34 @@ async def test_an_org_key_change_with_a_forged_chain_fails_hard(
 
 
 async def test_the_reporter_refuses_a_roster_of_an_uncertified_key(
-    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock
+    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock, ctx: AppContext
 ) -> None:
-    """The relay swaps in a key without the old key's certificate (here: the database, as an attacker
-    with relay access could): the reporter keeps its pinned key and refuses the new roster."""
+    """A compromised relay swaps in its own org key (straight in its database, no certificate) and
+    serves a roster signed by it: the reporter keeps its pinned key and refuses the roster."""
     await reporter.hello()
     u = admin_desk.desk._unlocked()
     prev = SignedRoster.from_json((await u.api.org())["roster"])
     current = parse_roster_body(prev.body)
-    rogue = make_roster(
-        current.org_id, generate_signing_seed(), list(current.counsellors), clock, version=2, prev=prev
-    )
+    rogue_seed = generate_signing_seed()
+    rogue = make_roster(current.org_id, rogue_seed, list(current.counsellors), clock, version=2, prev=prev)
+    async with ctx.db.sessions() as db:
+        org = await db.get(Org, current.org_id)
+        assert org is not None
+        org.org_key = signing_public_key(rogue_seed)
+        db.add(
+            RosterRow(
+                org_id=org.id,
+                version=2,
+                body=rogue.body,
+                sig=rogue.sig,
+                hash=roster_hash(rogue),
+                uploaded_at=clock.now(),
+            )
+        )
+        await db.commit()
     pinned = reporter.client.state.org_pk
     with pytest.raises(RosterError) as info:
-        await reporter.client._accept_under_new_org_key(rogue)
-    assert info.value.kind in ("bad_signature", "org_key_change")
+        await reporter.client.refresh_roster()
+    assert info.value.kind == "org_key_change"
     assert reporter.client.state.org_pk == pinned and reporter.client.roster is not None
     assert reporter.client.roster.version == 1
