@@ -84,6 +84,10 @@ async def _prepare(tmp: Path, conversations: int, messages: int, relay: Any) -> 
                 age_category="25-34",
                 status=("new", "open", "closed")[i % 3],
                 category=(None, "pesten", "intimidatie", "overig")[i % 4],
+                # The inbox counts a finished sync stores with each conversation (Inbox.refresh).
+                unread=messages,
+                chat_count=messages,
+                oldest=stored,
             ).to_cache()
         )
         for j in range(messages):

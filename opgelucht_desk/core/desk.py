@@ -16,7 +16,7 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -361,16 +361,24 @@ class Desk:
         if self._u is not None:
             return
         keystore = self._keystore(account)
-        key_secrets, blob_key = await asyncio.to_thread(keystore.unlock, password)
+        # Argon2id (slow by design) runs in a worker thread while the relay checks password and code;
+        # a session is kept only when both succeed, and a local failure is reported first, as before.
+        unlocking = asyncio.ensure_future(asyncio.to_thread(keystore.unlock, password))
         api = self._client(account.relay_url)
+        relay = asyncio.ensure_future(api.login(account.username, password, totp_code.strip()))
         try:
+            try:
+                key_secrets, blob_key = await unlocking
+            except BaseException:
+                await self._discard_login(relay, api)
+                raise
             previous = keystore.session_token
             try:
-                result = await api.login(account.username, password, totp_code.strip())
+                result = await relay
                 api.token = str(result["token"])
                 keystore.save_session_token(api.token)
                 if previous is not None and previous != api.token:
-                    await self._end_session(account.relay_url, previous)
+                    self._spawn(self._end_session(account.relay_url, previous))
             except OfflineError:
                 saved = keystore.session_token
                 if saved is None:
@@ -382,6 +390,24 @@ class Desk:
             if self._u is None:
                 await api.aclose()
             raise
+
+    @staticmethod
+    async def _discard_login(relay: asyncio.Future[Any], api: RelayClient) -> None:
+        """The keys did not unlock: end the relay session the same login may have opened."""
+        relay.cancel()
+        try:
+            result = await relay
+        except BaseException:  # cancelled or refused: no session
+            return
+        api.token = str(result["token"])
+        with contextlib.suppress(DeskError):
+            await api.logout()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Background work of this session (cancelled by lock)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _end_session(self, relay_url: str, token: str) -> None:
         """Best effort: log out a session we no longer use (it would otherwise idle out)."""
@@ -433,9 +459,7 @@ class Desk:
         )
         self._u = _Unlocked(key_secrets, keys, api, cache, inbox, trust, outbox, engine)
         await engine.purge()
-        loading = asyncio.create_task(engine.load_all(), name="opg-load-messages")
-        self._background.add(loading)
-        loading.add_done_callback(self._background.discard)
+        self._spawn(engine.load_all())
 
     async def lock(self) -> None:
         """Drop decrypted state and keys from memory; the session (token in the keyring) stays."""
