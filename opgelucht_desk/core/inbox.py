@@ -31,10 +31,9 @@ from opgelucht_desk.protocol.envelope import (
     OpenedMessage,
     open_message,
     open_with_content_key,
-    parse_header,
 )
 from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError
-from opgelucht_desk.protocol.keys import DeviceKeys, key_id
+from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.profile import Profile
 
 CHAT_TYPES = (MessageType.HELLO, MessageType.TEXT)
@@ -152,20 +151,19 @@ class Opened:
 
 def decrypt_batch(messages: Sequence[SyncMessage], keys: DeviceKeys) -> list[Opened]:
     """Decrypt a batch (CPU-bound; the sync engine runs it in a worker thread)."""
-    my_kid = key_id(keys.enc_pk)
     out: list[Opened] = []
     for m in messages:
         try:
             envelope = base64.b64decode(m["envelope"], validate=True)
-            header = parse_header(envelope)
-            if my_kid not in header.key_ids:
-                out.append(Opened(m, None, None, unshared=True))
-                continue
+            # One strict parse (inside open_message); no stanza for this device is "not shared yet".
             out.append(
                 Opened(m, open_message(envelope, keys=keys, expected_conv_id=uuid.UUID(m["conv_id"])), None)
             )
         except EnvelopeError as exc:
-            out.append(Opened(m, None, _describe(exc.reason)))
+            if exc.reason == "not_a_recipient":
+                out.append(Opened(m, None, None, unshared=True))
+            else:
+                out.append(Opened(m, None, _describe(exc.reason)))
         except (ProtocolError, ValueError, KeyError, TypeError):
             out.append(Opened(m, None, "the message is malformed"))
     return out
