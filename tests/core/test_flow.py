@@ -55,6 +55,9 @@ class Recorder:
     def roster_changed(self, version: int) -> None:
         self.events.append(("roster_changed", (version,)))
 
+    def auth_expired(self) -> None:
+        self.events.append(("auth_expired", ()))
+
 
 async def test_enrolment_creates_the_org_key_and_unlocks(admin_desk: EnrolledDesk) -> None:
     desk = admin_desk.desk
