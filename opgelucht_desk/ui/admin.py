@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.errors import BackupError
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime
@@ -589,37 +588,12 @@ class KeyBackupTab(QWidget):
         self.repeat.clear()
 
     def _failed(self, exc: BaseException) -> None:
-        self.feedback.warn(_backup_error_text(exc) or describe_error(exc))
+        self.feedback.fail(exc)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-
-def _backup_error_text(exc: BaseException) -> str | None:
-    """Translated wording of the key backup errors (None: the generic error text fits)."""
-    if not isinstance(exc, BackupError):
-        return None
-    texts = {
-        "not_backup": QCoreApplication.translate("KeyBackupTab", "This is not an Opgelucht key backup file."),
-        "wrong_passphrase": QCoreApplication.translate(
-            "KeyBackupTab", "Wrong passphrase, or the backup file has been changed."
-        ),
-        "damaged": QCoreApplication.translate("KeyBackupTab", "The backup file is damaged."),
-        "short_passphrase": QCoreApplication.translate(
-            "KeyBackupTab", "Choose a passphrase of at least 12 characters."
-        ),
-        "unreadable": QCoreApplication.translate("KeyBackupTab", "The backup file cannot be read."),
-        "wrong_kind": QCoreApplication.translate(
-            "KeyBackupTab", "This backup file does not hold an organisation key."
-        ),
-        "other_key": QCoreApplication.translate(
-            "KeyBackupTab",
-            "This backup holds another organisation key than the one this computer trusts.",
-        ),
-    }
-    return texts.get(exc.kind)
 
 
 class AdminPage(QWidget):

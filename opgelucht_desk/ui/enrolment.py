@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import EnrolmentChallenge, EnrolmentResult
 from opgelucht_desk.ui.formatting import format_safety_number
+from opgelucht_desk.ui.key_backup import FurtherComputerDialog
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.password_strength import password_strength
 from opgelucht_desk.ui.qr import qr_pixmap
@@ -61,9 +63,12 @@ class RelayPage(QWizardPage):
         form.addRow(self.relay_label, self.relay)
         form.addRow("", self.preset_note)
         form.addRow(self.invitation_label, self.invitation)
+        self.further = QPushButton()  # a counsellor enrolled on another computer: no invitation needed
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.further, 0, Qt.AlignmentFlag.AlignLeft)
         self.relay.textChanged.connect(self.completeChanged)
         self.invitation.textChanged.connect(self.completeChanged)
         self.retranslate()
@@ -82,6 +87,7 @@ class RelayPage(QWizardPage):
         self.relay.setAccessibleName(self.tr("Relay address"))
         self.relay.setPlaceholderText("https://relay.example.nl")
         self.invitation.setAccessibleName(self.tr("Invitation code"))
+        self.further.setText(self.tr("Already enrolled on another computer? Add &this computer…"))
 
     def isComplete(self) -> bool:
         url = self.relay.text().strip()
@@ -404,6 +410,9 @@ class EnrolmentWizard(QWizard):
         self.account_page.challenge_ready.connect(self.next)
         self.totp_page.finished_enrolment.connect(self.next)
         self.accepted.connect(self._accepted)
+        self.further_dialog = FurtherComputerDialog(desk, self)
+        self.further_dialog.enrolled.connect(self.enrolled)
+        self.relay_page.further.clicked.connect(self.further_dialog.open)
         self.resize(640, 560)
         self.retranslate()
 

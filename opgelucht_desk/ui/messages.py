@@ -17,7 +17,28 @@ class Errors(QObject):
         return self.tr("Too many attempts. Try again in %n seconds.", "", seconds)
 
 
+def _backup_error(exc: errors.BackupError) -> str:
+    texts = {
+        "not_backup": QCoreApplication.translate("Errors", "This is not an Opgelucht key backup file."),
+        "wrong_passphrase": QCoreApplication.translate(
+            "Errors", "Wrong passphrase, or the backup file has been changed."
+        ),
+        "damaged": QCoreApplication.translate("Errors", "The backup file is damaged."),
+        "short_passphrase": QCoreApplication.translate(
+            "Errors", "Choose a passphrase of at least 12 characters."
+        ),
+        "unreadable": QCoreApplication.translate("Errors", "The backup file cannot be read."),
+        "wrong_kind": QCoreApplication.translate("Errors", "This backup file holds another kind of key."),
+        "other_key": QCoreApplication.translate(
+            "Errors", "This backup belongs to another organisation, organisation key or account."
+        ),
+    }
+    return texts.get(exc.kind) or QCoreApplication.translate("Errors", "The backup file cannot be used.")
+
+
 def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, errors.BackupError):
+        return _backup_error(exc)
     if isinstance(exc, errors.InvalidCredentialsError):
         return QCoreApplication.translate("Errors", "The username, password or code is not correct.")
     if isinstance(exc, errors.LockedOutError):

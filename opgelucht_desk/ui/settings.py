@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime, format_safety_number
 from opgelucht_desk.ui.i18n import LANGUAGES
+from opgelucht_desk.ui.key_backup import IdentityBackupBox
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
 
@@ -69,6 +70,8 @@ class SettingsPage(QWidget):
         stored_layout = QVBoxLayout(self.stored_box)
         stored_layout.addWidget(self.stored)
         stored_layout.addWidget(self.refresh_stored, 0, Qt.AlignmentFlag.AlignLeft)
+        self.identity_backup = IdentityBackupBox(desk)
+        self.identity_backup.setMaximumWidth(900)
         self.labels = [QLabel() for _ in range(6)]
         form = QFormLayout()
         fields: list[QWidget] = [
@@ -93,6 +96,7 @@ class SettingsPage(QWidget):
         layout.addWidget(form_host)
         layout.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.stored_box)
+        layout.addWidget(self.identity_backup)
         layout.addStretch(1)
         self.language.activated.connect(lambda i: self.language_chosen.emit(str(self.language.itemData(i))))
         self.idle.valueChanged.connect(self.idle_minutes_changed)

@@ -427,6 +427,38 @@
         </translation>
     </message>
     <message>
+        <source>This is not an Opgelucht key backup file.</source>
+        <translation>This is not an Opgelucht key backup file.</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase, or the backup file has been changed.</source>
+        <translation>Wrong passphrase, or the backup file has been changed.</translation>
+    </message>
+    <message>
+        <source>The backup file is damaged.</source>
+        <translation>The backup file is damaged.</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase of at least 12 characters.</source>
+        <translation>Choose a passphrase of at least 12 characters.</translation>
+    </message>
+    <message>
+        <source>The backup file cannot be read.</source>
+        <translation>The backup file cannot be read.</translation>
+    </message>
+    <message>
+        <source>This backup file holds another kind of key.</source>
+        <translation>This backup file holds another kind of key.</translation>
+    </message>
+    <message>
+        <source>This backup belongs to another organisation, organisation key or account.</source>
+        <translation>This backup belongs to another organisation, organisation key or account.</translation>
+    </message>
+    <message>
+        <source>The backup file cannot be used.</source>
+        <translation>The backup file cannot be used.</translation>
+    </message>
+    <message>
         <source>The relay cannot be reached. Check the network connection and the relay address.</source>
         <translation>The relay cannot be reached. Check the network connection and the relay address.</translation>
     </message>
@@ -477,6 +509,80 @@
     <message>
         <source>An unexpected error occurred (%1).</source>
         <translation>An unexpected error occurred (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>FurtherComputerDialog</name>
+    <message>
+        <source>Add this computer</source>
+        <translation>Add this computer</translation>
+    </message>
+    <message>
+        <source>Already using Opgelucht Desk on another computer? Open the key backup you saved there (Settings, Another computer) and log in with your password and a code from your authenticator app.</source>
+        <translation>Already using Opgelucht Desk on another computer? Open the key backup you saved there (Settings, Another computer) and log in with your password and a code from your authenticator app.</translation>
+    </message>
+    <message>
+        <source>Key &amp;backup:</source>
+        <translation>Key &amp;backup:</translation>
+    </message>
+    <message>
+        <source>Pass&amp;phrase:</source>
+        <translation>Pass&amp;phrase:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Password:</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>&amp;Choose…</source>
+        <translation>&amp;Choose…</translation>
+    </message>
+    <message>
+        <source>&amp;Add this computer</source>
+        <translation>&amp;Add this computer</translation>
+    </message>
+    <message>
+        <source>Open key backup</source>
+        <translation>Open key backup</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityBackupBox</name>
+    <message>
+        <source>Another computer</source>
+        <translation>Another computer</translation>
+    </message>
+    <message>
+        <source>To use Opgelucht Desk on a second computer, save a key backup here, protected by a long passphrase, and open it on the new computer in the set-up window. Delete the file afterwards. Your admin then publishes the list of counsellors with the new computer.</source>
+        <translation>To use Opgelucht Desk on a second computer, save a key backup here, protected by a long passphrase, and open it on the new computer in the set-up window. Delete the file afterwards. Your admin then publishes the list of counsellors with the new computer.</translation>
+    </message>
+    <message>
+        <source>Pass&amp;phrase (at least 12 characters):</source>
+        <translation>Pass&amp;phrase (at least 12 characters):</translation>
+    </message>
+    <message>
+        <source>Repeat pass&amp;phrase:</source>
+        <translation>Repeat pass&amp;phrase:</translation>
+    </message>
+    <message>
+        <source>Save &amp;key backup for another computer…</source>
+        <translation>Save &amp;key backup for another computer…</translation>
+    </message>
+    <message>
+        <source>Save key backup</source>
+        <translation>Save key backup</translation>
+    </message>
+    <message>
+        <source>The two passphrases are not the same.</source>
+        <translation>The two passphrases are not the same.</translation>
+    </message>
+    <message>
+        <source>The key backup was saved.</source>
+        <translation>The key backup was saved.</translation>
     </message>
 </context>
 <context>
@@ -611,34 +717,6 @@
     <message>
         <source>The organisation key was imported: this computer can publish the list.</source>
         <translation>The organisation key was imported: this computer can publish the list.</translation>
-    </message>
-    <message>
-        <source>This is not an Opgelucht key backup file.</source>
-        <translation>This is not an Opgelucht key backup file.</translation>
-    </message>
-    <message>
-        <source>Wrong passphrase, or the backup file has been changed.</source>
-        <translation>Wrong passphrase, or the backup file has been changed.</translation>
-    </message>
-    <message>
-        <source>The backup file is damaged.</source>
-        <translation>The backup file is damaged.</translation>
-    </message>
-    <message>
-        <source>Choose a passphrase of at least 12 characters.</source>
-        <translation>Choose a passphrase of at least 12 characters.</translation>
-    </message>
-    <message>
-        <source>The backup file cannot be read.</source>
-        <translation>The backup file cannot be read.</translation>
-    </message>
-    <message>
-        <source>This backup file does not hold an organisation key.</source>
-        <translation>This backup file does not hold an organisation key.</translation>
-    </message>
-    <message>
-        <source>This backup holds another organisation key than the one this computer trusts.</source>
-        <translation>This backup holds another organisation key than the one this computer trusts.</translation>
     </message>
 </context>
 <context>
@@ -924,6 +1002,10 @@
     <message>
         <source>Invitation code</source>
         <translation>Invitation code</translation>
+    </message>
+    <message>
+        <source>Already enrolled on another computer? Add &amp;this computer…</source>
+        <translation>Already enrolled on another computer? Add &amp;this computer…</translation>
     </message>
 </context>
 <context>

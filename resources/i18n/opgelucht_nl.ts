@@ -427,6 +427,38 @@
         </translation>
     </message>
     <message>
+        <source>This is not an Opgelucht key backup file.</source>
+        <translation>Dit is geen sleutelback-up van Opgelucht.</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase, or the backup file has been changed.</source>
+        <translation>Verkeerde wachtzin, of het back-upbestand is gewijzigd.</translation>
+    </message>
+    <message>
+        <source>The backup file is damaged.</source>
+        <translation>Het back-upbestand is beschadigd.</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase of at least 12 characters.</source>
+        <translation>Kies een wachtzin van minstens 12 tekens.</translation>
+    </message>
+    <message>
+        <source>The backup file cannot be read.</source>
+        <translation>Het back-upbestand kan niet worden gelezen.</translation>
+    </message>
+    <message>
+        <source>This backup file holds another kind of key.</source>
+        <translation>Dit back-upbestand bevat een ander soort sleutel.</translation>
+    </message>
+    <message>
+        <source>This backup belongs to another organisation, organisation key or account.</source>
+        <translation>Deze back-up hoort bij een andere organisatie, organisatiesleutel of account.</translation>
+    </message>
+    <message>
+        <source>The backup file cannot be used.</source>
+        <translation>Het back-upbestand is niet te gebruiken.</translation>
+    </message>
+    <message>
         <source>The relay cannot be reached. Check the network connection and the relay address.</source>
         <translation>De relay is niet bereikbaar. Controleer de netwerkverbinding en het relay-adres.</translation>
     </message>
@@ -477,6 +509,80 @@
     <message>
         <source>An unexpected error occurred (%1).</source>
         <translation>Er trad een onverwachte fout op (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>FurtherComputerDialog</name>
+    <message>
+        <source>Add this computer</source>
+        <translation>Deze computer toevoegen</translation>
+    </message>
+    <message>
+        <source>Already using Opgelucht Desk on another computer? Open the key backup you saved there (Settings, Another computer) and log in with your password and a code from your authenticator app.</source>
+        <translation>Gebruikt u Opgelucht Desk al op een andere computer? Open de sleutelback-up die u daar hebt opgeslagen (Instellingen, Andere computer) en log in met uw wachtwoord en een code uit uw authenticator-app.</translation>
+    </message>
+    <message>
+        <source>Key &amp;backup:</source>
+        <translation>Sleutel&amp;back-up:</translation>
+    </message>
+    <message>
+        <source>Pass&amp;phrase:</source>
+        <translation>W&amp;achtzin:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>Wacht&amp;woord:</translation>
+    </message>
+    <message>
+        <source>&amp;Code:</source>
+        <translation>&amp;Code:</translation>
+    </message>
+    <message>
+        <source>&amp;Choose…</source>
+        <translation>&amp;Kiezen…</translation>
+    </message>
+    <message>
+        <source>&amp;Add this computer</source>
+        <translation>Deze computer &amp;toevoegen</translation>
+    </message>
+    <message>
+        <source>Open key backup</source>
+        <translation>Sleutelback-up openen</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityBackupBox</name>
+    <message>
+        <source>Another computer</source>
+        <translation>Andere computer</translation>
+    </message>
+    <message>
+        <source>To use Opgelucht Desk on a second computer, save a key backup here, protected by a long passphrase, and open it on the new computer in the set-up window. Delete the file afterwards. Your admin then publishes the list of counsellors with the new computer.</source>
+        <translation>Wilt u Opgelucht Desk op een tweede computer gebruiken? Sla hier een sleutelback-up op, beschermd met een lange wachtzin, en open die op de nieuwe computer in het installatievenster. Verwijder het bestand daarna. Uw beheerder publiceert dan de lijst van vertrouwenspersonen met de nieuwe computer.</translation>
+    </message>
+    <message>
+        <source>Pass&amp;phrase (at least 12 characters):</source>
+        <translation>W&amp;achtzin (minstens 12 tekens):</translation>
+    </message>
+    <message>
+        <source>Repeat pass&amp;phrase:</source>
+        <translation>Herhaal de wa&amp;chtzin:</translation>
+    </message>
+    <message>
+        <source>Save &amp;key backup for another computer…</source>
+        <translation>&amp;Sleutelback-up voor een andere computer opslaan…</translation>
+    </message>
+    <message>
+        <source>Save key backup</source>
+        <translation>Sleutelback-up opslaan</translation>
+    </message>
+    <message>
+        <source>The two passphrases are not the same.</source>
+        <translation>De twee wachtzinnen zijn niet hetzelfde.</translation>
+    </message>
+    <message>
+        <source>The key backup was saved.</source>
+        <translation>De sleutelback-up is opgeslagen.</translation>
     </message>
 </context>
 <context>
@@ -611,34 +717,6 @@
     <message>
         <source>The organisation key was imported: this computer can publish the list.</source>
         <translation>De organisatiesleutel is geïmporteerd: deze computer kan de lijst publiceren.</translation>
-    </message>
-    <message>
-        <source>This is not an Opgelucht key backup file.</source>
-        <translation>Dit is geen sleutelback-up van Opgelucht.</translation>
-    </message>
-    <message>
-        <source>Wrong passphrase, or the backup file has been changed.</source>
-        <translation>Verkeerde wachtzin, of het back-upbestand is gewijzigd.</translation>
-    </message>
-    <message>
-        <source>The backup file is damaged.</source>
-        <translation>Het back-upbestand is beschadigd.</translation>
-    </message>
-    <message>
-        <source>Choose a passphrase of at least 12 characters.</source>
-        <translation>Kies een wachtzin van minstens 12 tekens.</translation>
-    </message>
-    <message>
-        <source>The backup file cannot be read.</source>
-        <translation>Het back-upbestand kan niet worden gelezen.</translation>
-    </message>
-    <message>
-        <source>This backup file does not hold an organisation key.</source>
-        <translation>Dit back-upbestand bevat geen organisatiesleutel.</translation>
-    </message>
-    <message>
-        <source>This backup holds another organisation key than the one this computer trusts.</source>
-        <translation>Deze back-up bevat een andere organisatiesleutel dan de sleutel die deze computer vertrouwt.</translation>
     </message>
 </context>
 <context>
@@ -924,6 +1002,10 @@
     <message>
         <source>Invitation code</source>
         <translation>Uitnodigingscode</translation>
+    </message>
+    <message>
+        <source>Already enrolled on another computer? Add &amp;this computer…</source>
+        <translation>Al aangemeld op een andere computer? Voeg &amp;deze computer toe…</translation>
     </message>
 </context>
 <context>

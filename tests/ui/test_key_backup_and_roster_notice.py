@@ -13,8 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.enrolment import EnrolmentWizard
+from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.preferences import Preferences
-from ui.flows import TIMEOUT_MS, enrol, type_into
+from ui.flows import PASSWORD, TIMEOUT_MS, enrol, type_into
 from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -81,3 +83,45 @@ def test_a_roster_change_is_shown_to_a_counsellor_without_a_dialog(
     assert not main.roster_notice.isWindow()  # part of the main window, not a dialog
     QTest.mouseClick(main.roster_notice_close, Qt.MouseButton.LeftButton)
     assert not main.roster_notice.isVisible()
+
+
+def test_a_counsellor_adds_a_second_computer_with_the_key_backup(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    first = make_controller(open_desk("first"))
+    enrolled = enrol(
+        qtbot, first, relay, relay.new_org("Stichting Twee"), username="twee", display_name="Tine"
+    )
+    box = enrolled.main.settings.identity_backup
+    backup = tmp_path / "identity.opgbackup"
+    type_into(box.passphrase, PASSPHRASE)
+    type_into(box.repeat, PASSPHRASE)
+    box.export_to(backup)
+    qtbot.waitUntil(lambda: "opgeslagen" in box.feedback.text(), timeout=TIMEOUT_MS)
+
+    second = make_controller(open_desk("second"), Preferences(tmp_path / "prefs2"))
+    wizard = second.window
+    assert isinstance(wizard, EnrolmentWizard)
+    QTest.mouseClick(wizard.relay_page.further, Qt.MouseButton.LeftButton)
+    dialog = wizard.further_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=TIMEOUT_MS)
+    type_into(dialog.file, str(backup))
+    type_into(dialog.passphrase, "niet de goede wachtzin")
+    type_into(dialog.password, PASSWORD)
+    type_into(dialog.code, relay.totp(enrolled.totp_secret))
+    QTest.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Verkeerde wachtzin" in dialog.error.text(), timeout=TIMEOUT_MS)
+
+    dialog.passphrase.clear()
+    type_into(dialog.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(second.window_changed, timeout=TIMEOUT_MS):
+        QTest.mouseClick(dialog.add, Qt.MouseButton.LeftButton)
+    main = second.window
+    assert isinstance(main, MainWindow)
+    assert " ".join(main.settings.safety.text().split()) == enrolled.safety_number  # the same identity
+    # Not in the roster until the admin publishes it: the counsellor is told so.
+    qtbot.waitUntil(lambda: "not in the organisation's roster" in main.banner.text(), timeout=TIMEOUT_MS)
