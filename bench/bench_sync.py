@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -321,18 +321,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=100_000, help="total messages (HELLOs included)")
+    parser.add_argument("--runs", type=int, default=2, help="full syncs, each from a fresh relay")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="opg-bench-sync-"))
-    try:
-        r = asyncio.run(run(args.conversations, args.messages, work))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    results = []
+    for _ in range(args.runs):
+        work = Path(tempfile.mkdtemp(prefix="opg-bench-sync-"))
+        try:
+            results.append(asyncio.run(run(args.conversations, args.messages, work)))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    section = render(results, args.conversations, args.messages)
+    print(section)
+    if not args.no_write:
+        write(section)
+
+
+def render(results: list[dict[str, float]], conversations: int, messages: int) -> str:
+    """The Sync section: one column per run, the numbers before this version's changes, a reading."""
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     cmd = "bench/bench_sync.py"
-    if (args.conversations, args.messages) != (10_000, 100_000):
-        cmd += f" --conversations {args.conversations} --messages {args.messages}"
-    section = "\n".join(
+    if (conversations, messages) != (10_000, 100_000):
+        cmd += f" --conversations {conversations} --messages {messages}"
+    runs = " | ".join(f"run {i + 1}" for i in range(len(results)))
+
+    def row(label: str, cell: Callable[[dict[str, float]], str], target: str, before: str) -> str:
+        return f"| {label} | {' | '.join(cell(r) for r in results)} | {before} | {target} |"
+
+    return "\n".join(
         [
             "## Sync",
             "",
@@ -340,33 +356,47 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"Machine: {machine()}; Python {platform.python_version()}.",
             "Relay: `opgelucht-relay serve` subprocess on 127.0.0.1, SQLite, seeded directly (not timed).",
             "",
-            "| measure | value | target (DESIGN §7) |",
-            "|---|---:|---:|",
-            f"| conversations / messages synced from empty | {r['conversations']:,.0f} / "
-            f"{r['messages']:,.0f} | 10,000 / 100,000 |",
-            f"| full sync wall time | {r['seconds']:.1f} s | < 10 s |",
-            f"| messages per second | {r['messages'] / r['seconds']:,.0f} | |",
-            f"| longest event-loop stall | {r['stall_ms']:.0f} ms | < 50 ms |",
-            f"| peak RSS of the desk process | {r['rss_peak_mb']:.0f} MB "
-            f"(before sync {r['rss_before_mb']:.0f} MB) | < 300 MB |",
-            f"| conversations with a verification problem | {r['problems']:.0f} | 0 |",
+            f"| measure | {runs} | before (02:27 UTC) | target (DESIGN §7) |",
+            "|---|" + "---:|" * (len(results) + 2),
+            row(
+                "conversations / messages synced from empty",
+                lambda r: f"{r['conversations']:,.0f} / {r['messages']:,.0f}",
+                "10,000 / 100,000",
+                "10,000 / 100,000",
+            ),
+            row("full sync wall time", lambda r: f"{r['seconds']:.1f} s", "< 10 s", "32.0 s"),
+            row("messages per second", lambda r: f"{r['messages'] / r['seconds']:,.0f}", "", "3,128"),
+            row("longest event-loop stall", lambda r: f"{r['stall_ms']:.0f} ms", "< 50 ms", "59 ms"),
+            row(
+                "peak RSS of the desk process",
+                lambda r: f"{r['rss_peak_mb']:.0f} MB (before sync {r['rss_before_mb']:.0f})",
+                "< 300 MB",
+                "169 MB",
+            ),
+            row("conversations with a verification problem", lambda r: f"{r['problems']:.0f}", "0", "0"),
+            row("load average (1 min) at the end", lambda r: f"{r['load']:.1f}", "", "4.4"),
             "",
-            f"Load average (1 min) at the end of the sync: {r['load']:.1f} on {os.cpu_count()} cores, shared",
-            "with other test runs and the relay process, so times and stalls vary from run to run.",
+            f"Load averages are on {os.cpu_count()} cores shared with other engineers' test runs and",
+            "the relay process, so times and stalls vary from run to run. The 'before' column is the",
+            "previous version (one thread opening envelopes, all checks of a page in one go on the loop).",
             "",
             "Each message is opened (X25519 unwrap, XChaCha20-Poly1305, Ed25519), checked (sender, chain,",
-            "roster) and stored re-encrypted in the SQLite cache. Pages are pipelined: the next page is",
-            "fetched and the previous one written while this one is decrypted in a worker thread; the checks",
-            "run on the event loop. Opening is the bulk of the time (see the Envelope section: about",
-            "0.15-0.3 ms per message on one core), which is why the 10 s target is not met on this machine:",
-            "it needs the opening spread over several processes (not done). The stalls are GIL and CPU",
-            "contention with the worker threads on a loaded machine; no single step on the loop takes longer",
-            "than 40 ms (checked with asyncio's debug mode).",
+            "roster) and stored re-encrypted in the SQLite cache. Pages are pipelined: while page N is",
+            "checked on the loop in slices of 100 messages, page N+1 is opened on a pool of",
+            "`os.cpu_count() - 1` threads (at least one), page N+2 is fetched and page N-1 is written in",
+            "a worker thread; each envelope is parsed once. Measured with 4,000 / 40,000 on this machine",
+            "(load 3.6-4.2): one opener thread 10.3 s and 37 ms worst stall, two opener threads 11.8 s",
+            "and 67 ms; the machine has no idle core (the relay serving the envelopes takes one, other",
+            "jobs the rest), so the pool is sized to leave a core to the event loop, and on a desktop",
+            "with more cores it scales. What remains: the desk's own work is about 0.2 ms per message",
+            "(opening ~0.13 ms, of which ~40 % is Python holding the GIL: strict parsing, base64, UUIDs;",
+            "checks, JSON, sealing and SQLite the rest), so < 10 s for 100,000 messages needs about two",
+            "free cores (a desktop talking to a remote relay has them) or the Python part of opening",
+            "moved into C (a protocol-package change). Remaining stalls are CPU contention: no single",
+            "step on the loop is long, but on an oversubscribed machine the loop thread waits for a",
+            "core and for the GIL.",
         ]
     )
-    print(section)
-    if not args.no_write:
-        write(section)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ log = logging.getLogger("opgelucht.desk.sync")
 CURSOR_META = "cursor"
 TRUST_META = "trust"
 PURGE_INTERVAL = 3600.0
-OPEN_WORKERS = os.cpu_count() or 2  # threads opening envelopes (the C calls release the GIL)
+# Threads opening envelopes (PyNaCl's C calls release the GIL). One core is left to the event loop
+# (the UI): on a loaded 2-core machine a second opener gained nothing and doubled the loop's stalls.
+OPEN_WORKERS = max(1, (os.cpu_count() or 2) - 1)
 APPLY_SLICE = 100  # messages checked on the loop between two yields
 LOAD_BATCH = 250  # conversations whose cached messages are decrypted per worker-thread call
 
