@@ -5,7 +5,8 @@ Each post is a signed device request (Ed25519 check, DB nonce insert) carrying a
 envelope (strict header parse, per-org cursor, insert). Requests are signed and sealed before timing,
 so the client spends its CPU on HTTP only; client and relay share the machine's cores.
 
-    .venv/bin/python bench/bench_relay_posts.py [--seconds 8] [--backend sqlite|postgres|both] [--no-write]
+    .venv/bin/python bench/bench_relay_posts.py [--seconds 8] [--backend sqlite|postgres|both]
+        [--workers N (PostgreSQL; SQLite always runs one)] [--no-write]
 """
 
 from __future__ import annotations
@@ -43,11 +44,25 @@ CONCURRENCY = 32
 @dataclass
 class Result:
     backend: str
+    workers: int
     posts_per_s: float
     errors: int
     half_rate: float
     p50_ms: float
     p99_ms: float
+    cpu_ms_per_post: float  # relay processes' CPU time during the throughput run, per stored post
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants (Linux /proc), in seconds."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(cpu_seconds(int(child)) for child in children)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -146,7 +161,8 @@ async def latency(
     return sorted(latencies)
 
 
-async def run_backend(backend: str, seconds: float) -> Result:
+async def run_backend(backend: str, seconds: float, workers: int) -> Result:
+    workers = workers if backend == "postgres" else 1
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {
@@ -166,7 +182,8 @@ async def run_backend(backend: str, seconds: float) -> Result:
             code = re.search(r"org code: (\S+)", cli(env, "create-code", org.group(1), "--label", "Bench"))
             assert code is not None
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", "from server.cli import main; main()", "serve",
+                sys.executable, "-c", "from server.cli import main; main()",
+                "serve", "--workers", str(workers),
                 env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             url = f"http://127.0.0.1:{port}"
@@ -179,7 +196,9 @@ async def run_backend(backend: str, seconds: float) -> Result:
                         except httpx.TransportError:
                             await asyncio.sleep(0.05)
                 requests = await prepare(url, code.group(1), int(4000 * seconds))
+                cpu_before = cpu_seconds(proc.pid)
                 done, errors = await throughput(url, requests, seconds)
+                cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(done, 1)
                 rate = done / seconds
                 rest = requests[done + errors :]
                 latencies = await latency(url, rest, rate / 2, seconds)
@@ -191,7 +210,16 @@ async def run_backend(backend: str, seconds: float) -> Result:
                 admin = await asyncpg.connect(PG_URL)
                 await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
                 await admin.close()
-    return Result(backend, rate, errors, rate / 2, percentile(latencies, 0.5), percentile(latencies, 0.99))
+    return Result(
+        backend,
+        workers,
+        rate,
+        errors,
+        rate / 2,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        cpu_ms,
+    )
 
 
 def main() -> None:
@@ -200,10 +228,11 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers on PostgreSQL")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    results = [asyncio.run(run_backend(b, args.seconds)) for b in backends]
+    results = [asyncio.run(run_backend(b, args.seconds, args.workers)) for b in backends]
     uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=False).stdout.strip()
     nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     lines = [
@@ -216,10 +245,11 @@ def main() -> None:
         "requests signed and sealed before timing; client and relay on the same machine.",
         f"Machine: `{uname}`; `nproc` = {nproc}; Python {platform.python_version()}.",
         "",
-        "| backend | posts/s (max) | errors | p50 ms at half rate | p99 ms at half rate |",
-        "|---|---:|---:|---:|---:|",
+        "| backend | workers | posts/s (max) | relay CPU ms/post | errors | p50 ms at half rate | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *(
-            f"| {r.backend} | {r.posts_per_s:,.0f} | {r.errors} | {r.p50_ms:.1f} | {r.p99_ms:.1f} |"
+            f"| {r.backend} | {r.workers} | {r.posts_per_s:,.0f} | {r.cpu_ms_per_post:.2f} | {r.errors} "
+            f"| {r.p50_ms:.1f} | {r.p99_ms:.1f} |"
             for r in results
         ),
         "",

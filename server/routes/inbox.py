@@ -26,7 +26,7 @@ from server.models import CounsellorDevice, Session
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
 from server.services.counters import message_stored
 from server.services.live_events import CLOSED, RESYNC, broker_for
-from server.services.messages import committed_cursor, message_json, next_cursor, post_message
+from server.services.messages import MESSAGES, committed_cursor, message_json, next_cursor, post_message
 from server.services.retention import message_lifetime
 from server.services.sql import write_lock
 from server.services.wire import EnvelopeIn, StoredOut, Strict, b64_field
@@ -51,24 +51,26 @@ async def sync(
     db: DbSession,
     after: int = Query(0, ge=0, le=2**62),
     limit: int = Query(500, ge=1, le=1000),
-) -> dict[str, Any]:
+) -> JSONResponse:
     org_id, now = auth.counsellor.org_id, ctx.clock.now()
     # Every cursor up to the committed one is visible (cursors are handed out under a lock held
     # until commit), so a sync that returns all of them may move its cursor that far.
     upto = await committed_cursor(db, org_id)
-    messages = list(
-        await db.scalars(
-            select(Message)
+    # Core rows, not ORM objects: a page of up to 1,000 envelopes is only read and serialised.
+    conn = await db.connection()
+    messages = (
+        await conn.execute(
+            select(MESSAGES)
             .where(
-                Message.org_id == org_id,
-                Message.cursor > after,
-                Message.cursor <= upto,
-                Message.expires_at > now,
+                MESSAGES.c.org_id == org_id,
+                MESSAGES.c.cursor > after,
+                MESSAGES.c.cursor <= upto,
+                MESSAGES.c.expires_at > now,
             )
-            .order_by(Message.cursor)
+            .order_by(MESSAGES.c.cursor)
             .limit(limit + 1)
         )
-    )
+    ).all()
     mine = await _caller_key_ids(db, auth)
     wrap_rows = (
         await db.execute(
@@ -96,7 +98,7 @@ async def sync(
     # With more to come, continue after the last entry; otherwise everything up to `upto` was seen.
     out["cursor"] = entries[-1][0] if more else max(after, upto)
     out["more"] = more
-    return out
+    return JSONResponse(out)  # plain str/int values: no jsonable_encoder pass over 1,000 items
 
 
 def _wrap_json(wrap: ExtraWrap, conv_id: uuid.UUID, msg_id: uuid.UUID) -> dict[str, str]:

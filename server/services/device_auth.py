@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, cast
+from functools import cache
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import Table, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from opgelucht_desk.protocol.errors import RequestAuthError
@@ -60,15 +61,31 @@ class SignedRequest:
         """Store the nonce (and the device's last-seen day) in the caller's transaction; a 401
         ``replayed_request`` when it is already stored. On PostgreSQL a concurrent transaction holding
         the same nonce makes this wait for its outcome, so two copies of a request never both pass."""
-        insert = dialect_insert(conn.dialect.name, NONCES).values(
-            device_id=self.device_id, nonce=self.nonce, expires_at=self.now + NONCE_TTL
-        )
-        if not (await conn.execute(insert.on_conflict_do_nothing())).rowcount:
+        params = {
+            "p_device": self.device_id, "p_nonce": self.nonce, "p_expires": self.now + NONCE_TTL,
+            "p_day": self.now.date(),
+        }  # fmt: skip
+        if not (await conn.execute(_nonce_insert(conn.dialect.name), params)).rowcount:
             raise replayed_request()
         if self.last_seen != self.now.date():
-            await conn.execute(
-                update(DEVICES).where(DEVICES.c.device_id == self.device_id).values(last_seen=self.now.date())
-            )
+            await conn.execute(_LAST_SEEN, params)
+
+
+# Built once (see server/services/messages.py: statement building costs more than executing).
+@cache
+def _nonce_insert(dialect: str) -> Any:
+    values: dict[str, Any] = {
+        "device_id": bindparam("p_device"),
+        "nonce": bindparam("p_nonce"),
+        "expires_at": bindparam("p_expires"),
+    }
+    return dialect_insert(dialect, NONCES).values(values).on_conflict_do_nothing()
+
+
+_LAST_SEEN = (
+    update(DEVICES).where(DEVICES.c.device_id == bindparam("p_device")).values(last_seen=bindparam("p_day"))
+)
+_DEVICE = select(DEVICES).where(DEVICES.c.device_id == bindparam("p_device"))
 
 
 async def record_nonce(db: AsyncSession, signed: SignedRequest) -> bool:
@@ -102,9 +119,10 @@ async def signed_request(
         device_id = parse_request_headers(request.headers).device_id
     except RequestAuthError:
         raise bad_signature() from None
-    device = await db.get(Device, device_id)
-    if device is None:
+    row = (await (await db.connection()).execute(_DEVICE, {"p_device": device_id})).first()
+    if row is None:
         raise bad_signature()  # an unknown device looks like a bad signature: no existence oracle
+    device = Device(**row._mapping)  # a plain (transient) object: nothing for the session to track
     now = ctx.clock.now()
     try:
         _, _, nonce = verify_request(

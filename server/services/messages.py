@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, Text, func, literal, select, update
+from sqlalchemy import BigInteger, Row, String, Table, Text, bindparam, func, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -87,7 +88,8 @@ def stored_json(message: Message) -> dict[str, Any]:
     }
 
 
-def message_json(message: Message, *, with_conv: bool = False) -> dict[str, Any]:
+def message_json(message: Message | Row[Any], *, with_conv: bool = False) -> dict[str, Any]:
+    """The API's ``Message`` object from an ORM row or a Core row of ``messages``."""
     out: dict[str, Any] = {
         "seq": message.seq,
         "cursor": message.cursor,
@@ -136,6 +138,43 @@ async def post_message(
             raise
 
 
+# Hot-path statements are built once with bind parameters (building a SQLAlchemy statement per request
+# costs more CPU than executing it). Parameter names start with ``p_`` (column names are reserved).
+P = bindparam
+
+
+@cache
+def _seq_bump(channel: str, device_owned: bool) -> Any:
+    seq_column = CONVERSATIONS.c.last_seq if channel == CHANNEL_CHAT else CONVERSATIONS.c.last_staff_seq
+    owned = [CONVERSATIONS.c.conv_id == P("p_conv"), CONVERSATIONS.c.org_id == P("p_org")]
+    if device_owned:
+        owned.append(CONVERSATIONS.c.device_id == P("p_device"))
+    return (
+        update(CONVERSATIONS)
+        .where(*owned)
+        .values({seq_column: seq_column + 1, CONVERSATIONS.c.last_activity: P("p_now")})
+        .returning(seq_column)
+    )
+
+
+@cache
+def _conversation_create(dialect: str, channel: str) -> Any:
+    return (
+        dialect_insert(dialect, CONVERSATIONS)
+        .values(
+            conv_id=P("p_conv"),
+            device_id=P("p_device"),
+            org_id=P("p_org"),
+            created_at=P("p_now"),
+            last_activity=P("p_now"),
+            last_seq=1 if channel == CHANNEL_CHAT else 0,
+            last_staff_seq=0 if channel == CHANNEL_CHAT else 1,
+        )
+        .on_conflict_do_nothing()
+        .returning(CONVERSATIONS.c.conv_id)
+    )
+
+
 async def _bump_seq(
     conn: AsyncConnection,
     org_id: uuid.UUID,
@@ -146,47 +185,66 @@ async def _bump_seq(
 ) -> int | None:
     """The conversation's next seq on ``channel`` (its row stays locked until commit); a device's first
     post creates its conversation. None: not this org's (or not this device's) conversation."""
-    seq_column = CONVERSATIONS.c.last_seq if channel == CHANNEL_CHAT else CONVERSATIONS.c.last_staff_seq
-    owned = [CONVERSATIONS.c.conv_id == conv_id, CONVERSATIONS.c.org_id == org_id]
-    if device_id is not None:
-        owned.append(CONVERSATIONS.c.device_id == device_id)
-    bump = (
-        update(CONVERSATIONS)
-        .where(*owned)
-        .values({seq_column: seq_column + 1, CONVERSATIONS.c.last_activity: now})
-        .returning(seq_column)
-    )
-    seq = (await conn.execute(bump)).scalar_one_or_none()
+    params = {"p_conv": conv_id, "p_org": org_id, "p_now": now, "p_device": device_id}
+    bump = _seq_bump(channel, device_id is not None)
+    seq = (await conn.execute(bump, params)).scalar_one_or_none()
     if seq is not None or device_id is None:
         return None if seq is None else int(seq)
-    create = (
-        dialect_insert(conn.dialect.name, CONVERSATIONS)
-        .values(
-            conv_id=conv_id,
-            device_id=device_id,
-            org_id=org_id,
-            created_at=now,
-            last_activity=now,
-            last_seq=1 if channel == CHANNEL_CHAT else 0,
-            last_staff_seq=0 if channel == CHANNEL_CHAT else 1,
-        )
-        .on_conflict_do_nothing()
-        .returning(CONVERSATIONS.c.conv_id)
-    )
-    if (await conn.execute(create)).scalar_one_or_none() is not None:
+    create = _conversation_create(conn.dialect.name, channel)
+    if (await conn.execute(create, params)).scalar_one_or_none() is not None:
         return 1
     # Taken meanwhile: by this device's concurrent first post (bump it), or another's id (None).
-    seq = (await conn.execute(bump)).scalar_one_or_none()
+    seq = (await conn.execute(bump, params)).scalar_one_or_none()
     return None if seq is None else int(seq)
 
 
-def _cursor_bump(org_id: uuid.UUID) -> Any:
-    return (
-        update(ORG_CURSORS)
-        .where(ORG_CURSORS.c.org_id == org_id)
-        .values(last_cursor=ORG_CURSORS.c.last_cursor + 1)
-        .returning(ORG_CURSORS.c.last_cursor)
+_CURSOR_BUMP = (
+    update(ORG_CURSORS)
+    .where(ORG_CURSORS.c.org_id == P("p_org"))
+    .values(last_cursor=ORG_CURSORS.c.last_cursor + 1)
+    .returning(ORG_CURSORS.c.last_cursor)
+)
+_MESSAGE_TAKEN = select(MESSAGES.c.id).where(
+    MESSAGES.c.conv_id == P("p_conv"), MESSAGES.c.msg_id == P("p_msg")
+)
+_MESSAGE_PARAMS = {
+    "org_id": "p_org", "conv_id": "p_conv", "channel": "p_channel", "seq": "p_seq", "msg_id": "p_msg",
+    "envelope": "p_envelope", "stored_at": "p_now", "expires_at": "p_expires",
+}  # fmt: skip
+
+
+def _pg_store_message() -> Any:
+    """``WITH bumped AS (UPDATE org_cursors … RETURNING), stored AS (INSERT … SELECT … FROM bumped ON
+    CONFLICT DO NOTHING RETURNING cursor) SELECT cursor, pg_notify(…) FROM stored``: the cursor, the
+    message and the live event (sent by PostgreSQL at commit, to every relay instance LISTENing, never
+    for a post that does not commit) in one round trip."""
+    bumped = _CURSOR_BUMP.cte("bumped")
+    values = [
+        bumped.c.last_cursor if name == "cursor" else P(_MESSAGE_PARAMS[name], type_=MESSAGES.c[name].type)
+        for name in MESSAGE_COLUMNS
+    ]
+    stored = (
+        postgresql.insert(MESSAGES)
+        .from_select(MESSAGE_COLUMNS, select(*values))
+        .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
+        .returning(MESSAGES.c.cursor)
+        .cte("stored")
     )
+    event = func.json_build_object(
+        "conv_id", P("p_conv_text", type_=String), "seq", P("p_seq_event", type_=BigInteger),
+        "cursor", stored.c.cursor,
+    )  # fmt: skip
+    payload = func.json_build_object("org_id", P("p_org_text", type_=String), "event", event)
+    return select(stored.c.cursor, func.pg_notify(LIVE_CHANNEL, sql_cast(payload, Text)))
+
+
+_PG_STORE_MESSAGE = _pg_store_message()
+_SQLITE_INSERT_MESSAGE = (
+    sqlite.insert(MESSAGES)
+    .values({name: P("p_cursor" if name == "cursor" else _MESSAGE_PARAMS[name]) for name in MESSAGE_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
+    .returning(MESSAGES.c.cursor)
+)
 
 
 async def _insert_message(conn: AsyncConnection, row: dict[str, Any]) -> int | None:
@@ -194,52 +252,30 @@ async def _insert_message(conn: AsyncConnection, row: dict[str, Any]) -> int | N
 
     The org's cursor row lock, held until commit, orders the posts of one org: cursors become visible
     in increasing order. It is taken last, so it is held for as little as possible: on PostgreSQL one
-    statement (``WITH bumped AS (UPDATE … RETURNING) INSERT … SELECT``) and the commit."""
-    org_id = row["org_id"]
+    statement (``_pg_store_message``) and the commit."""
+    params = {_MESSAGE_PARAMS[name]: value for name, value in row.items()}
     if conn.dialect.name == "postgresql":
-        bumped = _cursor_bump(org_id).cte("bumped")
-        values = [
-            bumped.c.last_cursor if name == "cursor" else literal(row[name], MESSAGES.c[name].type)
-            for name in MESSAGE_COLUMNS
-        ]
-        stored = (
-            postgresql.insert(MESSAGES)
-            .from_select(MESSAGE_COLUMNS, select(*values))
-            .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
-            .returning(MESSAGES.c.cursor)
-            .cte("stored")
-        )
-        # The live event is queued in the same statement and sent by PostgreSQL at commit (to every
-        # relay instance LISTENing), never for a post that does not commit.
-        event = func.json_build_object(
-            "conv_id", str(row["conv_id"]), "seq", row["seq"], "cursor", stored.c.cursor
-        )
-        payload = func.json_build_object("org_id", str(org_id), "event", event)
-        stmt = select(stored.c.cursor, func.pg_notify(LIVE_CHANNEL, sql_cast(payload, Text)))
-        cursor = (await conn.execute(stmt)).scalar_one_or_none()
+        params |= {
+            "p_conv_text": str(row["conv_id"]),
+            "p_seq_event": row["seq"],
+            "p_org_text": str(row["org_id"]),
+        }
+        cursor = (await conn.execute(_PG_STORE_MESSAGE, params)).scalar_one_or_none()
         if cursor is None:
             # The msg_id is taken (the conflicting row is committed: ON CONFLICT waited for it), or
             # the org has no cursor row yet (its first change).
-            taken = select(MESSAGES.c.id).where(
-                MESSAGES.c.conv_id == row["conv_id"], MESSAGES.c.msg_id == row["msg_id"]
-            )
-            if (await conn.execute(taken)).first() is not None:
+            if (await conn.execute(_MESSAGE_TAKEN, params)).first() is not None:
                 return None
-            await _create_cursor_row(conn, org_id)
-            cursor = (await conn.execute(stmt)).scalar_one_or_none()
+            await _create_cursor_row(conn, row["org_id"])
+            cursor = (await conn.execute(_PG_STORE_MESSAGE, params)).scalar_one_or_none()
         return None if cursor is None else int(cursor)
     # SQLite: one writer at a time (``write_lock`` and the database lock), statement by statement.
-    cursor = (await conn.execute(_cursor_bump(org_id))).scalar_one_or_none()
+    cursor = (await conn.execute(_CURSOR_BUMP, params)).scalar_one_or_none()
     if cursor is None:
-        await _create_cursor_row(conn, org_id)
-        cursor = (await conn.execute(_cursor_bump(org_id))).scalar_one()
-    insert = (
-        sqlite.insert(MESSAGES)
-        .values(**row, cursor=cursor)
-        .on_conflict_do_nothing(index_elements=["conv_id", "msg_id"])
-        .returning(MESSAGES.c.cursor)
-    )
-    return None if (await conn.execute(insert)).scalar_one_or_none() is None else int(cursor)
+        await _create_cursor_row(conn, row["org_id"])
+        cursor = (await conn.execute(_CURSOR_BUMP, params)).scalar_one()
+    inserted = await conn.execute(_SQLITE_INSERT_MESSAGE, {**params, "p_cursor": cursor})
+    return None if inserted.scalar_one_or_none() is None else int(cursor)
 
 
 async def _create_cursor_row(conn: AsyncConnection, org_id: uuid.UUID) -> None:
