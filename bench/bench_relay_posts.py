@@ -56,6 +56,8 @@ posts/s swings by up to ±50 % between identical runs; relay CPU ms/post is the 
 | after | sqlite | 1 | 135, 132 (196, 172 earlier) | 3.41-3.47 (3.10-3.97) | 4.8 / 15.6, 7.5 / 36.6 |
 | after | postgres | 1 | 92, 106 (170, 139 earlier) | 2.69-2.96 (2.48) | 9.4 / 19.7, 11.3 / 59.4 |
 | after | postgres | 2 | 162, 121 | 2.76-3.06 | 12.8 / 62.2, 6.5 / 24.5 |
+| after (quiet, 03:07) | postgres | 1 | 232 | 2.44 (client 4.00) | 4.4 / 6.7 |
+| after (quiet, 03:07) | postgres | 2 | 236 | 2.39 (client 3.95) | 4.3 / 6.4 |
 
 What changed (every guarantee kept; tests in `tests/relay/messaging/test_post_replay.py`,
 `test_events_limit.py`, `tests/relay/test_serve_workers.py`):
@@ -93,7 +95,11 @@ sync is measured in the "Sync" section).
 2.5-3.5 ms of relay CPU per post one core serves at most ~300-400 posts/s; 2,000 posts/s on two cores
 needs ≤ 1 ms per post with the whole machine for the relay. The bench client itself (httpx) costs
 about as much CPU per request as the relay (client CPU column), and shares the two cores with the
-relay and the other engineers' tests, which is why two workers did not raise posts/s reliably here.
+relay and the other engineers' tests. In the quiet 03:07 runs the client used 4.0 ms per post, ~93 %
+of one core at 232 posts/s, against the relay's 2.4 ms (~57 %): this bench's single httpx client is
+now the limit, which is why two workers gave the same posts/s (236). Measuring beyond ~250 posts/s
+here needs a cheaper load generator (several client processes or a raw-socket client) or a second
+machine; even with a free client, 2.4 ms per post caps two cores at ~800 posts/s.
 A py-spy profile of a PostgreSQL post (in-process) after the changes: ~43 % FastAPI dependency
 solving (including the signature check, Ed25519 4.5 %), ~28 % SQLAlchemy/asyncpg executing six round
 trips (BEGIN, device, nonce, conversation, cursor+message+event, COMMIT), ~20 % socket writes to
