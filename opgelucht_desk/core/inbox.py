@@ -334,7 +334,10 @@ class Inbox:
             touched[conv.conv_id] = conv
             existing = self.messages.get(conv.conv_id, {}).get(m["msg_id"])
             if existing is not None and existing.state not in (STATE_UNSHARED,) and item.opened is not None:
-                continue  # the same message again (re-delivery): shown once
+                # The same message again (re-delivery after an interrupted sync): shown once, and
+                # written again, in case the interruption came before the first copy reached the disk.
+                result.messages.append(existing)
+                continue
             record = self._verify(conv, item, staff, result)
             if record is None:
                 continue

@@ -208,7 +208,9 @@ class SyncEngine:
                 await writing
         finally:
             await _cancel(upcoming)
-            await _cancel(writing)
+            if writing is not None and not writing.done():
+                with contextlib.suppress(Exception):
+                    await writing  # a page's rows and its cursor still reach the disk together
 
     async def _fetch_and_open(self, fetch: asyncio.Task[SyncPage]) -> _OpenedPage:
         """Wait for a page, start fetching the next one, and open this one on the worker pool."""
@@ -225,7 +227,7 @@ class SyncEngine:
 
     async def _open_page(self, messages: list[SyncMessage]) -> list[Opened]:
         """Open a page's envelopes on the worker pool: PyNaCl's C calls release the GIL, so the
-        slices run on all cores. Results keep the relay's order."""
+        slices run on several cores. Results keep the relay's order."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=OPEN_WORKERS, thread_name_prefix="opg-open")
         loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from opgelucht_desk.core.sync import CURSOR_META
 from server.clock import ManualClock
 
 from .conftest import make_reporter
@@ -121,3 +122,24 @@ async def test_sync_into_a_conversation_not_loaded_keeps_its_chain_and_counts(
     await _relogin(admin_desk, clock)
     [summary] = desk.conversations()
     assert summary.unread == 2 and desk.stored_data_summary().messages == 4
+
+
+async def test_messages_applied_but_not_written_reach_the_disk_when_delivered_again(
+    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock
+) -> None:
+    """A sync interrupted after checking a page but before writing it leaves the messages in memory
+    only; the relay delivers them again from the stored cursor, and then they must be written."""
+    desk = admin_desk.desk
+    await reporter.hello()
+    await reporter.text("een")
+    await reporter.text("twee")
+    await desk.sync_now()
+    cache = desk._unlocked().cache
+    # What the interruption leaves on disk: neither the page's rows nor its cursor.
+    cache.delete_conversations([str(reporter.conv_id)])
+    cache.set_meta(CURSOR_META, b"0")
+    await desk.sync_now()
+    await _relogin(admin_desk, clock)
+    assert [m.text for m in desk.messages(reporter.conv_id)] == ["een", "twee"]
+    [summary] = desk.conversations()
+    assert summary.unread == 2 and summary.verification_problem is None
