@@ -868,7 +868,7 @@ class Desk:
         if org.get("roster") is not None:
             warning = u.trust.accept(org["roster"], self._now())
             if warning and u.trust.problem_kind != "expired":
-                raise VerificationError(warning)
+                raise VerificationError(warning.detail)
         entries = []
         for c in org["counsellors"]:
             identity = unb64(c["identity_key"])
@@ -888,7 +888,7 @@ class Desk:
         await u.api.put_roster(signed.to_json())
         warning = u.trust.accept(signed.to_json(), self._now())
         if warning:
-            raise VerificationError(warning)
+            raise VerificationError(warning.detail)
         await asyncio.to_thread(u.cache.set_meta, TRUST_META, u.trust.to_bytes())
         current = u.trust.tracker.current
         assert current is not None

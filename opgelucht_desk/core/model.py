@@ -192,6 +192,29 @@ class StoredDataSummary:
     oldest_message: datetime | None
 
 
+class RosterWarningKind(enum.Enum):
+    """Why the roster cannot be trusted or used; the UI words each kind in the user's language.
+
+    The values of the roster problems are the protocol's ``RosterError.kind`` values."""
+
+    NOT_LISTED = "not_listed"  # this computer is not in the verified roster: it receives no new messages
+    BAD_SIGNATURE = "bad_signature"
+    ROLLBACK = "rollback"
+    FORK = "fork"
+    EXPIRED = "expired"
+    ORG_KEY_CHANGE = "org_key_change"  # the org key changed without a valid certificate
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class RosterWarning:
+    """A roster warning for the UI: ``kind`` for the translated text, ``detail`` the English technical
+    reason (for logs and tooltips, never the main text)."""
+
+    kind: RosterWarningKind
+    detail: str
+
+
 class DeskListener(Protocol):
     """Callbacks of the facade. All are content-free; every method is optional to act upon."""
 
@@ -203,7 +226,7 @@ class DeskListener(Protocol):
 
     def connection_changed(self, online: bool) -> None: ...
 
-    def roster_warning(self, text: str) -> None: ...
+    def roster_warning(self, warning: RosterWarning) -> None: ...
 
     def roster_changed(self, version: int) -> None:
         """A new verified roster: show it, so each counsellor can watch their own entry (DESIGN §2)."""

@@ -30,6 +30,7 @@ from opgelucht_desk.core.inbox import (
     decrypt_batch,
     open_shared,
 )
+from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.core.outbox import Outbox
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.envelope import MessageType
@@ -140,7 +141,7 @@ class SyncEngine:
 
     async def _refresh_roster(self) -> None:
         org = await self.api.org()
-        warning: str | None = None
+        warning: RosterWarning | None = None
         before = self.trust.tracker.current.version if self.trust.tracker.current else 0
         if not self.trust.follow_org_key(org.get("org_key"), org.get("org_key_chain", [])):
             warning = self.trust.set_problem("org_key_change")
@@ -159,8 +160,11 @@ class SyncEngine:
             if not listed:
                 self.notifier.emit(
                     "roster_warning",
-                    "This computer is not in the organisation's roster: it receives no new messages "
-                    "until the org admin publishes a roster that lists it.",
+                    RosterWarning(
+                        RosterWarningKind.NOT_LISTED,
+                        "This computer is not in the organisation's roster: it receives no new messages "
+                        "until the org admin publishes a roster that lists it.",
+                    ),
                 )
         if warning:
             self.notifier.emit("roster_warning", warning)

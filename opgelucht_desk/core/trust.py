@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.core.inbox import StaffDirectory, b64, unb64
+from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.protocol.errors import ProtocolError, RosterError
 from opgelucht_desk.protocol.roster import (
     Roster,
@@ -31,6 +32,8 @@ _PROBLEM_TEXT = {
     "expired": "The roster has expired. Sending is blocked until the org admin publishes a new one.",
     "org_key_change": "The organisation key changed without a valid certificate. Sending is blocked.",
 }
+
+_WARNING_KIND = {kind: RosterWarningKind(kind) for kind in _PROBLEM_TEXT}
 
 
 @dataclass
@@ -64,8 +67,8 @@ class Trust:
                 self.problem = self.problem_kind = None
         return True
 
-    def accept(self, signed_json: object, now: int) -> str | None:
-        """Verify a roster from the relay. Returns a new warning text, or None if all is well."""
+    def accept(self, signed_json: object, now: int) -> RosterWarning | None:
+        """Verify a roster from the relay. Returns a new warning, or None if all is well."""
         before = self.tracker.current.version if self.tracker.current else 0
         try:
             signed = SignedRoster.from_json(signed_json)
@@ -83,17 +86,19 @@ class Trust:
             self._remember(roster)
         return None
 
-    def recheck(self, now: int) -> str | None:
+    def recheck(self, now: int) -> RosterWarning | None:
         """Expiry check without a new roster (e.g. at start and hourly)."""
         if self.tracker.current is not None and self.tracker.current.is_expired(now):
             return self.set_problem("expired")
         return None
 
-    def set_problem(self, kind: str) -> str | None:
+    def set_problem(self, kind: str) -> RosterWarning | None:
+        """Block sending for ``kind`` (a protocol ``RosterError.kind``; unknown kinds count as malformed).
+        Returns the warning to show, or None if it is already shown or a fork hides it."""
         if self.problem_kind == "fork" or self.problem_kind == kind:
             return None
         self.problem_kind, self.problem = kind, _PROBLEM_TEXT.get(kind, _PROBLEM_TEXT["malformed"])
-        return self.problem
+        return RosterWarning(_WARNING_KIND.get(kind, RosterWarningKind.MALFORMED), self.problem)
 
     def _remember(self, roster: Roster) -> None:
         for counsellor, device in roster.valid_devices():
@@ -109,7 +114,8 @@ class Trust:
         try:
             roster = self.tracker.require_sendable(now)
         except RosterError as exc:
-            raise RosterBlockedError(self.set_problem(exc.kind) or self.problem or str(exc)) from None
+            warning = self.set_problem(exc.kind)
+            raise RosterBlockedError(warning.detail if warning else self.problem or str(exc)) from None
         current_hash = self.tracker.current_hash
         assert current_hash is not None
         return roster, current_hash

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from opgelucht_desk.core.model import DeskState
+from opgelucht_desk.core.model import DeskState, RosterWarning
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.idle import IdleWatcher
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
+from opgelucht_desk.ui.messages import describe_error, describe_roster_warning
 from opgelucht_desk.ui.notifications import Notifier
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.tasks import spawn
@@ -28,7 +29,7 @@ class DeskEvents(QObject):
     new_messages_signal = Signal(int)
     sync_progress_signal = Signal(int, int)
     connection_changed_signal = Signal(bool)
-    roster_warning_signal = Signal(str)
+    roster_warning_signal = Signal(object)  # RosterWarning
     roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
 
@@ -44,8 +45,8 @@ class DeskEvents(QObject):
     def connection_changed(self, online: bool) -> None:
         self.connection_changed_signal.emit(online)
 
-    def roster_warning(self, text: str) -> None:
-        self.roster_warning_signal.emit(text)
+    def roster_warning(self, warning: RosterWarning) -> None:
+        self.roster_warning_signal.emit(warning)
 
     def roster_changed(self, version: int) -> None:
         self.roster_changed_signal.emit(version)
@@ -151,7 +152,7 @@ class Controller(QObject):
         main.inbox.refresh()
         self.notifier.set_unread(self.desk.unread_total())
         self.idle.start()
-        spawn(self.desk.start_sync(), on_error=lambda exc: main.show_roster_warning(type(exc).__name__))
+        spawn(self.desk.start_sync(), on_error=lambda exc: main.show_problem(describe_error(exc)))
 
     def _main_closed(self) -> None:
         if self.main is not None and self.window is self.main:
@@ -263,9 +264,9 @@ class Controller(QObject):
         if isinstance(self.window, LoginWindow):
             self.window.show_session_ended()
 
-    def _roster_warning(self, text: str) -> None:
+    def _roster_warning(self, warning: RosterWarning) -> None:
         if self.main is not None:
-            self.main.show_roster_warning(text)
+            self.main.show_roster_warning(describe_roster_warning(warning), warning.detail)
 
     def _roster_changed(self, version: int) -> None:
         if self.main is not None:

@@ -146,8 +146,16 @@ class MainWindow(QMainWindow):
         self.sync_bar.setFormat(self.tr("Synchronising %v of %m"))
         self.sync_bar.show()
 
-    def show_roster_warning(self, text: str) -> None:
+    def show_roster_warning(self, text: str, detail: str = "") -> None:
+        """``text``: the translated warning; ``detail``: the core's English reason, as a tooltip."""
         self.banner.setText(self.tr("Security warning: %1").replace("%1", text))
+        self.banner.setToolTip(detail)
+        self.banner.show()
+
+    def show_problem(self, text: str) -> None:
+        """A translated problem that is no security warning (e.g. the first sync failed)."""
+        self.banner.setText(text)
+        self.banner.setToolTip("")
         self.banner.show()
 
     def show_roster_changed(self, version: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QObject
 
 from opgelucht_desk.core import errors
+from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 
 
 class Errors(QObject):
@@ -79,3 +80,42 @@ def describe_error(exc: BaseException) -> str:
     return QCoreApplication.translate("Errors", "An unexpected error occurred (%1).").replace(
         "%1", type(exc).__name__
     )
+
+
+def describe_roster_warning(warning: RosterWarning) -> str:
+    """The counsellor's wording of a roster warning; ``warning.detail`` (English) stays out of it."""
+    kind = RosterWarningKind
+    texts = {
+        kind.NOT_LISTED: QCoreApplication.translate(
+            "Errors",
+            "This computer is not in the organisation's list of counsellors (roster): it receives no new "
+            "messages until the organisation administrator publishes a roster that lists it.",
+        ),
+        kind.BAD_SIGNATURE: QCoreApplication.translate(
+            "Errors",
+            "The relay sent a list of counsellors (roster) with an invalid signature. Sending is blocked.",
+        ),
+        kind.ROLLBACK: QCoreApplication.translate(
+            "Errors",
+            "The relay sent an older list of counsellors (roster) than this computer already knows. "
+            "Sending is blocked.",
+        ),
+        kind.FORK: QCoreApplication.translate(
+            "Errors",
+            "The relay sent two different lists of counsellors (rosters) with the same version. Sending is "
+            "blocked; contact your organisation administrator.",
+        ),
+        kind.EXPIRED: QCoreApplication.translate(
+            "Errors",
+            "The list of counsellors (roster) has expired. Sending is blocked until the organisation "
+            "administrator publishes a new one.",
+        ),
+        kind.ORG_KEY_CHANGE: QCoreApplication.translate(
+            "Errors",
+            "The organisation key changed without a valid certificate. Sending is blocked.",
+        ),
+        kind.MALFORMED: QCoreApplication.translate(
+            "Errors", "The relay sent a damaged list of counsellors (roster). Sending is blocked."
+        ),
+    }
+    return texts[warning.kind]

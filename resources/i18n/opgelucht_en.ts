@@ -510,6 +510,34 @@
         <source>An unexpected error occurred (%1).</source>
         <translation>An unexpected error occurred (%1).</translation>
     </message>
+    <message>
+        <source>This computer is not in the organisation&apos;s list of counsellors (roster): it receives no new messages until the organisation administrator publishes a roster that lists it.</source>
+        <translation>This computer is not in the organisation&apos;s list of counsellors (roster): it receives no new messages until the organisation administrator publishes a roster that lists it.</translation>
+    </message>
+    <message>
+        <source>The relay sent a list of counsellors (roster) with an invalid signature. Sending is blocked.</source>
+        <translation>The relay sent a list of counsellors (roster) with an invalid signature. Sending is blocked.</translation>
+    </message>
+    <message>
+        <source>The relay sent an older list of counsellors (roster) than this computer already knows. Sending is blocked.</source>
+        <translation>The relay sent an older list of counsellors (roster) than this computer already knows. Sending is blocked.</translation>
+    </message>
+    <message>
+        <source>The relay sent two different lists of counsellors (rosters) with the same version. Sending is blocked; contact your organisation administrator.</source>
+        <translation>The relay sent two different lists of counsellors (rosters) with the same version. Sending is blocked; contact your organisation administrator.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors (roster) has expired. Sending is blocked until the organisation administrator publishes a new one.</source>
+        <translation>The list of counsellors (roster) has expired. Sending is blocked until the organisation administrator publishes a new one.</translation>
+    </message>
+    <message>
+        <source>The organisation key changed without a valid certificate. Sending is blocked.</source>
+        <translation>The organisation key changed without a valid certificate. Sending is blocked.</translation>
+    </message>
+    <message>
+        <source>The relay sent a damaged list of counsellors (roster). Sending is blocked.</source>
+        <translation>The relay sent a damaged list of counsellors (roster). Sending is blocked.</translation>
+    </message>
 </context>
 <context>
     <name>FurtherComputerDialog</name>

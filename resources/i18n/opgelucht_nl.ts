@@ -510,6 +510,34 @@
         <source>An unexpected error occurred (%1).</source>
         <translation>Er trad een onverwachte fout op (%1).</translation>
     </message>
+    <message>
+        <source>This computer is not in the organisation&apos;s list of counsellors (roster): it receives no new messages until the organisation administrator publishes a roster that lists it.</source>
+        <translation>Deze computer staat niet op de lijst van vertrouwenspersonen van de organisatie: hij ontvangt geen nieuwe berichten totdat de beheerder van de organisatie een lijst publiceert waarop hij staat.</translation>
+    </message>
+    <message>
+        <source>The relay sent a list of counsellors (roster) with an invalid signature. Sending is blocked.</source>
+        <translation>De relay stuurde een lijst van vertrouwenspersonen met een ongeldige handtekening. Versturen is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>The relay sent an older list of counsellors (roster) than this computer already knows. Sending is blocked.</source>
+        <translation>De relay stuurde een oudere lijst van vertrouwenspersonen dan deze computer al kent. Versturen is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>The relay sent two different lists of counsellors (rosters) with the same version. Sending is blocked; contact your organisation administrator.</source>
+        <translation>De relay stuurde twee verschillende lijsten van vertrouwenspersonen met hetzelfde versienummer. Versturen is geblokkeerd; neem contact op met de beheerder van uw organisatie.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors (roster) has expired. Sending is blocked until the organisation administrator publishes a new one.</source>
+        <translation>De lijst van vertrouwenspersonen is verlopen. Versturen is geblokkeerd totdat de beheerder van de organisatie een nieuwe lijst publiceert.</translation>
+    </message>
+    <message>
+        <source>The organisation key changed without a valid certificate. Sending is blocked.</source>
+        <translation>De organisatiesleutel is gewijzigd zonder geldig certificaat. Versturen is geblokkeerd.</translation>
+    </message>
+    <message>
+        <source>The relay sent a damaged list of counsellors (roster). Sending is blocked.</source>
+        <translation>De relay stuurde een beschadigde lijst van vertrouwenspersonen. Versturen is geblokkeerd.</translation>
+    </message>
 </context>
 <context>
     <name>FurtherComputerDialog</name>

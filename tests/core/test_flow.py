@@ -17,7 +17,7 @@ from opgelucht_desk.core.errors import (
     LockedError,
     NotFoundError,
 )
-from opgelucht_desk.core.model import Category, DeskState, Status
+from opgelucht_desk.core.model import Category, DeskState, RosterWarning, RosterWarningKind, Status
 from server.clock import ManualClock
 from server.context import AppContext
 
@@ -49,8 +49,8 @@ class Recorder:
     def connection_changed(self, online: bool) -> None:
         self.events.append(("connection_changed", (online,)))
 
-    def roster_warning(self, text: str) -> None:
-        self.events.append(("roster_warning", (text,)))
+    def roster_warning(self, warning: RosterWarning) -> None:
+        self.events.append(("roster_warning", (warning,)))
 
     def roster_changed(self, version: int) -> None:
         self.events.append(("roster_changed", (version,)))
@@ -209,7 +209,9 @@ async def test_new_counsellor_gets_old_threads_only_when_shared(
     try:
         await bob.desk.sync_now()  # roster v1 does not list bob's computer yet: he is told so
         assert [n for n, _a in rec.events if n == "roster_warning"] == ["roster_warning"]
-        assert "not in the organisation's roster" in str(dict(rec.events)["roster_warning"])
+        [warning] = dict(rec.events)["roster_warning"]
+        assert isinstance(warning, RosterWarning) and warning.kind is RosterWarningKind.NOT_LISTED
+        assert "not in the organisation's roster" in warning.detail
         assert (await admin.publish_roster()) == 2
         assert {v.username: v.in_roster for v in await admin.counsellors()} == {"admin1": True, "bob": True}
         await bob.desk.sync_now()

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from opgelucht_desk.core.errors import RosterBlockedError
+from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.protocol.keys import DeviceKeys
 from server.clock import ManualClock
 
@@ -110,11 +111,11 @@ async def test_swapped_roster_key_blocks_sending_and_warns(
     admin_desk: EnrolledDesk, reporter: Reporter, network: TamperingTransport
 ) -> None:
     desk = admin_desk.desk
-    warnings: list[str] = []
+    warnings: list[RosterWarning] = []
 
     class Listener:
-        def roster_warning(self, text: str) -> None:
-            warnings.append(text)
+        def roster_warning(self, warning: RosterWarning) -> None:
+            warnings.append(warning)
 
     desk.add_listener(Listener())  # type: ignore[arg-type]
     await reporter.hello()
@@ -132,7 +133,8 @@ async def test_swapped_roster_key_blocks_sending_and_warns(
 
     network.rewrites["/v1/org"] = swap
     await desk.sync_now()
-    assert warnings and "signature" in warnings[0]
+    assert [w.kind for w in warnings] == [RosterWarningKind.BAD_SIGNATURE]
+    assert "signature" in warnings[0].detail
     assert desk.roster_problem is not None
     with pytest.raises(RosterBlockedError):
         await desk.reply(reporter.conv_id, "mag niet weg")

@@ -85,6 +85,31 @@ def test_a_roster_change_is_shown_to_a_counsellor_without_a_dialog(
     assert not main.roster_notice.isVisible()
 
 
+def test_a_roster_warning_is_shown_in_dutch(
+    qtbot: QtBot,
+    relay: RelayServer,
+    run: Run,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    admin_desk = open_desk("admin")
+    admin = make_controller(admin_desk)
+    enrol(qtbot, admin, relay, relay.new_org("Stichting Waarschuwing"), username="waar", display_name="Wim")
+    invitation = run(admin_desk.invite())
+    colleague = make_controller(open_desk("colleague"), Preferences(tmp_path / "prefs2"))
+    main = enrol(qtbot, colleague, relay, invitation, username="nieuw", display_name="Noor").main
+    # The published roster does not list the new computer yet: the core warns, the UI words it in Dutch.
+    qtbot.waitUntil(main.banner.isVisible, timeout=TIMEOUT_MS)
+    assert main.banner.text() == (
+        "Veiligheidswaarschuwing: Deze computer staat niet op de lijst van vertrouwenspersonen van de "
+        "organisatie: hij ontvangt geen nieuwe berichten totdat de beheerder van de organisatie een lijst "
+        "publiceert waarop hij staat."
+    )
+    # The core's English reason is only the tooltip, for support.
+    assert "not in the organisation's roster" in main.banner.toolTip()
+
+
 def test_a_counsellor_adds_a_second_computer_with_the_key_backup(
     qtbot: QtBot,
     relay: RelayServer,
@@ -124,4 +149,4 @@ def test_a_counsellor_adds_a_second_computer_with_the_key_backup(
     assert isinstance(main, MainWindow)
     assert " ".join(main.settings.safety.text().split()) == enrolled.safety_number  # the same identity
     # Not in the roster until the admin publishes it: the counsellor is told so.
-    qtbot.waitUntil(lambda: "not in the organisation's roster" in main.banner.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "staat niet op de lijst" in main.banner.text(), timeout=TIMEOUT_MS)
