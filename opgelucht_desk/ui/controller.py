@@ -13,7 +13,7 @@ from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.idle import IdleWatcher
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
-from opgelucht_desk.ui.messages import describe_error, describe_roster_warning
+from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.notifications import Notifier
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.tasks import spawn
@@ -266,7 +266,7 @@ class Controller(QObject):
 
     def _roster_warning(self, warning: RosterWarning) -> None:
         if self.main is not None:
-            self.main.show_roster_warning(describe_roster_warning(warning), warning.detail)
+            self.main.show_roster_warning(warning)
 
     def _roster_changed(self, version: int) -> None:
         if self.main is not None:

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opgelucht_desk.core.model import RosterWarning
 from opgelucht_desk.ui.admin import AdminPage
 from opgelucht_desk.ui.inbox import InboxPage
+from opgelucht_desk.ui.messages import describe_roster_warning
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.settings import SettingsPage
 from opgelucht_desk.ui.stats import StatsPage
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         notice_layout.addWidget(self.roster_notice_close)
         self.roster_notice.hide()
         self._roster_version: int | None = None
+        self._roster_warning: RosterWarning | None = None
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.roster_notice_close.setAccessibleName(self.tr("Dismiss the roster notice"))
         self._show_connection()
         self._show_roster_notice()
+        self._show_roster_warning()
 
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.inbox)
@@ -146,14 +150,22 @@ class MainWindow(QMainWindow):
         self.sync_bar.setFormat(self.tr("Synchronising %v of %m"))
         self.sync_bar.show()
 
-    def show_roster_warning(self, text: str, detail: str = "") -> None:
-        """``text``: the translated warning; ``detail``: the core's English reason, as a tooltip."""
-        self.banner.setText(self.tr("Security warning: %1").replace("%1", text))
-        self.banner.setToolTip(detail)
+    def show_roster_warning(self, warning: RosterWarning) -> None:
+        """The warning in the user's language; the core's English reason only as a tooltip."""
+        self._roster_warning = warning
+        self._show_roster_warning()
         self.banner.show()
+
+    def _show_roster_warning(self) -> None:
+        if self._roster_warning is None:
+            return
+        text = describe_roster_warning(self._roster_warning)
+        self.banner.setText(self.tr("Security warning: %1").replace("%1", text))
+        self.banner.setToolTip(self._roster_warning.detail)
 
     def show_problem(self, text: str) -> None:
         """A translated problem that is no security warning (e.g. the first sync failed)."""
+        self._roster_warning = None
         self.banner.setText(text)
         self.banner.setToolTip("")
         self.banner.show()

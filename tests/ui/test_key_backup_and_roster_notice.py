@@ -108,6 +108,10 @@ def test_a_roster_warning_is_shown_in_dutch(
     )
     # The core's English reason is only the tooltip, for support.
     assert "not in the organisation's roster" in main.banner.toolTip()
+    colleague.set_language("en")  # the warning follows a change of language (a posted LanguageChange)
+    qtbot.waitUntil(lambda: main.banner.text().startswith("Security warning: This computer is not in the"))
+    assert "list of counsellors" in main.banner.text()
+    colleague.set_language("nl")
 
 
 def test_a_counsellor_adds_a_second_computer_with_the_key_backup(
