@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -23,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchreport import machine, write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 SECTION = "Linux desktop bundle"
 
 
@@ -76,11 +75,10 @@ def main() -> None:
             source.append(source_start(scratch))
 
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    uname = " ".join((*platform.uname()[:3], platform.uname().machine))
     section = (
         f"## {SECTION}\n\n"
         f"Run {now} with `.venv/bin/python bench/bench_bundle.py --runs {args.runs}`.\n"
-        f"Machine: `{uname}`; `nproc` = {os.cpu_count()}; Python {platform.python_version()}.\n\n"
+        f"Machine: {machine()}.\n\n"
         "| measure | value |\n|---|---:|\n"
         f"| build (PyInstaller from scratch + smoke test + tar.gz) | {build_s:.1f} s |\n"
         f"| bundle folder | {bundle_mib:.0f} MiB |\n"
@@ -95,14 +93,7 @@ def main() -> None:
     print(section)
     if args.no_write:
         return
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^## {SECTION}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section, text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    BENCHMARKS.write_text(text, encoding="utf-8")
+    write_section(SECTION, section)
 
 
 if __name__ == "__main__":

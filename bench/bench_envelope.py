@@ -9,17 +9,14 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
-import re
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import nacl.bindings as sodium
 import nacl.secret
 import nacl.utils
+from benchreport import machine, write_section
 
 from opgelucht_desk.protocol import (
     ZERO_HASH,
@@ -30,8 +27,6 @@ from opgelucht_desk.protocol import (
     seal_message,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 PAYLOAD = os.urandom(1024)
 OPEN = "open (unwrap stanza + decrypt + verify)"
 CACHED = "open with cached content key"
@@ -46,16 +41,6 @@ def rate(operation: Callable[[], object], seconds: float) -> float:
             operation()
         count += 50
     return count / elapsed
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:
@@ -103,14 +88,12 @@ def main() -> None:
         "raw SecretBox encrypt (1 KiB)": rate(lambda: box.encrypt(PAYLOAD), args.seconds),
         "raw SecretBox decrypt (1 KiB)": rate(lambda: box.decrypt(boxed), args.seconds),
     }
-    uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=False).stdout.strip()
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     lines = [
         "## Envelope",
         "",
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC with "
         f"`.venv/bin/python bench/bench_envelope.py` ({args.seconds:g} s per row, single thread).",
-        f"Machine: `{uname}`; `nproc` = {nproc}; CPU: {cpu_model()}; Python {platform.python_version()}.",
+        f"Machine: {machine()}.",
         f"Envelope size for this message: {len(envelope)} bytes.",
         "",
         "| operation | per second | µs each |",
@@ -132,14 +115,7 @@ def main() -> None:
     print(section)
     if args.no_write:
         return
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Envelope\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section, text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    BENCHMARKS.write_text(text, encoding="utf-8")
+    write_section("Envelope", section)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import asyncio
 import datetime
 import json
 import os
-import platform
 import re
 import socket
 import subprocess
@@ -29,13 +28,12 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from benchreport import machine, write_section
 
 from opgelucht_desk.protocol import ZERO_HASH, DeviceKeys, MessageType, seal_message
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 PG_URL = os.environ.get("OPG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DEVICES = 50
 CONCURRENCY = 32
@@ -308,8 +306,6 @@ def main() -> None:
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     results = [asyncio.run(run_backend(b, args.seconds, args.workers)) for b in backends]
-    uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=False).stdout.strip()
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     workers_flag = f" --workers {args.workers}" if args.workers > 1 else ""
     lines = [
         "## Relay message posts",
@@ -322,7 +318,7 @@ def main() -> None:
         "the relay processes' user + system CPU time during the throughput run per stored post; "
         "*client CPU ms/post*: the bench client's. Both depend far less than posts/s on what else runs "
         "on the machine. p50/p99: open-loop latency at half the measured maximum rate.",
-        f"Machine: `{uname}`; `nproc` = {nproc}; Python {platform.python_version()}.",
+        f"Machine: {machine()}.",
         "",
         "| backend | workers | posts/s (max) | relay CPU ms/post | client CPU ms/post | errors "
         "| p50 ms | p99 ms |",
@@ -339,14 +335,7 @@ def main() -> None:
     print(section)
     if args.no_write:
         return
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Relay message posts\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section, text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    BENCHMARKS.write_text(text, encoding="utf-8")
+    write_section("Relay message posts", section)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import contextlib
 import datetime
 import multiprocessing
 import os
-import platform
 import re
 import resource
 import shutil
@@ -33,6 +32,7 @@ from typing import Any, cast
 
 import httpx
 import pyotp
+from benchreport import machine, write_section
 from keyrings.alt.file import EncryptedKeyring
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
@@ -49,8 +49,6 @@ from opgelucht_desk.protocol import (
 )
 from opgelucht_desk.protocol.profile import Profile
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "benchmarks.md"
 PASSWORD = "benchmark wachtwoord lang genoeg"  # noqa: S105 - a throw-away benchmark account
 
 
@@ -292,29 +290,6 @@ async def run(convs: int, messages: int, work: Path) -> dict[str, float]:
         relay.stop()
 
 
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    system = f"{platform.system()} {platform.release()} {platform.machine()}"
-    return f"`{system}`; `nproc` = {os.cpu_count()}; CPU: {cpu}"
-
-
-def write(section: str) -> None:
-    text = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Sync\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -334,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     section = render(results, args.conversations, args.messages)
     print(section)
     if not args.no_write:
-        write(section)
+        write_section("Sync", section)
 
 
 def render(results: list[dict[str, float]], conversations: int, messages: int) -> str:
@@ -353,7 +328,7 @@ def render(results: list[dict[str, float]], conversations: int, messages: int) -
             "## Sync",
             "",
             f"Run {when} with `.venv/bin/python {cmd}`.",
-            f"Machine: {machine()}; Python {platform.python_version()}.",
+            f"Machine: {machine()}.",
             "Relay: `opgelucht-relay serve` subprocess on 127.0.0.1, SQLite, seeded directly (not timed).",
             "",
             f"| measure | {runs} | before (02:27 UTC) | target (DESIGN §7) |",
