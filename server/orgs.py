@@ -14,7 +14,7 @@ from opgelucht_desk.protocol.qr import ORG_CODE_RE, qr_payload
 from server import audit
 from server.auth.tokens import new_token, token_hash
 from server.config import Settings
-from server.errors import not_found
+from server.errors import gone, not_found
 from server.models import Invitation, Org, OrgCode, OrgKeyCertificate, Roster
 from server.models.accounts import ROLES
 from server.schemas import OrgKeyLink
@@ -35,6 +35,17 @@ async def find_code(db: AsyncSession, code: str) -> OrgCode | None:
     code (NUL characters would make PostgreSQL fail)."""
     normalised = normalise_code(code)
     return None if normalised is None else await db.get(OrgCode, normalised)
+
+
+async def live_code(db: AsyncSession, code: str) -> OrgCode:
+    """The org code row of a code in use: 404 when unknown, 410 when revoked (joins, device
+    registration and usage events all refuse a revoked code alike)."""
+    row = await find_code(db, code)
+    if row is None:
+        raise not_found()
+    if row.revoked_at is not None:
+        raise gone("This org code was revoked.")
+    return row
 
 
 async def create_org(db: AsyncSession, name: str, now: datetime) -> Org:

@@ -11,10 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from opgelucht_desk.protocol.errors import SignatureError
 from opgelucht_desk.protocol.request_auth import verify_register_proof
 from server.deps import Ctx, DbSession
-from server.errors import ApiError, conflict, gone, not_found
-from server.models import OrgCode
+from server.errors import ApiError, conflict
 from server.models.messaging import Device
-from server.orgs import normalise_code
+from server.orgs import live_code
 from server.services.counters import device_registered
 from server.services.wire import Strict, b64_field
 
@@ -48,12 +47,7 @@ async def register_device(body: RegisterIn, ctx: Ctx, db: DbSession, response: R
         verify_register_proof(body.device_id, enc_pk, sign_pk, body.org_code, proof)
     except SignatureError:
         raise ApiError(401, "bad_signature", "The registration proof does not verify.") from None
-    normalised = normalise_code(body.org_code)
-    code = await db.get(OrgCode, normalised) if normalised is not None else None
-    if code is None:
-        raise not_found()
-    if code.revoked_at is not None:
-        raise gone("This org code was revoked.")
+    code = await live_code(db, body.org_code)
     existing = await db.get(Device, body.device_id)
     if existing is not None:
         if (existing.enc_pk, existing.sign_pk, existing.org_code) != (enc_pk, sign_pk, code.code):

@@ -11,10 +11,9 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from server.deps import Ctx, DbSession, client_address
-from server.errors import gone, not_found, rate_limited
-from server.models import OrgCode
+from server.errors import rate_limited
 from server.models.messaging import UsageCounter
-from server.orgs import normalise_code
+from server.orgs import live_code
 from server.services.counters import usage_events_accepted
 from server.services.sql import upsert_add, write_lock
 from server.services.wire import Strict
@@ -40,12 +39,7 @@ async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession, request: Request
     retry_after = ctx.events_limit.take(client_address(request), ctx.clock.now())
     if retry_after is not None:
         raise rate_limited(retry_after)
-    normalised = normalise_code(body.org_code)
-    code = await db.get(OrgCode, normalised) if normalised is not None else None
-    if code is None:
-        raise not_found()
-    if code.revoked_at is not None:
-        raise gone("This org code was revoked.")
+    code = await live_code(db, body.org_code)
     day = ctx.clock.now().date()
     totals: Counter[tuple[str, str]] = Counter()
     for event in body.events:

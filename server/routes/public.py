@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opgelucht_desk.protocol.encoding import b64e
 from server.clock import unix
 from server.deps import DbSession
-from server.errors import gone, not_found
 from server.models import Article, Org
-from server.orgs import current_roster, find_code, org_key_chain
+from server.orgs import current_roster, live_code, org_key_chain
 from server.schemas import JoinOut, PublicArticle, PublicArticleList
 from server.views import roster_out
 
@@ -24,11 +23,7 @@ OrgCodeParam = Annotated[str, Query(min_length=1, max_length=64)]
 
 async def live_code_org(db: AsyncSession, code: str) -> Org:
     """The org of a live org code: 404 unknown, 410 revoked."""
-    row = await find_code(db, code)
-    if row is None:
-        raise not_found()
-    if row.revoked_at is not None:
-        raise gone("This code is no longer in use.")
+    row = await live_code(db, code)
     org = await db.get(Org, row.org_id)
     assert org is not None
     return org
