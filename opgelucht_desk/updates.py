@@ -23,7 +23,7 @@ import platform as _platform
 import re
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from opgelucht_desk.protocol import SignatureError, b64d, b64e, sign, verify
+from opgelucht_desk.protocol import ProtocolError, SignatureError, b64d, b64e, canonical_json, sign, verify
 
 UPDATE_TAG = "opg/update/v1"
 MANIFEST_FORMAT = 1
@@ -370,20 +370,12 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _reject_duplicate_keys(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ManifestFormatError(f"duplicate JSON key {key!r}")
-        result[key] = value
-    return result
-
-
 def _load_json(data: bytes, what: str) -> object:
+    """The protocol's strict JSON decoder (UTF-8, no duplicate keys, no NaN), as a manifest error."""
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ManifestFormatError(f"{what} is not valid UTF-8 JSON") from exc
+        return canonical_json.loads(data)
+    except ProtocolError as exc:
+        raise ManifestFormatError(f"{what} is not valid strict JSON: {exc}") from exc
 
 
 def _exact_object(obj: object, keys: set[str], what: str) -> dict[str, Any]:
