@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.qr import qr_image, qr_pixmap
@@ -80,7 +81,7 @@ class _Feedback(QLabel):
         self.setText(text)
 
 
-class CounsellorsTab(QWidget):
+class CounsellorsTab(Retranslating, QWidget):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
@@ -218,13 +219,8 @@ class CounsellorsTab(QWidget):
 
         spawn(self.desk.share_conversations_with_new_devices(), on_done=done, on_error=self.feedback.fail)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class CodesTab(QWidget):
+class CodesTab(Retranslating, QWidget):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
@@ -353,13 +349,8 @@ class CodesTab(QWidget):
         else:
             self.feedback.ok(self.tr("Saved."))
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class ArticlesTab(QWidget):
+class ArticlesTab(Retranslating, QWidget):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
@@ -485,13 +476,8 @@ class ArticlesTab(QWidget):
 
         ask(self, self.tr("Delete article"), self.tr("Delete this article from the app?"), delete)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class KeyBackupTab(QWidget):
+class KeyBackupTab(Retranslating, QWidget):
     """The offline backup of the organisation key (DESIGN §2): export it encrypted with a passphrase,
     or import it on a new installation."""
 
@@ -590,13 +576,8 @@ class KeyBackupTab(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.feedback.fail(exc)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class AdminPage(QWidget):
+class AdminPage(Retranslating, QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("adminPage")
@@ -627,8 +608,3 @@ class AdminPage(QWidget):
         self.counsellors.load()
         self.codes.load()
         self.articles.load()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

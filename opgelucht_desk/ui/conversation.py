@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import Category, ConversationSummary, DeskState, MessageView, Status
 from opgelucht_desk.ui.formatting import format_datetime
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import category_label, state_label, status_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
@@ -77,7 +78,7 @@ class MessageBubble(QWidget):
         self.bubble.setAccessibleName(f"{who}: {message.author}, {state_label(message.state)}")
 
 
-class ConversationView(QWidget):
+class ConversationView(Retranslating, QWidget):
     """Shows one conversation. `clear()` destroys every widget that holds decrypted text."""
 
     changed = Signal()  # status, category, read state or messages changed: refresh the inbox
@@ -412,8 +413,3 @@ class ConversationView(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.error.setText(describe_error(exc))
         self.error.show()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

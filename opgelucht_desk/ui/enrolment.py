@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import EnrolmentChallenge, EnrolmentResult
 from opgelucht_desk.ui.formatting import format_safety_number
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.key_backup import FurtherComputerDialog
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.password_strength import password_strength
@@ -42,7 +43,7 @@ def _show_error(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
-class RelayPage(QWizardPage):
+class RelayPage(Retranslating, QWizardPage):
     """Relay address (IT's preset pre-filled and fixed) and the one-time invitation code."""
 
     def __init__(self, preset_relay_url: str | None) -> None:
@@ -93,13 +94,8 @@ class RelayPage(QWizardPage):
         url = self.relay.text().strip()
         return url.startswith(("https://", "http://")) and bool(self.invitation.text().strip())
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class AccountPage(QWizardPage):
+class AccountPage(Retranslating, QWizardPage):
     """Username, display name and password with strength feedback; leaving it starts enrolment."""
 
     challenge_ready = Signal()
@@ -212,13 +208,8 @@ class AccountPage(QWizardPage):
         _show_error(self.error, describe_error(exc))
         self.completeChanged.emit()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class TotpPage(QWizardPage):
+class TotpPage(Retranslating, QWizardPage):
     """Scan the QR code, type a first code; leaving it generates the keys and finishes enrolment."""
 
     finished_enrolment = Signal()
@@ -329,13 +320,8 @@ class TotpPage(QWizardPage):
         _show_error(self.error, describe_error(exc))
         self.completeChanged.emit()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class SafetyNumberPage(QWizardPage):
+class SafetyNumberPage(Retranslating, QWizardPage):
     """Shows the key's safety number, to compare with the organisation administrator."""
 
     def __init__(self, totp_page: TotpPage) -> None:
@@ -384,13 +370,8 @@ class SafetyNumberPage(QWizardPage):
         )
         self.initializePage()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class EnrolmentWizard(QWizard):
+class EnrolmentWizard(Retranslating, QWizard):
     """Emits `enrolled` once the keys exist and the user closed the wizard on the safety-number page."""
 
     enrolled = Signal()
@@ -422,8 +403,3 @@ class EnrolmentWizard(QWizard):
     def _accepted(self) -> None:
         if self.totp_page.result is not None:
             self.enrolled.emit()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

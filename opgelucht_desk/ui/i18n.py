@@ -7,12 +7,28 @@ switch takes effect at once without restarting.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from opgelucht_desk.ui.resources import translations_dir
 
 LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
 DEFAULT_LANGUAGE = "nl"
+
+
+class Retranslating:
+    """Mixin for a widget with a `retranslate()` method: runs it on `QEvent.LanguageChange`.
+
+    List it before the Qt base class (`class LoginWindow(Retranslating, QWidget)`), so that its
+    `changeEvent` is the one Qt calls and `super()` reaches the Qt class's own.
+    """
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)  # type: ignore[misc]  # the Qt base class follows in the MRO
 
 
 class Translations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import Category, Status
 from opgelucht_desk.ui.conversation import ConversationView
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.inbox_model import Column, ConvIdRole, InboxModel, UnreadBadgeDelegate
 from opgelucht_desk.ui.labels import category_label, status_label
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 SEARCH_DELAY_MS = 150  # debounce typing; the search itself runs over the core's local decrypted data
 
 
-class InboxPage(QWidget):
+class InboxPage(Retranslating, QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inboxPage")
@@ -177,8 +178,3 @@ class InboxPage(QWidget):
         self.conversation.clear()
         self.model.clear()
         self.search.clear()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
 
@@ -41,7 +42,7 @@ def _message_label() -> QLabel:
     return label
 
 
-class IdentityBackupBox(QGroupBox):
+class IdentityBackupBox(Retranslating, QGroupBox):
     """Settings: save this counsellor's identity key, encrypted with a passphrase, for another computer."""
 
     def __init__(self, desk: Desk) -> None:
@@ -104,13 +105,8 @@ class IdentityBackupBox(QGroupBox):
 
         spawn(self.desk.export_identity_backup(path, self.passphrase.text()), on_done=done, on_error=failed)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class FurtherComputerDialog(QDialog):
+class FurtherComputerDialog(Retranslating, QDialog):
     """Enrol this computer with the key backup of a counsellor enrolled elsewhere. Emits `enrolled`."""
 
     enrolled = Signal()
@@ -194,8 +190,3 @@ class FurtherComputerDialog(QDialog):
             on_done=done,
             on_error=failed,
         )
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
 
 
-class LoginWindow(QWidget):
+class LoginWindow(Retranslating, QWidget):
     """Emits `unlocked` after `Desk.login` succeeded. Holds no decrypted content."""
 
     unlocked = Signal()
@@ -121,8 +122,3 @@ class LoginWindow(QWidget):
         self.error.show()
         self._update_button()
         self.password.setFocus()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

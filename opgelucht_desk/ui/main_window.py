@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import RosterWarning
 from opgelucht_desk.ui.admin import AdminPage
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.inbox import InboxPage
 from opgelucht_desk.ui.messages import describe_roster_warning
 from opgelucht_desk.ui.preferences import Preferences
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     """Exists only while the desk is unlocked; locking destroys it with everything it shows."""
 
     lock_requested = Signal()
@@ -191,11 +192,6 @@ class MainWindow(QMainWindow):
         """Empty every view that holds decrypted data (called before the window is destroyed)."""
         self.inbox.clear()
         self.stats.clear()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime, format_safety_number
-from opgelucht_desk.ui.i18n import LANGUAGES
+from opgelucht_desk.ui.i18n import LANGUAGES, Retranslating
 from opgelucht_desk.ui.key_backup import IdentityBackupBox
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
 
 
-class SettingsPage(QWidget):
+class SettingsPage(Retranslating, QWidget):
     language_chosen = Signal(str)
     idle_minutes_changed = Signal(int)
     notifications_changed = Signal(bool)
@@ -175,8 +175,3 @@ class SettingsPage(QWidget):
             ),
             self.sign_out_requested.emit,
         )
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

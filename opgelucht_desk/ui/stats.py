@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import StatsReport, StatsRow
 from opgelucht_desk.ui.bar_chart import Bar, BarChart
+from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
 
@@ -65,7 +65,7 @@ def write_csv(report: StatsReport, path: Path, suppressed_text: str) -> None:
                     writer.writerow([report.period, row.label, devices, kind, item, count])
 
 
-class StatsPage(QWidget):
+class StatsPage(Retranslating, QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsPage")
@@ -195,8 +195,3 @@ class StatsPage(QWidget):
         self.table.clear()
         self.table.setRowCount(0)
         self.export.setEnabled(False)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
