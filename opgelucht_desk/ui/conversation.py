@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,8 @@ class MessageBubble(QWidget):
         self.bubble.setMaximumWidth(520)
         self.meta = QLabel()
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setWordWrap(True)  # a long state ("queued, not sent yet") wraps instead of widening
+        self.meta.setMaximumWidth(520)
         problem = message.state == "verification_failed"
         self.meta.setObjectName("bubbleMetaProblem" if problem else "bubbleMeta")
         column = QVBoxLayout()
@@ -117,6 +119,12 @@ class ConversationView(Retranslating, QWidget):
 
         self.messages_area = QScrollArea()
         self.messages_area.setWidgetResizable(True)
+        # Bubbles wrap to the view's width: a horizontal scroll bar would only clip them.
+        self.messages_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._stick_to_end = True  # follow new messages while the reader is at the end
+        bar = self.messages_area.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._scrolled)
         self.messages_host = QWidget()
         self.messages_layout = QVBoxLayout(self.messages_host)
         self.messages_layout.addStretch(1)
@@ -263,6 +271,8 @@ class ConversationView(Retranslating, QWidget):
             self.clear()
             return
         if switching:
+            self._clear_bubbles()
+            self._scroll_to_end()
             self.conv_id = summary.conv_id
             self.reply.setPlainText(self.desk.draft(summary.conv_id))
             self.note_input.clear()
@@ -302,19 +312,39 @@ class ConversationView(Retranslating, QWidget):
             self.problem.hide()
 
     def reload(self) -> None:
-        """Rebuild the bubbles and notes from the core's decrypted cache."""
+        """Bring the bubbles and notes up to date with the core's decrypted cache.
+
+        Bubbles that did not change stay as they are (a new message is appended), so the reader keeps
+        their place: the view follows new messages only while it was scrolled to the end.
+        """
         if self.conv_id is None:
             return
-        self._clear_bubbles()
-        for message in self.desk.messages(self.conv_id):
+        messages = self.desk.messages(self.conv_id)
+        same = 0
+        for bubble, message in zip(self._bubbles, messages, strict=False):
+            if bubble.message != message:
+                break
+            same += 1
+        for bubble in self._bubbles[same:]:
+            self._destroy_bubble(bubble)
+        del self._bubbles[same:]
+        for message in messages[same:]:
             bubble = MessageBubble(message)
             self._bubbles.append(bubble)
             self.messages_layout.addWidget(bubble)
         self._load_notes()
         self._update_buttons()
-        QTimer.singleShot(0, self._scroll_to_end)
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.messages_area.verticalScrollBar()
+        self._stick_to_end = value >= bar.maximum() - 4
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._stick_to_end:
+            self.messages_area.verticalScrollBar().setValue(maximum)
 
     def _scroll_to_end(self) -> None:
+        self._stick_to_end = True
         bar = self.messages_area.verticalScrollBar()
         bar.setValue(bar.maximum())
 
@@ -329,11 +359,14 @@ class ConversationView(Retranslating, QWidget):
             item = QListWidgetItem(f"{meta}\n{note.text}")
             self.notes.addItem(item)
 
+    def _destroy_bubble(self, bubble: MessageBubble) -> None:
+        self.messages_layout.removeWidget(bubble)
+        bubble.setParent(None)
+        bubble.deleteLater()
+
     def _clear_bubbles(self) -> None:
         for bubble in self._bubbles:
-            self.messages_layout.removeWidget(bubble)
-            bubble.setParent(None)
-            bubble.deleteLater()
+            self._destroy_bubble(bubble)
         self._bubbles = []
 
     def clear(self) -> None:
@@ -378,6 +411,7 @@ class ConversationView(Retranslating, QWidget):
             self._failed(exc)
 
         spawn(self.desk.reply(conv_id, text), on_done=self._after_change, on_error=failed)
+        self._scroll_to_end()  # the writer wants to see their own reply
         self.reload()
 
     def add_note(self) -> None:

@@ -68,6 +68,12 @@ def test_reply_waits_while_the_relay_is_down_and_is_sent_afterwards(
     qtbot.waitUntil(lambda: any(b.message.state == "queued" for b in view._bubbles), timeout=TIMEOUT_MS)
     queued = next(b for b in view._bubbles if b.message.state == "queued")
     assert "in wachtrij" in queued.meta.text()
+    # The queued bubble fits the conversation: no horizontal scroll bar, nothing clipped.
+    main.resize(760, 560)
+    view.splitter.setSizes([380, 380])  # notes panel dragged wide: the chat at its minimum width
+    qtbot.waitUntil(lambda: queued.width() <= view.messages_area.viewport().width(), timeout=TIMEOUT_MS)
+    assert not view.messages_area.horizontalScrollBar().isVisible()
+    assert queued.meta.width() >= queued.meta.minimumSizeHint().width()
     qtbot.waitUntil(lambda: main.connection.text().startswith("Offline"), timeout=TIMEOUT_MS)
 
     back = RelayServer(relay.directory, port=relay.port, clock=relay.clock)
