@@ -11,3 +11,5 @@ for lang in nl en; do
         -ts "resources/i18n/opgelucht_$lang.ts"
     "$bin/pyside6-lrelease" -silent "resources/i18n/opgelucht_$lang.ts" -qm "resources/i18n/opgelucht_$lang.qm"
 done
+# Qt's own dialogs: the strings qtbase_nl leaves in English (hand-kept, not extracted from our code).
+"$bin/pyside6-lrelease" -silent resources/i18n/qtbase_extra_nl.ts -qm resources/i18n/qtbase_extra_nl.qm

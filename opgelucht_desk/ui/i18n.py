@@ -31,6 +31,22 @@ class Retranslating:
         super().changeEvent(event)  # type: ignore[misc]  # the Qt base class follows in the MRO
 
 
+def ui_locale(language: str, system: QLocale) -> QLocale:
+    """The locale for dates and numbers: the system's own when it speaks the chosen language, else the
+    chosen language with the system's region (English on a Dutch system writes 01/12/2026, not 12/1/26).
+    A region Qt has no data for in that language falls back to the language's main region."""
+    wanted = QLocale.Language.Dutch if language == "nl" else QLocale.Language.English
+    if system.language() == wanted:
+        return system
+    combined = QLocale(wanted, system.territory())
+    if combined.language() == wanted and combined.territory() == system.territory():
+        return combined
+    # Qt has no such pair: the language's main region, but never US dates for English in Europe.
+    dutch = wanted == QLocale.Language.Dutch
+    region = QLocale.Country.Netherlands if dutch else QLocale.Country.UnitedKingdom
+    return QLocale(wanted, region)
+
+
 class Translations:
     """Owns the installed translators; `switch()` replaces them and Qt retranslates every widget."""
 
@@ -48,13 +64,17 @@ class Translations:
         ours = QTranslator(app)
         if not ours.load(f"opgelucht_{language}", str(translations_dir())):
             raise FileNotFoundError(f"translation opgelucht_{language}.qm missing in {translations_dir()}")
-        qt_own = QTranslator(app)  # standard dialog buttons (OK, Cancel, …)
+        qt_own = QTranslator(app)  # standard dialogs and buttons (file dialog, OK, Cancel, …)
         if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt_own)
             self._installed.append(qt_own)
+        qt_extra = QTranslator(app)  # what Qt's own translation leaves untranslated (shipped by us)
+        if qt_extra.load(f"qtbase_extra_{language}", str(translations_dir())):
+            app.installTranslator(qt_extra)
+            self._installed.append(qt_extra)
         app.installTranslator(ours)
         self._installed.append(ours)
-        QLocale.setDefault(QLocale(QLocale.Language.Dutch if language == "nl" else QLocale.Language.English))
+        QLocale.setDefault(ui_locale(language, QLocale.system()))
         self.language = language
 
     def uninstall(self) -> None:

@@ -77,6 +77,6 @@ def test_desktop_resources_are_in_the_wheel(unpacked_wheel: Path) -> None:
     assert result.returncode == 0, result.stderr
     where, qm_files = result.stdout.splitlines()
     assert where == str(unpacked_wheel / "opgelucht_desk" / "resources")  # the wheel's copy, not the checkout
-    assert qm_files == "['opgelucht_en.qm', 'opgelucht_nl.qm']"
+    assert qm_files == "['opgelucht_en.qm', 'opgelucht_nl.qm', 'qtbase_extra_nl.qm']"
     assert (Path(where) / "style.qss").is_file()
     assert (Path(where) / "icons" / "opgelucht.png").is_file()
