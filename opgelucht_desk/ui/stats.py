@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication, QDate, QLocale
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -50,6 +51,31 @@ def recent_periods(today: date) -> list[str]:
     return months + weeks
 
 
+def running_month(today: date) -> str:
+    """The month in progress: the relay publishes it once it is over."""
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def period_label(period: str, locale: QLocale, in_progress: str = "%1") -> str:
+    """`2026-11` → "november 2026"; `2026-W48` → "week 48 (23 nov – 29 nov 2026)" in the user's language.
+    `in_progress` (e.g. "%1 (in progress)") wraps the label of a period that is not over yet."""
+    if "-W" in period:
+        year, week = (int(part) for part in period.split("-W"))
+        monday = date.fromisocalendar(year, week, 1)
+        first = QDate(monday.year, monday.month, monday.day)
+        last = first.addDays(6)
+        text = QCoreApplication.translate("StatsPage", "week %1 (%2 – %3)")
+        label = (
+            text.replace("%1", str(week))
+            .replace("%2", locale.toString(first, "d MMM"))
+            .replace("%3", locale.toString(last, "d MMM yyyy"))
+        )
+    else:
+        year, month = (int(part) for part in period.split("-"))
+        label = f"{locale.standaloneMonthName(month, QLocale.FormatType.LongFormat)} {year}"
+    return in_progress.replace("%1", label)
+
+
 def write_csv(report: StatsReport, path: Path, suppressed_text: str) -> None:
     """One line per (code, kind, item); a suppressed code says so instead of numbers."""
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -77,8 +103,15 @@ class StatsPage(Retranslating, QWidget):
         self.explain.setWordWrap(True)
         self.period_label = QLabel()
         self.period = QComboBox()
-        self.period.addItems(recent_periods(date.today()))
         self.period_label.setBuddy(self.period)
+        self._periods: list[str] = []
+        self._running: str | None = None
+        self.pending = QLabel()  # why the running period has no figures yet
+        self.pending.setWordWrap(True)
+        self.pending.hide()
+        self.empty = QLabel()  # words instead of an empty table
+        self.empty.setWordWrap(True)
+        self.empty.hide()
         self.export = QPushButton()
         self.export.setEnabled(False)
         self.error = QLabel()
@@ -97,6 +130,7 @@ class StatsPage(Retranslating, QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.addWidget(self.chart_title)
         content_layout.addWidget(self.chart)
+        content_layout.addWidget(self.empty)
         content_layout.addWidget(self.table, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -105,18 +139,41 @@ class StatsPage(Retranslating, QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.explain)
         layout.addLayout(top)
+        layout.addWidget(self.pending)
         layout.addWidget(self.error)
         layout.addWidget(scroll, 1)
-        self.period.currentTextChanged.connect(lambda _p: self.load())
+        self.period.currentIndexChanged.connect(lambda _i: self.load())
         self.export.clicked.connect(self._export_clicked)
+        today = date.today()
+        self.set_periods(recent_periods(today), running=running_month(today))
         self.retranslate()
 
-    def set_periods(self, periods: list[str]) -> None:
-        """Offer `periods` (newest first); the first becomes the current one."""
+    def set_periods(self, periods: list[str], running: str | None = None) -> None:
+        """Offer `periods` (newest first); the first becomes the current one. `running`, the period in
+        progress, is listed above them with the reason it has no figures yet."""
+        self._periods, self._running = list(periods), running
+        self._fill_periods(keep_choice=False)
+
+    def _fill_periods(self, keep_choice: bool = True) -> None:
+        chosen = self.period.currentData() if keep_choice else None
         self.period.blockSignals(True)
         self.period.clear()
-        self.period.addItems(periods)
+        locale = QLocale()
+        if self._running is not None:
+            self.period.addItem(
+                period_label(self._running, locale, self.tr("%1 (in progress)")), self._running
+            )
+        for period in self._periods:
+            self.period.addItem(period_label(period, locale), period)
+        index = self.period.findData(chosen) if chosen is not None else -1
+        if index < 0:
+            index = self.period.findData(self._periods[0]) if self._periods else 0
+        self.period.setCurrentIndex(index)
         self.period.blockSignals(False)
+
+    def current_period(self) -> str | None:
+        data = self.period.currentData()
+        return data if isinstance(data, str) else None
 
     def suppressed_text(self) -> str:
         return self.tr("fewer than 5 users")
@@ -136,12 +193,39 @@ class StatsPage(Retranslating, QWidget):
         self.chart_title.setText(self.tr("Active devices per code"))
         self.chart.setAccessibleName(self.tr("Chart of active devices per code"))
         self.table.setAccessibleName(self.tr("Counts per code"))
+        self.empty.setText(
+            self.tr(
+                "No counts to show for this period: nobody used the app, or too few people to show "
+                "anything without singling someone out."
+            )
+        )
+        self._fill_periods()
+        self._explain_pending()
         if self.report is not None:
             self._show(self.report)
 
+    def _explain_pending(self) -> None:
+        running = self._running is not None and self.current_period() == self._running
+        if running and self._running is not None:
+            year, month = (int(part) for part in self._running.split("-"))
+            first = QDate(year, month, 1).addMonths(1)
+            self.pending.setText(
+                self.tr(
+                    "%1 is not over yet. Its figures appear from %2 on, once the month has ended; a "
+                    "published period never changes afterwards."
+                )
+                .replace("%1", period_label(self._running, QLocale()))
+                .replace("%2", QLocale().toString(first, QLocale.FormatType.LongFormat))
+            )
+        self.pending.setVisible(running)
+
     def load(self) -> None:
-        period = self.period.currentText()
+        period = self.current_period()
         self.error.hide()
+        self._explain_pending()
+        if period is None or period == self._running:
+            self.clear()
+            return
         spawn(self.desk.stats(period), on_done=self._show, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
@@ -164,6 +248,8 @@ class StatsPage(Retranslating, QWidget):
         self.table.setRowCount(len(keys))
         self.table.setHorizontalHeaderLabels(labels)
         self.table.setVerticalHeaderLabels([f"{kind}: {item}" for kind, item in keys])
+        self.table.setVisible(bool(keys))
+        self.empty.setVisible(not keys)
         for column, row in enumerate(rows):
             for line, (kind, item) in enumerate(keys):
                 self.table.setItem(line, column, QTableWidgetItem(self._cell(row, kind, item)))
@@ -194,4 +280,5 @@ class StatsPage(Retranslating, QWidget):
         self.chart.set_bars([], "")
         self.table.clear()
         self.table.setRowCount(0)
+        self.empty.hide()
         self.export.setEnabled(False)

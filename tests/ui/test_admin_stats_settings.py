@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -31,7 +31,7 @@ from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
-from opgelucht_desk.ui.stats import recent_periods
+from opgelucht_desk.ui.stats import period_label, recent_periods, running_month
 from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter, type_into
 from ui.relay_server import RelayServer
 
@@ -174,8 +174,11 @@ def test_statistics_show_suppressed_codes_and_export_csv_then_switch_language(
     relay.clock.advance(timedelta(days=32))
     main = log_in(qtbot, controller, relay, enrolled.totp_secret)
     stats = main.stats
-    stats.set_periods(recent_periods(relay.clock.now().date()))
-    assert stats.period.currentText() == month
+    stats.set_periods(
+        recent_periods(relay.clock.now().date()), running=running_month(relay.clock.now().date())
+    )
+    assert stats.current_period() == month
+    assert stats.period.currentText() == period_label(month, QLocale())  # e.g. "november 2026"
     main.tabs.setCurrentWidget(stats)
     qtbot.waitUntil(lambda: stats.report is not None or stats.error.isVisible(), timeout=TIMEOUT_MS)
     assert stats.report is not None, stats.error.text()
@@ -190,6 +193,21 @@ def test_statistics_show_suppressed_codes_and_export_csv_then_switch_language(
     rows = list(csv.reader(export.read_text(encoding="utf-8").splitlines()))
     assert [month, "Oost", "minder dan 5 gebruikers", "", "", ""] in rows
     assert not any(r[1] == "Oost" and r[5] for r in rows[1:])
+
+    # The month in progress is listed, with the reason it has no figures yet.
+    today = relay.clock.now().date()
+    stats.period.setCurrentIndex(stats.period.findData(running_month(today)))
+    assert not stats.pending.isHidden() and stats.report is None
+    assert "nog niet voorbij" in stats.pending.text()
+    # A period without usage says so in words instead of showing an empty table.
+    quiet = recent_periods(today)[2]
+    stats.period.setCurrentIndex(stats.period.findData(quiet))
+    assert stats.pending.isHidden()
+    qtbot.waitUntil(lambda: stats.report is not None and stats.report.period == quiet, timeout=TIMEOUT_MS)
+    assert not stats.empty.isHidden() and stats.table.isHidden()
+    stats.period.setCurrentIndex(stats.period.findData(month))
+    qtbot.waitUntil(lambda: stats.report is not None and stats.report.period == month, timeout=TIMEOUT_MS)
+    assert stats.empty.isHidden() and not stats.table.isHidden()
 
     # Switching the language in the settings retranslates the open window at once.
     settings = main.settings

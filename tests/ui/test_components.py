@@ -193,3 +193,18 @@ def test_painting_the_inbox_does_not_drain_references_to_none(
         gc.enable()
     # PySide6 6.12.0 drains ~70 references per paint of this table (~1,400 here); a sound build none.
     assert drained < 500, f"{drained} references to None lost while painting"
+
+
+def test_period_labels_are_words_not_codes(translations: object) -> None:
+    import datetime
+
+    from PySide6.QtCore import QLocale
+
+    from opgelucht_desk.ui.stats import period_label, running_month
+
+    dutch = QLocale("nl_NL")
+    assert period_label("2026-11", dutch) == "november 2026"
+    week = period_label("2026-W48", dutch)
+    assert week.startswith("week 48 (23 nov") and week.endswith("29 nov 2026)"), week
+    assert period_label("2026-12", dutch, "%1 (loopt nog)") == "december 2026 (loopt nog)"
+    assert running_month(datetime.date(2026, 12, 1)) == "2026-12"
