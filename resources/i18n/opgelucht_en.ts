@@ -1208,6 +1208,14 @@
 <context>
     <name>StatsPage</name>
     <message>
+        <source>week %1 (%2 – %3)</source>
+        <translation>week %1 (%2 – %3)</translation>
+    </message>
+    <message>
+        <source>%1 (in progress)</source>
+        <translation>%1 (in progress)</translation>
+    </message>
+    <message>
         <source>fewer than 5 users</source>
         <translation>fewer than 5 users</translation>
     </message>
@@ -1246,6 +1254,14 @@
     <message>
         <source>Counts per code</source>
         <translation>Counts per code</translation>
+    </message>
+    <message>
+        <source>No counts to show for this period: nobody used the app, or too few people to show anything without singling someone out.</source>
+        <translation>No counts to show for this period: nobody used the app, or too few people to show anything without singling someone out.</translation>
+    </message>
+    <message>
+        <source>%1 is not over yet. Its figures appear from %2 on, once the month has ended; a published period never changes afterwards.</source>
+        <translation>%1 is not over yet. Its figures appear from %2 on, once the month has ended; a published period never changes afterwards.</translation>
     </message>
     <message>
         <source>All codes</source>
