@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -137,6 +138,10 @@ class SettingsPage(Retranslating, QWidget):
             self.account.setText(f"{account.display_name} ({account.username}), {role_label(account.role)}")
             self.safety.setText(format_safety_number(account.safety_number))
         self.show_stored()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.show_stored()  # the counts as they are now, not as they were when the window opened
+        super().showEvent(event)
 
     def show_stored(self) -> None:
         try:

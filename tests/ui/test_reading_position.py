@@ -65,3 +65,8 @@ def test_new_message_keeps_the_reading_position(
     qtbot.waitUntil(lambda: len(view._bubbles) == 27, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=TIMEOUT_MS)
     assert not view.messages_area.horizontalScrollBar().isVisible()
+
+    # "What is stored about me" counts what is there when the page is opened, without "Refresh".
+    main.tabs.setCurrentWidget(main.settings)
+    stored = main.settings.stored.text()
+    assert "• 1 gesprek\n" in stored and "• 0 berichten" not in stored
