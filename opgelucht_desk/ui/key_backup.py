@@ -162,6 +162,8 @@ class FurtherComputerDialog(Retranslating, QDialog):
         ):
             label.setText(text)
         self.browse.setText(self.tr("&Choose…"))
+        # The label's buddy sits inside a row with the Choose button: Qt cannot name it from the label.
+        self.file.setAccessibleName(self.tr("Key backup file"))
         self.add.setText(self.tr("&Add this computer"))
 
     def _browse_clicked(self) -> None:

@@ -56,6 +56,7 @@ class SettingsPage(Retranslating, QWidget):
         self.relay_note = QLabel()
         self.relay_note.setWordWrap(True)
         self.account = QLabel()
+        self.account.setWordWrap(True)  # a long name and role wrap instead of being cut off
         self.account.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.safety = QLabel()
         self.safety.setObjectName("safetyNumber")

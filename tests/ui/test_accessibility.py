@@ -1,0 +1,158 @@
+"""What a screen-reader or keyboard user meets, read from Qt's accessibility tree of the real windows:
+every control has an accessible name in Dutch and in English, every control can be reached with Tab,
+and the text still fits at twice the normal text size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QFont
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollBar,
+    QTabBar,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.style import apply_style
+from ui.flows import TIMEOUT_MS, enrol
+from ui.relay_server import RelayServer
+
+CONTROLS = (
+    QAbstractButton,
+    QLineEdit,
+    QComboBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+)
+
+
+def _controls(window: QWidget) -> Iterator[QWidget]:
+    """The controls a person operates, without the parts Qt builds inside composite widgets."""
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, CONTROLS) or isinstance(widget, QScrollBar):
+            continue
+        if widget.objectName().startswith("qt_") or _inside_composite(widget):
+            continue
+        yield widget
+
+
+def _inside_composite(widget: QWidget) -> bool:
+    ancestor = widget.parentWidget()
+    while ancestor is not None:
+        if isinstance(ancestor, QComboBox | QAbstractSpinBox | QTabBar | QAbstractItemView | QLineEdit):
+            return True  # a combo box's popup list, a line edit's clear button: named by their owner
+        ancestor = ancestor.parentWidget()
+    return False
+
+
+def _describe(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, QAbstractButton) else ""
+    where = f"{type(widget.parentWidget()).__name__} in {type(widget.window()).__name__}"
+    return f"{type(widget).__name__}({widget.objectName() or text or '?'}) in {where}"
+
+
+def _unnamed(window: QWidget) -> list[str]:
+    missing = []
+    for widget in _controls(window):
+        interface = QAccessible.queryAccessibleInterface(widget)
+        assert interface is not None
+        if not interface.text(QAccessible.Text.Name).strip():
+            missing.append(_describe(widget))
+    return missing
+
+
+def _tab_pages(window: QWidget) -> Iterator[None]:
+    """Show every page of every tab widget in turn (nested tabs too)."""
+    yield
+    for tabs in window.findChildren(QTabWidget):
+        for index in range(tabs.count()):
+            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+                tabs.setCurrentIndex(index)
+                yield
+
+
+def _not_reachable(window: QWidget) -> list[str]:
+    """Visible, enabled controls that Tab never lands on."""
+    return [
+        _describe(widget)
+        for widget in _controls(window)
+        if widget.isVisible() and widget.isEnabled() and not widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+    ]
+
+
+def _clipped(window: QWidget) -> list[str]:
+    """One-line labels narrower than their text: cut off for the reader."""
+    return [
+        f"QLabel({label.text()[:40]!r})"
+        for label in window.findChildren(QLabel)
+        if label.isVisible()
+        and label.text()
+        and not label.wordWrap()
+        and label.pixmap().isNull()
+        and label.width() < label.minimumSizeHint().width()
+    ]
+
+
+def _check_window(window: QWidget, translations: Translations) -> None:
+    for language in ("nl", "en"):
+        translations.switch(language)
+        assert _unnamed(window) == [], f"controls without an accessible name ({language})"
+        for _page in _tab_pages(window):
+            assert _not_reachable(window) == [], "controls Tab never reaches"
+    translations.switch("nl")
+
+
+def test_every_control_is_named_and_reachable_in_both_languages(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    translations: Translations,
+    make_controller: Callable[..., Controller],
+) -> None:
+    controller = make_controller(open_desk("a11y"))
+    assert controller.window is not None
+    _check_window(controller.window, translations)  # the enrolment wizard, every page
+    main = enrol(
+        qtbot, controller, relay, relay.new_org("Toegankelijk BV"), username="toegang", display_name="Tom"
+    ).main
+    main.inbox.table.selectRow(0)  # no conversation yet: the inbox's empty state
+    _check_window(main, translations)
+    with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
+        controller.lock()
+    assert controller.window is not None
+    _check_window(controller.window, translations)  # the login window
+
+
+def test_the_style_sizes_follow_the_text_size(qapp: QApplication, translations: Translations) -> None:
+    normal = qapp.font()
+    large = QFont(normal)
+    large.setPointSizeF(normal.pointSizeF() * 2)
+    qapp.setFont(large)
+    apply_style(qapp)
+    try:
+        for name in ("bubbleMeta", "pageTitle", "safetyNumber"):
+            label = QLabel("·")
+            label.setObjectName(name)
+            label.ensurePolished()
+            assert label.font().pointSizeF() >= large.pointSizeF(), f"{name} stays small at 200 % text"
+    finally:
+        qapp.setFont(normal)
+        apply_style(qapp)
