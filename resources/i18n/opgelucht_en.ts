@@ -570,6 +570,10 @@
         <translation>&amp;Choose…</translation>
     </message>
     <message>
+        <source>Key backup file</source>
+        <translation>Key backup file</translation>
+    </message>
+    <message>
         <source>&amp;Add this computer</source>
         <translation>&amp;Add this computer</translation>
     </message>

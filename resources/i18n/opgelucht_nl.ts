@@ -570,6 +570,10 @@
         <translation>&amp;Kiezen…</translation>
     </message>
     <message>
+        <source>Key backup file</source>
+        <translation>Bestand met sleutelback-up</translation>
+    </message>
+    <message>
         <source>&amp;Add this computer</source>
         <translation>Deze computer &amp;toevoegen</translation>
     </message>
