@@ -29,7 +29,7 @@ from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.style import apply_style
-from ui.flows import TIMEOUT_MS, enrol
+from ui.flows import TIMEOUT_MS, create_code, enrol
 from ui.relay_server import RelayServer
 
 CONTROLS = (
@@ -133,8 +133,10 @@ def test_every_control_is_named_and_reachable_in_both_languages(
     main = enrol(
         qtbot, controller, relay, relay.new_org("Toegankelijk BV"), username="toegang", display_name="Tom"
     ).main
-    main.inbox.table.selectRow(0)  # no conversation yet: the inbox's empty state
+    create_code(qtbot, main, "Kantine")
+    assert main.admin is not None and main.admin.codes.feedback.text(), "a result line in Dutch"
     _check_window(main, translations)
+    assert main.admin.codes.feedback.text() == "", "no stale result line left in the other language"
     with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
         controller.lock()
     assert controller.window is not None
