@@ -136,7 +136,8 @@ def test_every_control_is_named_and_reachable_in_both_languages(
     create_code(qtbot, main, "Kantine")
     assert main.admin is not None and main.admin.codes.feedback.text(), "a result line in Dutch"
     _check_window(main, translations)
-    assert main.admin.codes.feedback.text() == "", "no stale result line left in the other language"
+    feedback = main.admin.codes.feedback  # no stale result line left behind in the other language
+    qtbot.waitUntil(lambda: feedback.text() == "", timeout=TIMEOUT_MS)
     with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
         controller.lock()
     assert controller.window is not None
