@@ -6,7 +6,8 @@ import asyncio
 import importlib
 import logging.config
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,10 +19,20 @@ from server.config import CONFIG_ENV, Settings
 from server.db import Database
 from server.errors import ApiError
 from server.logs import logging_config
+from server.metrics import MetricsListenerError, metrics_listener, workers_metrics_listener
 from server.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
 from server.orgs import code_qr_payload, create_code, create_invitation, create_org, find_org
 
 T = TypeVar("T")
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """A metrics port that cannot be used is one clear line, not a traceback."""
+    try:
+        yield
+    except MetricsListenerError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -99,7 +110,9 @@ def serve(ctx: click.Context, workers: int) -> None:
         "server_header": False,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        app = create_app(settings)
+        with _clear_errors(), metrics_listener(settings, app.state.ctx.metrics.registry):
+            uvicorn.run(app, **options)
         return
     if make_url(settings.db_url).get_backend_name() != "postgresql":
         raise click.UsageError("--workers above 1 needs PostgreSQL (database_url); SQLite runs one process")
@@ -112,7 +125,8 @@ def serve(ctx: click.Context, workers: int) -> None:
     if config_file is not None:
         os.environ[CONFIG_ENV] = str(config_file)
     os.environ["OPG_RELAY_AUTO_MIGRATE"] = "false"
-    uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+    with _clear_errors(), workers_metrics_listener(settings):  # first: the workers inherit its setup
+        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
 
 
 @main.command()
