@@ -16,8 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
+from server.cli import main
 
 TOKEN = "scrape-token-for-the-test-0123456789"
 
@@ -69,8 +71,10 @@ def relay(relay_env: tuple[dict[str, str], int], tmp_path: Path) -> Iterator[tup
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{env['OPG_RELAY_PORT']}"
     try:
-        deadline = time.monotonic() + 30
-        while True:  # no start-up event across processes: poll the health check
+        # No start-up event across processes: poll the health check. Generous: on a loaded machine
+        # uvicorn restarts workers that miss its 5 s start-up health check.
+        deadline = time.monotonic() + 90
+        while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -110,4 +114,23 @@ def test_a_real_relay_holds_against_parallel_guessing_and_hides_metrics(
     assert scraped.status_code == 200
     logins = sorted(line for line in scraped.text.splitlines() if line.startswith("opg_logins_total"))
     assert logins == ['opg_logins_total{outcome="refused"} 5.0', 'opg_logins_total{outcome="throttled"} 25.0']
+    assert "CANARY" not in scraped.text and "ghost" not in scraped.text
     assert "CANARY" not in log.read_text() and "ghost" not in log.read_text()
+
+
+def test_a_metrics_port_in_use_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("OPG_RELAY_"):
+            monkeypatch.delenv(key)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {
+            "OPG_RELAY_DATA_DIR": str(tmp_path / "data"),
+            "OPG_RELAY_PORT": str(free_port()),
+            "OPG_RELAY_METRICS_PORT": str(taken.getsockname()[1]),
+        }
+        result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code == 1
+    assert "cannot listen for metrics on 127.0.0.1:" in result.output
+    assert "Traceback" not in result.output
