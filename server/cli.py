@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from server.clock import SystemClock
@@ -79,7 +80,13 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     """Opgelucht relay: operate the server that stores ciphertext for Opgelucht Desk."""
     try:
         ctx.obj = Settings.load(config_file)
-    except Exception as exc:  # pydantic ValidationError, TOML syntax errors
+    except ValidationError as exc:  # without the values: they may be secrets (metrics_token, passwords)
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+            for e in exc.errors(include_input=False)
+        )
+        raise click.ClickException(f"invalid relay settings: {problems}") from None
+    except Exception as exc:  # TOML syntax errors
         raise click.ClickException(f"invalid relay settings: {exc}") from None
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # than loopback needs metrics_token (scrapers send "Authorization: Bearer <token>").
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=0, ge=0, le=65535)
-    metrics_token: str = ""
+    metrics_token: SecretStr = SecretStr("")
     proxy_headers: bool = False  # trust X-Forwarded-For from a local reverse proxy (address throttling)
     log_level: str = "INFO"
 
@@ -103,9 +103,10 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.session_idle_minutes > self.session_absolute_hours * 60:
             raise ValueError("session_idle_minutes must not exceed session_absolute_hours")
-        if self.metrics_token and len(self.metrics_token) < 16:
+        token = self.metrics_token.get_secret_value()
+        if token and len(token) < 16:
             raise ValueError("metrics_token must have at least 16 characters")
-        if self.metrics_port and not self.metrics_token and not _is_loopback(self.metrics_host):
+        if self.metrics_port and not token and not _is_loopback(self.metrics_host):
             raise ValueError("metrics_host is not a loopback address: set metrics_token too")
         return self
 

@@ -158,12 +158,11 @@ def metrics_listener(settings: Settings, registry: CollectorRegistry) -> Iterato
     if not settings.metrics_port:
         yield None
         return
-    listener = MetricsListener.start(
-        settings.metrics_host, settings.metrics_port, registry, settings.metrics_token or None
-    )
+    token = settings.metrics_token.get_secret_value() or None
+    listener = MetricsListener.start(settings.metrics_host, settings.metrics_port, registry, token)
     log.info(
         "metrics listener",
-        extra={"host": settings.metrics_host, "port": listener.port, "token": bool(settings.metrics_token)},
+        extra={"host": settings.metrics_host, "port": listener.port, "token": token is not None},
     )
     try:
         yield listener

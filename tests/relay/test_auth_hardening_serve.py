@@ -134,3 +134,20 @@ def test_a_metrics_port_in_use_is_one_clear_error(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 1
     assert "cannot listen for metrics on 127.0.0.1:" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_bad_metrics_setting_is_named_without_echoing_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in list(os.environ):
+        if key.startswith("OPG_RELAY_"):
+            monkeypatch.delenv(key)
+    env = {
+        "OPG_RELAY_DATA_DIR": str(tmp_path / "data"),
+        "OPG_RELAY_METRICS_PORT": "9464",
+        "OPG_RELAY_METRICS_TOKEN": "CANARYshort",
+    }
+    result = CliRunner().invoke(main, ["migrate"], env=env)
+    assert result.exit_code == 1
+    assert "metrics_token must have at least 16 characters" in result.output
+    assert "CANARY" not in result.output
