@@ -20,6 +20,7 @@ from server.auth.totp import code_at
 from server.clock import ManualClock
 from server.config import Settings
 from server.context import AppContext
+from server.jobs import run_job
 from server.metrics import MetricsListener
 
 WRONG = "not the password at all"
@@ -161,6 +162,24 @@ async def test_unknown_usernames_are_stored_only_as_hashes(
         rows = (await conn.exec_driver_sql("SELECT * FROM login_failures")).all()
     assert len(rows) == 1
     assert canary.encode() not in repr(rows).encode() and canary.casefold() not in repr(rows)
+
+
+async def test_lockout_rows_are_forgotten_a_day_after_the_last_attempt(
+    client: httpx.AsyncClient, admin: Actor, clock: ManualClock, ctx: AppContext
+) -> None:
+    for _ in range(5):
+        await _attempt(client, admin.username, WRONG, "000000")
+    clock.advance(hours=23)
+    await run_job(ctx, "purge_login_failures")
+    assert await _lockout_rows(ctx) == 1  # still within the day: the next failure doubles the lock
+    clock.advance(hours=2)
+    await run_job(ctx, "purge_login_failures")
+    assert await _lockout_rows(ctx) == 0
+
+
+async def _lockout_rows(ctx: AppContext) -> int:
+    async with ctx.db.engine.connect() as conn:
+        return len((await conn.exec_driver_sql("SELECT key FROM login_failures")).all())
 
 
 # --- Item 4: one invitation cannot probe usernames without bound ------------------------------------------
