@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=API_VERSION,
         description="Stores ciphertext, public keys and aggregated counts. See docs/api.md.",
         lifespan=lifespan,
+        redirect_slashes=False,  # a redirect would build Location from the request's Host header
     )
     app.state.ctx = ctx
     install_error_handlers(app)

@@ -6,11 +6,13 @@ import asyncio
 import importlib
 import logging.config
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from server.clock import SystemClock
@@ -18,10 +20,20 @@ from server.config import CONFIG_ENV, Settings
 from server.db import Database
 from server.errors import ApiError
 from server.logs import logging_config
+from server.metrics import MetricsListenerError, metrics_listener, workers_metrics_listener
 from server.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
 from server.orgs import code_qr_payload, create_code, create_invitation, create_org, find_org
 
 T = TypeVar("T")
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """A metrics port that cannot be used is one clear line, not a traceback."""
+    try:
+        yield
+    except MetricsListenerError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -68,7 +80,13 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     """Opgelucht relay: operate the server that stores ciphertext for Opgelucht Desk."""
     try:
         ctx.obj = Settings.load(config_file)
-    except Exception as exc:  # pydantic ValidationError, TOML syntax errors
+    except ValidationError as exc:  # without the values: they may be secrets (metrics_token, passwords)
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+            for e in exc.errors(include_input=False)
+        )
+        raise click.ClickException(f"invalid relay settings: {problems}") from None
+    except Exception as exc:  # TOML syntax errors
         raise click.ClickException(f"invalid relay settings: {exc}") from None
 
 
@@ -99,7 +117,9 @@ def serve(ctx: click.Context, workers: int) -> None:
         "server_header": False,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        app = create_app(settings)
+        with _clear_errors(), metrics_listener(settings, app.state.ctx.metrics.registry):
+            uvicorn.run(app, **options)
         return
     if make_url(settings.db_url).get_backend_name() != "postgresql":
         raise click.UsageError("--workers above 1 needs PostgreSQL (database_url); SQLite runs one process")
@@ -112,7 +132,8 @@ def serve(ctx: click.Context, workers: int) -> None:
     if config_file is not None:
         os.environ[CONFIG_ENV] = str(config_file)
     os.environ["OPG_RELAY_AUTO_MIGRATE"] = "false"
-    uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+    with _clear_errors(), workers_metrics_listener(settings):  # first: the workers inherit its setup
+        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
 
 
 @main.command()

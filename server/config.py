@@ -7,13 +7,14 @@ its keys are the field names below (``retention_days = 31``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -32,6 +33,15 @@ ARGON2_MIN_MEMORY_KIB = 19 * 1024
 ARGON2_MIN_TIME_COST = 2
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("opgelucht-relay", appauthor=False))
 
@@ -46,6 +56,11 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Prometheus /metrics on a listener of its own (never the API port): port 0 is off. A host other
+    # than loopback needs metrics_token (scrapers send "Authorization: Bearer <token>").
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    metrics_token: SecretStr = SecretStr("")
     proxy_headers: bool = False  # trust X-Forwarded-For from a local reverse proxy (address throttling)
     log_level: str = "INFO"
 
@@ -88,6 +103,11 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.session_idle_minutes > self.session_absolute_hours * 60:
             raise ValueError("session_idle_minutes must not exceed session_absolute_hours")
+        token = self.metrics_token.get_secret_value()
+        if token and len(token) < 16:
+            raise ValueError("metrics_token must have at least 16 characters")
+        if self.metrics_port and not token and not _is_loopback(self.metrics_host):
+            raise ValueError("metrics_host is not a loopback address: set metrics_token too")
         return self
 
     @property

@@ -35,6 +35,7 @@ class Job:
 JOBS: list[Job] = [
     Job("purge_sessions", 300, "server.auth.sessions:purge_expired"),
     Job("purge_enrolments", 600, "server.auth.enrolments:purge_expired"),
+    Job("purge_login_failures", 600, "server.auth.throttle:purge_expired"),
     Job("retention", 600, "server.services.retention:retention_job"),  # = retention.JOB_INTERVAL_SECONDS
 ]
 

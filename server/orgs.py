@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.qr import ORG_CODE_RE, qr_payload
 from server import audit
-from server.auth.tokens import new_token, token_hash
+from server.auth.invitations import invitation_hash, new_invitation
 from server.config import Settings
 from server.errors import gone, not_found
 from server.models import Invitation, Org, OrgCode, OrgKeyCertificate, Roster
@@ -74,9 +74,9 @@ async def create_invitation(
     """A one-time invitation; only its hash is stored. Returns (the secret to hand out, the row)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    secret = new_token()
+    secret = new_invitation()  # grouped, for reading out; the hash is of the canonical form
     row = Invitation(
-        token_hash=token_hash(secret),
+        token_hash=invitation_hash(secret),
         org_id=org.id,
         role=role,
         created_at=now,

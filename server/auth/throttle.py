@@ -1,9 +1,11 @@
-"""Throttling in memory: logins per account name (back-off) and per client address (sliding window);
-requests per client address (token bucket, ``AddressBucket``).
+"""Throttling: logins per account name (back-off, in the database, shared by every worker and instance)
+and per client address (sliding window, in memory); requests per client address (token bucket,
+``AddressBucket``, in memory).
 
-Nothing here is stored: addresses are only kept as keyed hashes in this process's memory, in tables of
-bounded size. Several relay instances (or ``serve --workers``) each keep their own counters
-(documented in docs/relay.md).
+Addresses are never stored: they are kept as keyed hashes in this process's memory, in tables of bounded
+size, so several relay instances (or ``serve --workers``) each keep their own address counters
+(documented in docs/relay.md). Account names are stored only as hashes, and only until
+``FAILURES_FORGOTTEN_AFTER`` after their last attempt.
 """
 
 from __future__ import annotations
@@ -15,11 +17,22 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import ceil
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
+from server.db import Database
+from server.models import LoginFailure
+
+if TYPE_CHECKING:
+    from server.context import AppContext
 
 _MAX_TRACKED = 50_000  # bounded memory: the oldest entries are forgotten first
+_CAS_TRIES = 100  # compare-and-set rounds per attempt; each round some contender wins
+FAILURES_FORGOTTEN_AFTER = timedelta(hours=24)  # attempts counted towards a lock-out, after the last one
 
 V = TypeVar("V")
 
@@ -70,62 +83,154 @@ class AddressBucket:
 
 
 @dataclass
-class _Account:
-    failures: int = 0
-    locked_until: datetime | None = None
+class AddressWindow:
+    """Login attempts per client address in a sliding window, in this process's memory. An attempt is
+    counted when it starts (``reserve``), so parallel requests cannot overtake the limit; a successful
+    one is taken back (``release``)."""
+
+    max_attempts: int
+    window: timedelta
+    _table: AddressTable[deque[datetime]] = field(default_factory=AddressTable)
+
+    def reserve(self, address: str | None, now: datetime) -> int | None:
+        """Count an attempt: None when allowed, else the seconds until one is (Retry-After)."""
+        hits = self._table.take(address) or deque()
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        wait = None
+        if len(hits) >= self.max_attempts:
+            wait = max(1, ceil((hits[0] + self.window - now).total_seconds()))
+        else:
+            hits.append(now)
+        self._table.put(address, hits)
+        return wait
+
+    def release(self, address: str | None, at: datetime) -> None:
+        """Take back the attempt ``reserve`` counted at ``at``."""
+        hits = self._table.get(address)
+        if hits is not None and at in hits:
+            hits.remove(at)
+
+
+def account_key(username: str) -> bytes:
+    """The lock-out row's key: a hash of the account name as typed (names are never stored)."""
+    return hashlib.sha256(b"opg/login-lockout/v1\0" + username.strip().casefold().encode()).digest()
+
+
+@dataclass
+class AccountLockout:
+    """Login attempts per account name in the database (``login_failures``), shared by every worker and
+    instance. An attempt is counted before the password is checked, by a compare-and-set on the row, and
+    the lock (``backoff`` doubling from the ``max_failures``-th attempt on) is set with it; a successful
+    login deletes the row. Unknown names are counted alike."""
+
+    max_failures: int
+    backoff: timedelta
+    backoff_max: timedelta
+
+    def _lock(self, failures: int, now: datetime) -> datetime | None:
+        over = failures - self.max_failures
+        if over < 0:
+            return None
+        wait: timedelta = min(self.backoff * (2 ** min(over, 20)), self.backoff_max)
+        return now + wait
+
+    async def reserve(self, database: Database, username: str, now: datetime) -> int | None:
+        """Count an attempt: None when allowed, else the seconds until one is (Retry-After)."""
+        key = account_key(username)
+        row_of = select(LoginFailure.failures, LoginFailure.locked_until, LoginFailure.last_attempt_at)
+        async with database.sessions() as db:
+            for _ in range(_CAS_TRIES):
+                row = (await db.execute(row_of.where(LoginFailure.key == key))).one_or_none()
+                await db.rollback()  # end the read: the write below checks what it read
+                if row is None:
+                    try:
+                        await db.execute(
+                            insert(LoginFailure).values(
+                                key=key, failures=1, locked_until=self._lock(1, now), last_attempt_at=now
+                            )
+                        )
+                        await db.commit()
+                        return None
+                    except IntegrityError:  # another process inserted it first: read it again
+                        await db.rollback()
+                        continue
+                failures, locked_until, last_attempt_at = row
+                if locked_until is not None and locked_until > now:
+                    return max(1, ceil((locked_until - now).total_seconds()))
+                counted = 0 if last_attempt_at <= now - FAILURES_FORGOTTEN_AFTER else failures
+                changed = await db.execute(
+                    update(LoginFailure)
+                    .where(
+                        LoginFailure.key == key,
+                        LoginFailure.failures == failures,
+                        LoginFailure.last_attempt_at == last_attempt_at,
+                    )
+                    .values(
+                        failures=counted + 1,
+                        locked_until=self._lock(counted + 1, now),
+                        last_attempt_at=now,
+                    )
+                )
+                if changed.rowcount == 1:  # type: ignore[attr-defined]
+                    await db.commit()
+                    return None
+                await db.rollback()  # another attempt counted first: read again
+        return max(1, ceil(self.backoff.total_seconds()))  # contention beyond reason: refuse for now
+
+    @staticmethod
+    async def clear(db: AsyncSession, username: str) -> None:
+        """Forget the account's attempts (in the caller's transaction, after a successful login)."""
+        await db.execute(delete(LoginFailure).where(LoginFailure.key == account_key(username)))
 
 
 @dataclass
 class LoginThrottle:
-    account_max_failures: int
-    backoff: timedelta
-    backoff_max: timedelta
-    address_max_failures: int
-    address_window: timedelta
-    _accounts: OrderedDict[str, _Account] = field(default_factory=OrderedDict)
-    _addresses: AddressTable[deque[datetime]] = field(default_factory=AddressTable)
+    """Both login throttles: per client address (this process) and per account name (database)."""
+
+    addresses: AddressWindow
+    accounts: AccountLockout
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoginThrottle:
         return cls(
-            account_max_failures=settings.login_account_max_failures,
-            backoff=timedelta(seconds=settings.login_backoff_seconds),
-            backoff_max=timedelta(seconds=settings.login_backoff_max_seconds),
-            address_max_failures=settings.login_address_max_failures,
-            address_window=timedelta(seconds=settings.login_address_window_seconds),
+            addresses=AddressWindow(
+                settings.login_address_max_failures,
+                timedelta(seconds=settings.login_address_window_seconds),
+            ),
+            accounts=AccountLockout(
+                max_failures=settings.login_account_max_failures,
+                backoff=timedelta(seconds=settings.login_backoff_seconds),
+                backoff_max=timedelta(seconds=settings.login_backoff_max_seconds),
+            ),
         )
 
-    @staticmethod
-    def _account_key(username: str) -> str:
-        return username.strip().casefold()
+    async def begin(
+        self, database: Database, username: str, address: str | None, now: datetime
+    ) -> int | None:
+        """Count a login attempt before its password is checked: None when it may go ahead, else the
+        seconds to wait (Retry-After). A refused attempt counts against nothing."""
+        wait = self.addresses.reserve(address, now)
+        if wait is None:
+            wait = await self.accounts.reserve(database, username, now)
+            if wait is not None:
+                self.addresses.release(address, now)
+        return wait
 
-    def retry_after(self, username: str, address: str | None, now: datetime) -> int | None:
-        """Seconds until a login attempt is allowed again, or None when allowed now."""
-        waits: list[float] = []
-        account = self._accounts.get(self._account_key(username))
-        if account and account.locked_until and account.locked_until > now:
-            waits.append((account.locked_until - now).total_seconds())
-        hits = self._addresses.get(address)
-        if hits:
-            while hits and hits[0] <= now - self.address_window:
-                hits.popleft()
-            if len(hits) >= self.address_max_failures:
-                waits.append((hits[0] + self.address_window - now).total_seconds())
-        return max(1, ceil(max(waits))) if waits else None
+    async def succeeded(self, db: AsyncSession, username: str, address: str | None, at: datetime) -> None:
+        """The attempt begun at ``at`` logged in: it counts against neither throttle."""
+        self.addresses.release(address, at)
+        await self.accounts.clear(db, username)
 
-    def failure(self, username: str, address: str | None, now: datetime) -> None:
-        key = self._account_key(username)
-        account = self._accounts.pop(key, None) or _Account()
-        account.failures += 1
-        over = account.failures - self.account_max_failures
-        if over >= 0:
-            account.locked_until = now + min(self.backoff * (2 ** min(over, 20)), self.backoff_max)
-        self._accounts[key] = account
-        while len(self._accounts) > _MAX_TRACKED:
-            self._accounts.popitem(last=False)
-        hits = self._addresses.take(address) or deque()
-        hits.append(now)
-        self._addresses.put(address, hits)
 
-    def success(self, username: str) -> None:
-        self._accounts.pop(self._account_key(username), None)
+async def purge_expired(ctx: AppContext) -> None:
+    """Job: forget lock-out rows whose last attempt is older than ``FAILURES_FORGOTTEN_AFTER``."""
+    now = ctx.clock.now()
+    async with ctx.db.sessions() as db:
+        await db.execute(
+            delete(LoginFailure).where(
+                LoginFailure.last_attempt_at <= now - FAILURES_FORGOTTEN_AFTER,
+                or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= now),
+            )
+        )
+        await db.commit()

@@ -134,6 +134,20 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Usernames tried with this invitation (each counted before it is looked up): bounds probing.
+    username_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginFailure(Base):
+    """Login attempts per account name since its last success, shared by every relay process: the
+    account lock-out. Keyed by a hash of the name (attempted names are never stored, known or not)."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Article(Base):

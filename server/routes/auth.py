@@ -34,7 +34,8 @@ def invalid_credentials() -> ApiError:
 async def login(body: LoginRequest, request: Request, ctx: Ctx, db: DbSession) -> LoginResult:
     now = ctx.clock.now()
     address = client_address(request)
-    retry_after = ctx.throttle.retry_after(body.username, address, now)
+    # Counted before the password is checked: parallel attempts cannot overtake the limits.
+    retry_after = await ctx.throttle.begin(ctx.db, body.username, address, now)
     if retry_after is not None:
         ctx.metrics.logins.labels("throttled").inc()
         raise rate_limited(retry_after)
@@ -47,16 +48,16 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx, db: DbSession) -
     ).scalar_one_or_none()
     password_ok = await ctx.passwords.verify(counsellor.password_hash if counsellor else None, body.password)
 
-    async def refuse(outcome: str) -> ApiError:
-        ctx.throttle.failure(body.username, address, now)
-        ctx.metrics.logins.labels(outcome).inc()
+    async def refuse(reason: str) -> ApiError:
+        # The metric (and the answer) say only "refused": which check failed stays in the audit log.
+        ctx.metrics.logins.labels("refused").inc()
         audit.record(
             db,
-            "login_totp_replayed" if outcome == "replayed_code" else "login_failed",
+            "login_totp_replayed" if reason == "replayed_code" else "login_failed",
             at=now,
             org_id=counsellor.org_id if counsellor else None,
             counsellor_id=counsellor.id if counsellor else None,
-            reason=outcome,
+            reason=reason,
         )
         await db.commit()
         return invalid_credentials()
@@ -80,7 +81,7 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx, db: DbSession) -
     )
     if advanced.rowcount != 1:  # type: ignore[attr-defined]
         raise await refuse("replayed_code")
-    ctx.throttle.success(body.username)
+    await ctx.throttle.succeeded(db, body.username, address, now)
     new = create_session(db, counsellor, ctx.settings, now)
     audit.record(db, "login", at=now, org_id=counsellor.org_id, counsellor_id=counsellor.id)
     await db.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from server import audit
 from server.auth import totp
+from server.auth.invitations import invitation_hash
 from server.auth.sessions import create_session
 from server.auth.tokens import new_token, token_hash
 from server.clock import unix
@@ -25,16 +26,38 @@ from server.views import counsellor_out
 router = APIRouter(prefix="/v1/enrolment", tags=["enrolment"])
 
 MAX_ENROLMENT_FAILURES = 5
+MAX_USERNAME_TRIES = 5  # usernames one invitation may try ("taken" answers), then it is burnt
 
 
 @router.post("/start", response_model=EnrolmentStarted)
 async def start(body: EnrolmentStart, ctx: Ctx, db: DbSession) -> EnrolmentStarted:
     now = ctx.clock.now()
-    invitation = await db.get(Invitation, token_hash(body.invitation))
+    try:
+        key = invitation_hash(body.invitation)
+    except ValueError as exc:  # a typo: says so, before any lookup
+        raise bad_request(str(exc)) from None
+    invitation = await db.get(Invitation, key)
     if invitation is None:
         raise not_found()
     if invitation.used_at is not None or invitation.expires_at <= now:
         raise gone("The invitation was used or has expired.")
+    # Each username tried is counted on the invitation before it is looked up, so one invitation can
+    # learn about at most MAX_USERNAME_TRIES names (parallel tries included).
+    counted = await db.execute(
+        update(Invitation)
+        .where(
+            Invitation.token_hash == invitation.token_hash,
+            Invitation.used_at.is_(None),
+            Invitation.username_tries < MAX_USERNAME_TRIES,
+        )
+        .values(username_tries=Invitation.username_tries + 1)
+    )
+    await db.commit()
+    if counted.rowcount != 1:  # type: ignore[attr-defined]
+        raise gone(
+            "This invitation was used, or tried with too many usernames that are taken: "
+            "ask your admin for a new invitation."
+        )
     username = body.username.casefold()
     if (await db.execute(select(Counsellor.id).where(Counsellor.username == username))).first():
         raise conflict("That username is taken.")

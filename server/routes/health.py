@@ -1,15 +1,14 @@
-"""Liveness, readiness and metrics."""
+"""Liveness and readiness (metrics have a listener of their own: server/metrics.py)."""
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from sqlalchemy import text
 
 from server.deps import Ctx
 from server.errors import ApiError
-from server.metrics import CONTENT_TYPE
 from server.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
@@ -33,8 +32,3 @@ async def readyz(ctx: Ctx) -> dict[str, str]:
     if current != head_revision():
         raise ApiError(503, "unavailable", "Database migrations are not current.")
     return {"status": "ok"}
-
-
-@router.get("/metrics", response_class=Response)
-async def metrics(ctx: Ctx) -> Response:
-    return Response(ctx.metrics.render(), media_type=CONTENT_TYPE)

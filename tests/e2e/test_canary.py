@@ -58,6 +58,7 @@ class Relay:
     env: dict[str, str]
     dump: Callable[[], Awaitable[bytes]]  # every byte the relay stored
     logs: Callable[[], str]
+    metrics: Callable[[], bytes]  # what the metrics listener serves
 
 
 def relay_command() -> list[str]:
@@ -98,8 +99,9 @@ def create_org(env: dict[str, str], name: str) -> tuple[uuid.UUID, str]:
 @pytest.fixture
 async def subprocess_relay(tmp_path: Path) -> AsyncIterator[Relay]:
     data = tmp_path / "relay-data"
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     env = {
+        "OPG_RELAY_METRICS_PORT": str(metrics_port),
         "OPG_RELAY_DATA_DIR": str(data),
         "OPG_RELAY_DATABASE_URL": "",
         "OPG_RELAY_PORT": str(port),
@@ -130,7 +132,10 @@ async def subprocess_relay(tmp_path: Path) -> AsyncIterator[Relay]:
             async def dump() -> bytes:
                 return b"".join(p.read_bytes() for p in data.iterdir() if p.name.startswith("relay.db"))
 
-            yield Relay(f"http://127.0.0.1:{port}", env, dump, log_path.read_text)
+            def metrics() -> bytes:
+                return httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").raise_for_status().content
+
+            yield Relay(f"http://127.0.0.1:{port}", env, dump, log_path.read_text, metrics)
         finally:
             proc.terminate()
             await asyncio.wait_for(proc.wait(), 10)
@@ -178,8 +183,9 @@ async def postgres_relay(tmp_path: Path) -> AsyncIterator[Relay]:
             await conn.close()
 
     try:
-        async with served(create_app(settings)) as base:
-            yield Relay(base, env, dump, lambda: "\n".join(handler.lines))
+        app = create_app(settings)
+        async with served(app) as base:
+            yield Relay(base, env, dump, lambda: "\n".join(handler.lines), app.state.ctx.metrics.render)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
@@ -261,7 +267,7 @@ async def canary_run(relay: Relay, tmp_path: Path) -> None:
         )
         assert refused.status_code == 404
         responses.append(refused.content)
-        responses.append((await http.get("/metrics")).content)
+        responses.append(relay.metrics())
         await reporter.send_feedback("de app werkt goed")
         export = await reporter.export()
         assert any(d["text"] == CANARY for d in export["decrypted"])

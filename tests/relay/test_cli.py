@@ -13,6 +13,7 @@ from PIL import Image
 from opgelucht_desk.protocol.keys import generate_signing_seed, signing_public_key
 from opgelucht_desk.protocol.qr import parse_qr_payload
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
+from server.auth.invitations import INVITATION_RE
 from server.cli import main
 from server.migrate import head_revision
 
@@ -49,7 +50,7 @@ def test_create_org_invite_and_codes(env: dict[str, str], tmp_path: Path) -> Non
     assert created.exit_code == 0, created.output
     org_id = re.search(r"org id: ([0-9a-f-]{36})", created.output)
     invitation = re.search(r"admin invitation: (\S+)", created.output)
-    assert org_id and invitation and len(invitation.group(1)) >= 43
+    assert org_id and invitation and INVITATION_RE.fullmatch(invitation.group(1))
 
     by_name = _run(["invite", "Gemeente Voorbeeld"], env)
     assert by_name.exit_code == 0 and "invitation: " in by_name.output

@@ -11,6 +11,7 @@ from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.keys import DeviceKeys, generate_signing_seed, signing_public_key
 from opgelucht_desk.protocol.roster import make_device_entry
 from relay.helpers import Actor, create_invitation_for, create_org_with_admin, enrol, start_enrolment
+from server.auth.invitations import new_invitation
 from server.auth.totp import code_at
 from server.clock import ManualClock
 from server.context import AppContext
@@ -62,8 +63,10 @@ async def test_unknown_invitation_short_password_taken_username(
     client: httpx.AsyncClient, admin: Actor, ctx: AppContext
 ) -> None:
     base = {"username": "dave", "display_name": "Dave", "password": "long enough password"}
-    unknown = await client.post("/v1/enrolment/start", json={**base, "invitation": "nope"})
+    unknown = await client.post("/v1/enrolment/start", json={**base, "invitation": new_invitation()})
     assert unknown.status_code == 404
+    not_a_code = await client.post("/v1/enrolment/start", json={**base, "invitation": "nope"})
+    assert not_a_code.status_code == 400
     invitation = await create_invitation_for(ctx, admin.org_id)
     short = await client.post(
         "/v1/enrolment/start", json={**base, "invitation": invitation, "password": "tiny-secret"}

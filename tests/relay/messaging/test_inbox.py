@@ -25,7 +25,9 @@ from server.context import AppContext
 from server.jobs import run_job
 
 
-async def test_sync_reply_and_notes(admin: Actor, reporter: Reporter, client: httpx.AsyncClient) -> None:
+async def test_sync_reply_and_notes(
+    admin: Actor, reporter: Reporter, client: httpx.AsyncClient, ctx: AppContext
+) -> None:
     conv = uuid.uuid4()
     recipients = [admin.device_keys.enc_pk, reporter.keys.enc_pk]
     assert (await reporter.post(conv, seal(conv, reporter.keys, recipients, b"report"))).status_code == 201
@@ -59,7 +61,7 @@ async def test_sync_reply_and_notes(admin: Actor, reporter: Reporter, client: ht
     assert cursors == sorted(cursors) and cursors[0] > synced["cursor"]
     listed = (await client.get("/v1/inbox/conversations", headers=admin.headers)).json()["conversations"]
     assert [c["conv_id"] for c in listed] == [str(conv)]
-    metrics = (await client.get("/metrics")).text
+    metrics = ctx.metrics.render().decode()  # what the metrics listener serves
     assert 'opg_messages_stored_total{channel="chat",sender="device"} 1.0' in metrics
     assert 'opg_messages_stored_total{channel="staff",sender="counsellor"} 1.0' in metrics
     assert str(conv) not in metrics
