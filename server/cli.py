@@ -7,10 +7,11 @@ import importlib
 import logging.config
 import os
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy.engine import make_url
@@ -79,10 +80,14 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
 GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
-def _exit_cleanly(_signal: int, _frame: FrameType | None) -> None:
+def _exit_cleanly(_signal: int, _frame: FrameType | None) -> NoReturn:
     """SIGTERM outside uvicorn's own handling, including the copy it raises again after its graceful
-    shutdown: exit with status 0 (a requested stop is not a failure for systemd or a container)."""
-    raise SystemExit(0)
+    shutdown: exit with status 0 (a requested stop is not a failure for systemd or a container). As
+    the default action would, skip the interpreter's teardown (seconds of CPU for a loaded app)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @main.command()
