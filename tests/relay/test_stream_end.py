@@ -20,6 +20,7 @@ from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
 from server.context import AppContext
+from server.services.live_events import CLOSED, QUEUE_SIZE, RESYNC, MemoryBroker, session_owner
 
 ENDS_WITHIN = 1.0  # seconds: the promise of docs/api.md
 
@@ -172,3 +173,22 @@ async def test_sign_out_on_one_instance_ends_the_stream_on_another(
 async def test_a_stream_opened_after_sign_out_is_refused(admin: Actor, client: httpx.AsyncClient) -> None:
     assert (await client.post("/v1/auth/logout", headers=admin.headers)).status_code == 204
     assert (await client.get("/v1/inbox/events", headers=admin.headers)).status_code == 401
+
+
+async def test_the_end_reaches_a_subscriber_whose_queue_is_full() -> None:
+    """A slow client's full queue is no way around the end: it is left with CLOSED only."""
+    broker = MemoryBroker()
+    org, session = uuid.uuid4(), uuid.uuid4()
+    async with (
+        broker.subscribe(org, [session_owner(session)]) as slow,
+        broker.subscribe(org, [session_owner(uuid.uuid4())]) as other,
+    ):
+        for cursor in range(QUEUE_SIZE + 10):
+            await broker.publish(org, {"conv_id": str(uuid.uuid4()), "seq": 1, "cursor": cursor})
+        await broker.publish(org, {"end": session_owner(session)})
+        assert slow.qsize() == 1 and slow.get_nowait() is CLOSED
+        assert other.get_nowait() is RESYNC  # the others only fell behind
+        broker.shut_down()
+        assert other.get_nowait() is CLOSED
+    async with broker.subscribe(org, [session_owner(session)]) as late:  # after shut_down
+        assert late.get_nowait() is CLOSED
