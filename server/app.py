@@ -21,6 +21,7 @@ from server.limits import BodyLimitMiddleware
 from server.metrics import Metrics
 from server.migrate import upgrade
 from server.routes import ROUTER_MODULES
+from server.services.live_events import streams_end_on_exit_signals
 
 log = logging.getLogger("opgelucht.relay")
 API_VERSION = "1"
@@ -73,14 +74,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ctx = AppContext.build(settings, clock or SystemClock())
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         if not settings.database_url:  # the default SQLite file lives in data_dir
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         if settings.auto_migrate:
             await upgrade(ctx.db)
         tasks = start_jobs(ctx) if settings.run_jobs else []
         try:
-            yield
+            with streams_end_on_exit_signals(application.state):  # else SIGTERM waits for open live streams
+                yield
         finally:
             for task in tasks:
                 task.cancel()

@@ -16,6 +16,7 @@ from server.errors import ApiError, not_found, rate_limited
 from server.models import Counsellor, Session
 from server.models.accounts import STATUS_ACTIVE
 from server.schemas import LoginRequest, LoginResult, SessionList, SessionOut
+from server.services.live_events import end_streams, session_owner
 from server.views import counsellor_out
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -92,12 +93,13 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx, db: DbSession) -
 
 
 @router.post("/logout", status_code=204)
-async def logout(auth: CurrentAuth, ctx: Ctx, db: DbSession) -> Response:
+async def logout(auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request) -> Response:
     await db.execute(delete(Session).where(Session.id == auth.session.id))
     audit.record(
         db, "logout", at=ctx.clock.now(), org_id=auth.counsellor.org_id, counsellor_id=auth.counsellor.id
     )
     await db.commit()
+    await end_streams(request, auth.counsellor.org_id, session_owner(auth.session.id))
     return Response(status_code=204)
 
 
@@ -124,7 +126,9 @@ async def sessions(auth: CurrentAuth, ctx: Ctx, db: DbSession) -> SessionList:
 
 
 @router.delete("/sessions/{session_id}", status_code=204)
-async def revoke_session(session_id: uuid.UUID, auth: CurrentAuth, ctx: Ctx, db: DbSession) -> Response:
+async def revoke_session(
+    session_id: uuid.UUID, auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request
+) -> Response:
     result = await db.execute(
         delete(Session).where(Session.id == session_id, Session.counsellor_id == auth.counsellor.id)
     )
@@ -138,4 +142,5 @@ async def revoke_session(session_id: uuid.UUID, auth: CurrentAuth, ctx: Ctx, db:
         counsellor_id=auth.counsellor.id,
     )
     await db.commit()
+    await end_streams(request, auth.counsellor.org_id, session_owner(session_id))
     return Response(status_code=204)

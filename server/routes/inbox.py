@@ -7,7 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,13 +19,15 @@ from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.errors import ProtocolError
 from opgelucht_desk.protocol.keys import key_id
 from opgelucht_desk.protocol.rewrap import verify_rewrap
+from server.auth.sessions import idle_timeout
 from server.clock import unix
 from server.deps import Ctx, CurrentAuth, DbSession
 from server.errors import bad_request, conflict, not_found
-from server.models import CounsellorDevice, Session
+from server.models import Counsellor, CounsellorDevice, Session
+from server.models.accounts import STATUS_ACTIVE
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
 from server.services.counters import message_stored
-from server.services.live_events import CLOSED, RESYNC, broker_for
+from server.services.live_events import CLOSED, RESYNC, broker_for, counsellor_owner, session_owner
 from server.services.messages import MESSAGES, committed_cursor, message_json, next_cursor, post_message
 from server.services.retention import message_lifetime
 from server.services.sql import write_lock
@@ -34,6 +36,7 @@ from server.services.wire import EnvelopeIn, StoredOut, Strict, b64_field
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
 KEEPALIVE_SECONDS = 15.0
+RECHECK_SECONDS = 0.5  # how often a live stream compares its session's time-outs with the clock
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {401: {"description": "unauthenticated"}, 404: {}}
 
 
@@ -286,33 +289,64 @@ def _sse(event: dict[str, Any]) -> str:
 )
 async def events(auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request) -> StreamingResponse:
     """``event: change`` / ``data: {"conv_id", "seq", "cursor"}``; a ``: keep-alive`` comment every 15 s.
-    The stream ends when the session ends (sign-out, time-outs)."""
-    org_id, session_id = auth.counsellor.org_id, auth.session.id
-    token_hash = auth.session.token_hash
+    The stream ends within a second when the session ends (sign-out, revoked, idle or absolute
+    time-out, the counsellor removed) and when the relay shuts down."""
+    org_id, counsellor_id = auth.counsellor.org_id, auth.counsellor.id
+    session_id, token_hash = auth.session.id, auth.session.token_hash
     await db.close()  # hold no database connection while streaming
     broker = broker_for(request)
     keepalive = float(getattr(request.app.state, "sse_keepalive_seconds", KEEPALIVE_SECONDS))
+    recheck = min(keepalive, RECHECK_SECONDS)
 
-    async def still_signed_in() -> bool:
+    async def session_deadline() -> datetime | None:
+        """When the session times out as the database has it now; None if it has ended already."""
         async with ctx.db.sessions() as check:
-            row = await check.get(Session, session_id)
-            if row is None or row.token_hash != token_hash or row.expires_at <= ctx.clock.now():
-                return False
-            return row.last_used_at + timedelta(minutes=ctx.settings.session_idle_minutes) > ctx.clock.now()
+            found = (
+                await check.execute(
+                    select(Session.expires_at, Session.last_used_at)
+                    .join(Counsellor, Counsellor.id == Session.counsellor_id)
+                    .where(
+                        Session.id == session_id,
+                        Session.token_hash == token_hash,
+                        Counsellor.status == STATUS_ACTIVE,
+                    )
+                )
+            ).first()
+        if found is None:
+            return None
+        deadline = min(found.expires_at, found.last_used_at + idle_timeout(ctx.settings))
+        return deadline if ctx.clock.now() < deadline else None
 
     async def stream() -> AsyncIterator[str]:
-        async with broker.subscribe(org_id) as queue:
+        owners = (session_owner(session_id), counsellor_owner(counsellor_id))
+        async with broker.subscribe(org_id, owners) as queue:
+            # Checked once subscribed: a sign-out just before the subscription counted is seen here.
+            deadline = await session_deadline()
+            if deadline is None:
+                return
             yield ": ready\n\n"
+            loop = asyncio.get_running_loop()
+            next_keepalive = loop.time() + keepalive
             while True:
+                # Sign-out, revocation and removal arrive as CLOSED (end_streams, on every instance);
+                # the time-outs are watched here: the clock each `recheck` seconds, and the database
+                # when the known deadline passed (other requests move last_used_at) or at a keep-alive.
+                wait = max(0.0, min(recheck, next_keepalive - loop.time()))
                 try:
-                    event = await asyncio.wait_for(queue.get(), timeout=keepalive)
+                    event: dict[str, Any] | None = await asyncio.wait_for(queue.get(), timeout=wait)
                 except TimeoutError:
-                    if not await still_signed_in():
-                        return
-                    yield ": keep-alive\n\n"
-                    continue
+                    event = None
                 if event is CLOSED:
                     return
-                yield _sse(event)
+                keepalive_due = loop.time() >= next_keepalive
+                if keepalive_due or ctx.clock.now() >= deadline:
+                    deadline = await session_deadline()
+                    if deadline is None:
+                        return
+                if event is not None:
+                    yield _sse(event)
+                elif keepalive_due:
+                    next_keepalive = loop.time() + keepalive
+                    yield ": keep-alive\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +39,7 @@ from server.schemas import (
     OrgOut,
     SignedRosterBody,
 )
+from server.services.live_events import counsellor_owner, end_streams
 from server.views import code_out, counsellor_out, roster_out
 
 router = APIRouter(prefix="/v1/org", tags=["org"])
@@ -117,7 +118,9 @@ async def invite(body: InvitationRequest, auth: AdminAuth, ctx: Ctx, db: DbSessi
 
 
 @router.delete("/counsellors/{counsellor_id}", status_code=204)
-async def remove_counsellor(counsellor_id: uuid.UUID, auth: AdminAuth, ctx: Ctx, db: DbSession) -> Response:
+async def remove_counsellor(
+    counsellor_id: uuid.UUID, auth: AdminAuth, ctx: Ctx, db: DbSession, request: Request
+) -> Response:
     target = await db.get(Counsellor, counsellor_id)
     if target is None or target.org_id != auth.counsellor.org_id or target.status == STATUS_REMOVED:
         raise not_found()
@@ -132,6 +135,7 @@ async def remove_counsellor(counsellor_id: uuid.UUID, auth: AdminAuth, ctx: Ctx,
         db, "counsellor_removed", at=now, org_id=target.org_id, counsellor_id=target.id, by=auth.counsellor.id
     )
     await db.commit()
+    await end_streams(request, target.org_id, counsellor_owner(target.id))
     return Response(status_code=204)
 
 

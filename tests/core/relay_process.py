@@ -1,5 +1,6 @@
-"""The relay as a real `opgelucht-relay serve` subprocess on 127.0.0.1 (SQLite), which tests can kill
-(SIGKILL, no clean shutdown) and start again on the same port and database."""
+"""The relay as a real `opgelucht-relay serve` subprocess on 127.0.0.1 (SQLite, or a PostgreSQL URL),
+which tests can kill (SIGKILL, no clean shutdown) or stop with SIGTERM, and start again on the same port
+and database."""
 
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ def free_port() -> int:
 
 
 class RelayProcess:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, database_url: str = "", serve_args: tuple[str, ...] = ()) -> None:
         self.directory = directory
+        self.serve_args = serve_args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
             "OPG_RELAY_DATA_DIR": str(directory / "relay-data"),
-            "OPG_RELAY_DATABASE_URL": "",
+            "OPG_RELAY_DATABASE_URL": database_url,
             "OPG_RELAY_HOST": "127.0.0.1",
             "OPG_RELAY_PORT": str(self.port),
             "OPG_RELAY_PUBLIC_URL": self.url,
@@ -63,7 +65,7 @@ class RelayProcess:
         self.starts += 1
         log = (self.directory / f"relay-{self.starts}.log").open("wb")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from server.cli import main; main()", "serve",
+            sys.executable, "-c", "from server.cli import main; main()", "serve", *self.serve_args,
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         log.close()
@@ -83,6 +85,19 @@ class RelayProcess:
         """SIGKILL: the relay dies without any clean-up (as in a crash or power loss)."""
         if self.proc is not None and self.proc.returncode is None:
             self.proc.send_signal(signal.SIGKILL)
+
+    async def terminate(self, within: float) -> int:
+        """SIGTERM, as `systemctl stop` sends it; the exit status (AssertionError after ``within`` s)."""
+        assert self.proc is not None and self.proc.returncode is None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), within)
+        except TimeoutError:
+            raise AssertionError(f"the relay was still running {within} s after SIGTERM") from None
+
+    def log(self) -> str:
+        """What the last started process wrote (stdout and stderr)."""
+        return (self.directory / f"relay-{self.starts}.log").read_text(errors="replace")
 
     async def stop(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
