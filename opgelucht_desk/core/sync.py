@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from opgelucht_desk.core.api import RelayClient, SyncMessage, SyncPage
+from opgelucht_desk.core.api import RelayClient, RelayUnreachableError, SyncMessage, SyncPage
 from opgelucht_desk.core.cache import RETENTION_SECONDS, CachedConversation, EncryptedCache
 from opgelucht_desk.core.errors import AuthExpiredError, DeskError, OfflineError, ServerError
 from opgelucht_desk.core.inbox import (
@@ -440,6 +440,10 @@ class SyncEngine:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _event_loop(self) -> None:
+        """The live stream. When it breaks, a sync round starts at once (to catch up, or to find the relay
+        gone), and the stream is opened again after a back-off; if nothing answers at the relay's
+        address then, the desk is shown offline at once: about a second after a relay died, instead of
+        after the sync loop's retries or its next poll (minutes while the stream was live)."""
         backoff = 1.0
         while not self._stopping:
             try:
@@ -447,9 +451,13 @@ class SyncEngine:
                     if event is None:  # (re)connected: catch up on what happened meanwhile
                         self.live, backoff = True, 1.0
                     self._wake.set()
+            except RelayUnreachableError:
+                self._set_online(False)
             except (OfflineError, ServerError, AuthExpiredError):
                 pass
-            self.live = False
+            if self.live:
+                self.live = False
+                self._wake.set()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 
