@@ -87,6 +87,16 @@ class ChangeEvent:
 
 
 _RETRYABLE_STATUS = {502, 503, 504}
+RELAY_KEEPALIVE = 15.0  # seconds between the relay's ": keep-alive" comments on the live stream
+# The live stream: a silence of two keep-alives (plus slack) is a dead connection; connecting to the relay
+# takes well under a second, so a stream that cannot connect in 5 s will not.
+EVENTS_TIMEOUT = httpx.Timeout(15.0, connect=5.0, read=2 * RELAY_KEEPALIVE + 5.0)
+
+
+class RelayUnreachableError(OfflineError):
+    """Nothing answered at the relay's address: the connection was refused, reset or timed out before
+    any response, or a gateway in front of the relay said it is down (502, 503, 504). The sync engine
+    shows this at once as offline (no retries first)."""
 
 
 def _raise_for(response: httpx.Response) -> None:
@@ -323,12 +333,15 @@ class RelayClient:
     async def events(self) -> AsyncIterator[ChangeEvent | None]:
         """Server-Sent Events of the inbox. Yields None when the subscription is active (``: ready``)
         or the relay asks for a resync, and one :class:`ChangeEvent` per change; raises OfflineError
-        when the stream breaks or ends."""
-        timeout = httpx.Timeout(15.0, read=45.0)  # the relay sends a keep-alive comment every 15 s
+        when the stream breaks or ends, RelayUnreachableError when it cannot even be opened."""
+        answered = False
         try:
             async with self._client.stream(
-                "GET", "/v1/inbox/events", headers=self._headers(True), timeout=timeout
+                "GET", "/v1/inbox/events", headers=self._headers(True), timeout=EVENTS_TIMEOUT
             ) as response:
+                answered = True
+                if response.status_code in _RETRYABLE_STATUS:
+                    raise RelayUnreachableError(f"The relay is down (HTTP {response.status_code}).")
                 if response.status_code >= 400:
                     await response.aread()
                     _raise_for(response)
@@ -351,6 +364,8 @@ class RelayClient:
                             yield None
                         event, data = "", ""
         except httpx.TransportError as exc:
+            if not answered:
+                raise RelayUnreachableError(f"The relay cannot be reached ({type(exc).__name__}).") from None
             raise OfflineError(f"The live connection broke ({type(exc).__name__}).") from None
         raise OfflineError("The live connection was closed by the relay.")
 
@@ -367,6 +382,7 @@ __all__ = [
     "ChangeEvent",
     "LiveConversation",
     "RelayClient",
+    "RelayUnreachableError",
     "StoredResult",
     "SyncMessage",
     "SyncPage",

@@ -16,7 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from opgelucht_desk.core.api import SyncMessage
 from opgelucht_desk.core.cache import (
@@ -35,6 +35,7 @@ from opgelucht_desk.protocol.envelope import (
 from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError
 from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.profile import Profile
+from opgelucht_desk.protocol.roster import Roster
 
 CHAT_TYPES = (MessageType.HELLO, MessageType.TEXT)
 STAFF_TYPES = (MessageType.NOTE, MessageType.META)
@@ -199,12 +200,64 @@ def _describe(reason: str) -> str:
     return f"the message failed verification ({reason})"
 
 
+@dataclass(frozen=True)
+class Removal:
+    """A time a counsellor device was out of the roster, in relay cursors: from the first roster version
+    without it (adopted when this desk had received every envelope up to ``cursor``) until the roster that
+    listed it again (adopted at ``until``; None: still removed)."""
+
+    version: int
+    cursor: int
+    until: int | None = None
+
+    def covers(self, cursor: int) -> bool:
+        return self.cursor < cursor and (self.until is None or cursor <= self.until)
+
+    def describe(self) -> str:
+        return f"a device that was removed from the roster (version {self.version})"
+
+
 @dataclass
 class StaffDirectory:
-    """Counsellor devices known from verified rosters: sign_pk → display name, and roster hashes."""
+    """Counsellor devices known from verified rosters: every device one of them listed (sign_pk → display
+    name, to attribute history), the roster hashes, the devices of the newest roster, and when each known
+    device was out of the roster."""
 
     devices: dict[bytes, str] = field(default_factory=dict)
     roster_hashes: dict[int, bytes] = field(default_factory=dict)
+    listed: frozenset[bytes] = frozenset()
+    removed: dict[bytes, list[Removal]] = field(default_factory=dict)
+    version: int = 0
+
+    def adopt(self, roster: Roster, digest: bytes, cursor: int) -> None:
+        """Take a newly verified roster (hash ``digest``). ``cursor``: the relay cursor up to which this
+        desk has received every envelope; a device this roster drops (or lists again) does so as of there."""
+        listed = {device.sign_pk: counsellor.display_name for counsellor, device in roster.valid_devices()}
+        self.devices.update(listed)
+        self.roster_hashes[roster.version] = digest
+        self.listed, self.version = frozenset(listed), roster.version
+        for sign_pk in self.devices:
+            spans = self.removed.get(sign_pk, [])
+            still_removed = bool(spans) and spans[-1].until is None
+            if sign_pk in self.listed and still_removed:
+                spans[-1] = replace(spans[-1], until=cursor)
+            elif sign_pk not in self.listed and not still_removed:
+                self.removed[sign_pk] = [*spans, Removal(roster.version, cursor)]
+
+    def removal(self, sign_pk: bytes, cursor: int) -> Removal | None:
+        """Why the signature of a known counsellor device on an envelope with relay ``cursor`` does not
+        count, or None when it does. The rule of the reporter client (docs/protocol.md §7): only a valid
+        device of the newest verified roster (``Roster.valid_devices``) signs as a counsellor, applied
+        when the envelope first reached this desk. So history keeps verifying: an envelope this desk had
+        received before it adopted the roster that dropped the device (cursor ≤ ``Removal.cursor``).
+        Whatever arrives later is refused, whatever roster version it claims."""
+        spans = self.removed.get(sign_pk, [])
+        for span in spans:
+            if span.covers(cursor):
+                return span
+        if sign_pk not in self.listed and not spans:  # (cannot happen: every dropped device has a span)
+            return Removal(self.version, -1)
+        return None
 
 
 @dataclass
@@ -384,6 +437,9 @@ class Inbox:
         staff_name = staff.devices.get(opened.sender_sign_pk)
         profile: Profile | None = None
         if staff_name is not None:
+            removal = staff.removal(opened.sender_sign_pk, record.cursor)
+            if removal is not None:  # (a status change from it changes nothing either)
+                return self._fail(conv, record, f"signed by {removal.describe()} before it arrived here")
             record.outgoing, record.author = True, staff_name
         elif kind == "chat" and conv.reporter_sign_pk is None and opened.msg_type == MessageType.HELLO:
             try:
@@ -471,6 +527,14 @@ class Inbox:
             conv.status = meta["status"]
         if "category" in meta and (meta["category"] is None or isinstance(meta["category"], str)):
             conv.category = meta["category"]
+
+    def flag(self, conv_id: str, problem: str) -> ConversationRecord | None:
+        """Show ``problem`` on a conversation (e.g. a refused re-wrap); returns it, to be stored."""
+        conv = self.conversations.get(conv_id)
+        if conv is not None:
+            conv.add_problem(problem)
+            conv.revision += 1
+        return conv
 
     @staticmethod
     def _fail(conv: ConversationRecord, record: MessageRecord, reason: str) -> MessageRecord:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from opgelucht_desk.core.api import RelayClient, SyncMessage, SyncPage
+from opgelucht_desk.core.api import RelayClient, RelayUnreachableError, SyncMessage, SyncPage
 from opgelucht_desk.core.cache import RETENTION_SECONDS, CachedConversation, EncryptedCache
 from opgelucht_desk.core.errors import AuthExpiredError, DeskError, OfflineError, ServerError
 from opgelucht_desk.core.inbox import (
@@ -139,8 +139,16 @@ class SyncEngine:
                 await self.outbox.flush(self.api)
             self.rounds += 1
 
+    async def _stored_cursor(self) -> int:
+        """The relay cursor of the last page stored: everything up to it has reached this desk."""
+        raw = await asyncio.to_thread(self.cache.get_meta, CURSOR_META)
+        cursor = int(raw.decode()) if raw else 0
+        self.trust.seen_cursor = max(self.trust.seen_cursor, cursor)
+        return cursor
+
     async def _refresh_roster(self) -> None:
         org = await self.api.org()
+        await self._stored_cursor()  # a device the roster drops is removed as of this cursor
         warning: RosterWarning | None = None
         before = self.trust.tracker.current.version if self.trust.tracker.current else 0
         if not self.trust.follow_org_key(org.get("org_key"), org.get("org_key_chain", [])):
@@ -192,8 +200,7 @@ class SyncEngine:
         """Pages by cursor, pipelined: while page N is checked on the loop (in slices, yielding in
         between), page N+1 is opened by the worker pool, page N+2 is being fetched and page N-1 is
         written to disk."""
-        raw = await asyncio.to_thread(self.cache.get_meta, CURSOR_META)
-        cursor = int(raw.decode()) if raw else 0
+        cursor = await self._stored_cursor()
         done = 0
         first = asyncio.create_task(self.api.inbox_sync(cursor, self.page_size))
         upcoming: asyncio.Task[_OpenedPage] | None = asyncio.create_task(self._fetch_and_open(first))
@@ -252,8 +259,7 @@ class SyncEngine:
         writing: asyncio.Task[None] | None,
     ) -> asyncio.Task[None]:
         """Check and add one opened page; returns the task writing it (started after ``writing``)."""
-        for wrap in page.get("wraps", []):
-            self._accept_wrap(wrap)
+        flagged = [c for wrap in page.get("wraps", []) if (c := self._accept_wrap(wrap, cursor)) is not None]
         # Conversations that get messages must have their cached ones loaded (chains, counts).
         wanted = {o.message["conv_id"] for o in opened} | self._shared_convs
         await self.load_conversations(
@@ -267,9 +273,10 @@ class SyncEngine:
             result.conversations.extend(part.conversations)
             result.messages.extend(part.messages)
             result.new_incoming += part.new_incoming
+        self.trust.seen_cursor = max(self.trust.seen_cursor, cursor)
         shared = self._open_shared()
         result.messages.extend(shared.messages)
-        convs = {c.conv_id: c for c in [*result.conversations, *shared.conversations]}
+        convs = {c.conv_id: c for c in [*flagged, *result.conversations, *shared.conversations]}
         for conv in convs.values():
             self._keep_pending_meta(conv)
         # Conversation records change with later pages: snapshot them here. Message records do not
@@ -324,18 +331,31 @@ class SyncEngine:
         self.cache.save(convs, [m.to_cache() for m in messages])
         self.cache.set_meta(CURSOR_META, str(cursor).encode())
 
-    def _accept_wrap(self, wrap: Any) -> None:
-        """A colleague shared an old message's content key with this device (signed rewrap record)."""
+    def _accept_wrap(self, wrap: Any, cursor: int) -> ConversationRecord | None:
+        """A colleague shared an old message's content key with this device (signed rewrap record, in a
+        page up to relay ``cursor``). The signer must be a counsellor device the newest roster lists
+        (``StaffDirectory.removal``: a re-wrap is always new). A refused record is a verification problem
+        of its conversation, which is returned to be stored."""
+        staff = self.trust.staff
         try:
             record = verify_rewrap(
-                base64.b64decode(wrap["record"], validate=True), allowed_signers=set(self.trust.staff.devices)
+                base64.b64decode(wrap["record"], validate=True), allowed_signers=staff.devices
             )
             if str(record.msg_id) != wrap["msg_id"] or str(record.conv_id) != wrap["conv_id"]:
-                return
+                raise ProtocolError("the record names another message")
+            removal = staff.removal(record.signer_sign_pk, cursor)
+            if removal is not None:
+                return self.inbox.flag(
+                    wrap["conv_id"], f"a message key shared by {removal.describe()} was refused"
+                )
             self._shared_keys[wrap["msg_id"]] = open_rewrap(record, self.keys)
             self._shared_convs.add(wrap["conv_id"])
         except (ProtocolError, ValueError, KeyError, TypeError):
-            log.warning("ignored an invalid shared key record")
+            log.warning("refused an invalid shared key record")
+            conv_id = wrap.get("conv_id") if isinstance(wrap, dict) else None
+            if isinstance(conv_id, str):
+                return self.inbox.flag(conv_id, "a shared message key failed verification and was refused")
+        return None
 
     def _open_shared(self) -> ApplyResult:
         if not self._shared_keys:
@@ -440,6 +460,10 @@ class SyncEngine:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _event_loop(self) -> None:
+        """The live stream. When it breaks, a sync round starts at once (to catch up, or to find the relay
+        gone), and the stream is opened again after a back-off; if nothing answers at the relay's
+        address then, the desk is shown offline at once: about a second after a relay died, instead of
+        after the sync loop's retries or its next poll (minutes while the stream was live)."""
         backoff = 1.0
         while not self._stopping:
             try:
@@ -447,9 +471,13 @@ class SyncEngine:
                     if event is None:  # (re)connected: catch up on what happened meanwhile
                         self.live, backoff = True, 1.0
                     self._wake.set()
+            except RelayUnreachableError:
+                self._set_online(False)
             except (OfflineError, ServerError, AuthExpiredError):
                 pass
-            self.live = False
+            if self.live:
+                self.live = False
+                self._wake.set()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 

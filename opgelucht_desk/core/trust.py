@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from opgelucht_desk.core.errors import RosterBlockedError
-from opgelucht_desk.core.inbox import StaffDirectory, b64, unb64
+from opgelucht_desk.core.inbox import Removal, StaffDirectory, b64, unb64
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.protocol.errors import ProtocolError, RosterError
 from opgelucht_desk.protocol.roster import (
@@ -44,6 +44,9 @@ class Trust:
     problem: str | None = None
     problem_kind: str | None = None
     roster_pk: bytes | None = None  # the org key that signed the current roster (None: org_pk)
+    # The relay cursor up to which this desk has received every envelope (kept by the sync engine): a
+    # device that a newly adopted roster drops is removed as of there (StaffDirectory.removal).
+    seen_cursor: int = 0
 
     @classmethod
     def new(cls, org_pk: bytes) -> Trust:
@@ -101,11 +104,9 @@ class Trust:
         return RosterWarning(_WARNING_KIND.get(kind, RosterWarningKind.MALFORMED), self.problem)
 
     def _remember(self, roster: Roster) -> None:
-        for counsellor, device in roster.valid_devices():
-            self.staff.devices[device.sign_pk] = counsellor.display_name
         current_hash = self.tracker.current_hash
-        if current_hash is not None:
-            self.staff.roster_hashes[roster.version] = current_hash
+        assert current_hash is not None
+        self.staff.adopt(roster, current_hash, self.seen_cursor)
 
     def sendable(self, now: int) -> tuple[Roster, bytes]:
         """The roster to encrypt to and its hash; raises RosterBlockedError with the warning text."""
@@ -131,6 +132,11 @@ class Trust:
                 "devices": {b64(k): v for k, v in self.staff.devices.items()},
                 "hashes": {str(k): b64(v) for k, v in self.staff.roster_hashes.items()},
                 "problem_kind": self.problem_kind,
+                "removed": {
+                    b64(k): [[r.version, r.cursor, r.until] for r in spans]
+                    for k, spans in self.staff.removed.items()
+                },
+                "seen_cursor": self.seen_cursor,
             }
         ).encode()
 
@@ -145,6 +151,13 @@ class Trust:
         trust = cls(org_pk=org_pk, tracker=tracker, roster_pk=roster_pk)
         trust.staff.devices = {unb64(k): v for k, v in raw["devices"].items()}
         trust.staff.roster_hashes = {int(k): unb64(v) for k, v in raw["hashes"].items()}
+        trust.staff.removed = {
+            unb64(k): [Removal(int(v), int(c), None if u is None else int(u)) for v, c, u in spans]
+            for k, spans in raw.get("removed", {}).items()
+        }
+        trust.seen_cursor = int(raw.get("seen_cursor", 0))
+        if tracker.current is not None:
+            trust._remember(tracker.current)  # (state of an older version: its removals start here)
         if raw.get("problem_kind"):
             trust.set_problem(raw["problem_kind"])
         return trust
