@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from opgelucht_desk.ui.code_field import CodeField
@@ -20,6 +21,7 @@ class LoginWindow(Retranslating, QWidget):
     """Emits `unlocked` after `Desk.login` succeeded. Holds no decrypted content."""
 
     unlocked = Signal()
+    closed = Signal()  # the user closed the window (×): the app quits
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,3 +123,7 @@ class LoginWindow(Retranslating, QWidget):
         self.error.show()
         self._update_button()
         self.password.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)
