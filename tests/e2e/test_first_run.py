@@ -9,7 +9,6 @@ ended the app when the wizard's "Voltooien" closed it before the inbox existed.
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import shutil
@@ -51,6 +50,7 @@ class Relay:
     url: str
     invitation: str  # the first admin's one-time invitation
     org_code: str  # what the employee types (the poster's code)
+    env: dict[str, str]  # the OPG_RELAY_* settings of the relay process (for its ops tools)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
                 pass
             assert proc.poll() is None and time.monotonic() < deadline, "the relay did not start"
             time.sleep(0.05)  # polling the port: a process offers no readiness event
-        yield Relay(process.url, invitation, found.group(1))
+        yield Relay(process.url, invitation, found.group(1), process.env)
     finally:
         proc.kill()
         proc.wait(10)
@@ -158,4 +158,8 @@ def test_enrol_receive_reply_lock_unlock_and_quit_through_the_real_entry_point(
     data = tmp_path / "desk"
     assert (data.stat().st_mode & 0o777) == 0o700
     assert ((data / "account.json").stat().st_mode & 0o777) == 0o600
-    assert os.path.exists(data / "account.json")
+    # ./scripts/start shows the invitation only while it is unused: now it is used.
+    first_run = tmp_path / "first-run.txt"
+    first_run.write_text(f"admin invitation: {relay.invitation}\n", encoding="utf-8")
+    checks = [sys.executable, str(ROOT / "scripts" / "start_checks.py"), "invitation-used", str(first_run)]
+    assert subprocess.run(checks, env=relay.env, capture_output=True, timeout=60, check=False).returncode == 0
