@@ -107,9 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_style(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    # The app decides itself when to end: Qt's "quit on last window closed" fired when the enrolment
+    # wizard closed before the inbox existed, and ended the app on "Finish". The explicit quit paths are
+    # the Controller's quit_requested (× on the wizard, the login or the main window; the tray's Quit).
+    app.setQuitOnLastWindowClosed(False)
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
-    app.lastWindowClosed.connect(closing.set)
     with loop:
         code: int = loop.run_until_complete(run(args, closing))
     return code

@@ -200,6 +200,7 @@ class Desk:
         """Read the local account profile (public data only). Raises KeyringUnavailableError when only
         an insecure keyring backend exists."""
         require_secure_backend(config.keyring_backend)
+        await asyncio.to_thread(make_private_dir, config.data_dir)
         path = config.data_dir / ACCOUNT_FILE
         account = await asyncio.to_thread(_read_account, path) if path.exists() else None
         return cls(config, account)
@@ -1237,9 +1238,18 @@ def _read_account(path: Path) -> AccountInfo:
     )
 
 
+def make_private_dir(directory: Path) -> None:
+    """The data directory, readable by its owner only (0700); an existing one (created by an older
+    version, or with the umask's 0755) is tightened. Windows and macOS keep it in the user's profile."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(directory, 0o700)
+
+
 def _write_account(path: Path, account: AccountInfo) -> None:
-    """The public account profile (no secrets): lets the login screen show who and where."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The public account profile (no secrets, but whom a counsellor works for): lets the login screen
+    show who and where. Owner-only (0600), like everything in the data directory."""
+    make_private_dir(path.parent)
     data = {
         "username": account.username,
         "display_name": account.display_name,
@@ -1251,5 +1261,8 @@ def _write_account(path: Path, account: AccountInfo) -> None:
         "device_id": str(account.device_id),
     }
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(json.dumps(data, indent=2))
+    os.chmod(tmp, 0o600)  # a stale .tmp of an older version kept its mode through O_TRUNC
     os.replace(tmp, path)

@@ -16,10 +16,12 @@ from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.notifications import Notifier
 from opgelucht_desk.ui.preferences import Preferences
-from opgelucht_desk.ui.tasks import spawn
+from opgelucht_desk.ui.tasks import settle, spawn
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
+
+SETTLE_SECONDS = 5.0
 
 
 class DeskEvents(QObject):
@@ -129,6 +131,7 @@ class Controller(QObject):
         self.idle.stop()
         login = LoginWindow(self.desk)
         login.unlocked.connect(self._show_main)
+        login.closed.connect(lambda: self._closed_by_user(login))
         self._replace_window(login)
         login.password.setFocus()
 
@@ -153,6 +156,11 @@ class Controller(QObject):
         self.notifier.set_unread(self.desk.unread_total())
         self.idle.start()
         spawn(self.desk.start_sync(), on_error=lambda exc: main.show_problem(describe_error(exc)))
+
+    def _closed_by_user(self, window: QWidget) -> None:
+        """× on the current window quits (the app no longer quits when its last window closes)."""
+        if self.window is window:
+            self.quit_requested.emit()
 
     def _main_closed(self) -> None:
         if self.main is not None and self.window is self.main:
@@ -219,7 +227,9 @@ class Controller(QObject):
             self.window = None
 
     async def shutdown(self) -> None:
-        """Close the windows and stop background work before the event loop ends."""
+        """Close the windows and stop background work before the event loop ends. What the user just
+        did (marking read, a status) finishes first: its result must not reach destroyed widgets."""
+        await settle(SETTLE_SECONDS)
         self.close_windows()
         await self.desk.close()
 

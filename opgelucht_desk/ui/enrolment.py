@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from opgelucht_desk.core.model import EnrolmentChallenge, EnrolmentResult
+from opgelucht_desk.ui.code_field import CodeField, grouped
 from opgelucht_desk.ui.formatting import format_safety_number
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.key_backup import FurtherComputerDialog
@@ -225,10 +228,11 @@ class TotpPage(Retranslating, QWizardPage):
         self.qr = QLabel()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.secret = QLabel()
+        self.secret.setObjectName("totpSecret")
         self.secret.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code = QLineEdit()
-        self.code.setMaxLength(6)
-        self.code.setInputMask("999999")
+        self.copy_secret = QPushButton()  # copies the key without the spaces of its grouping
+        self.copy_secret.clicked.connect(self._copy_secret)
+        self.code = CodeField()
         self.code_label = QLabel()
         self.code_label.setBuddy(self.code)
         self.progress = QProgressBar()
@@ -241,7 +245,10 @@ class TotpPage(Retranslating, QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.explain)
         layout.addWidget(self.qr)
-        layout.addWidget(self.secret)
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret, 1)
+        secret_row.addWidget(self.copy_secret)
+        layout.addLayout(secret_row)
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_text)
@@ -254,7 +261,15 @@ class TotpPage(Retranslating, QWizardPage):
         if challenge is not None:
             self.qr.setPixmap(qr_pixmap(challenge.totp_uri, 5))
             self.qr.setAccessibleName(self.tr("QR code for your authenticator app"))
-            self.secret.setText(self.tr("Or type this key: %1").replace("%1", challenge.totp_secret))
+            # In blocks of four, easier to type; authenticator apps ignore the spaces, and the copy
+            # button gives the key without them.
+            self.secret.setText(self.tr("Or type this key: %1").replace("%1", grouped(challenge.totp_secret)))
+        self.copy_secret.setVisible(challenge is not None)
+
+    def _copy_secret(self) -> None:
+        challenge = self.account_page.challenge
+        if challenge is not None:
+            QGuiApplication.clipboard().setText(challenge.totp_secret)
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Two-step verification"))
@@ -266,11 +281,13 @@ class TotpPage(Retranslating, QWizardPage):
         )
         self.code_label.setText(self.tr("&Code:"))
         self.code.setAccessibleName(self.tr("Six-digit code from your authenticator app"))
+        self.copy_secret.setText(self.tr("Cop&y key"))
+        self.copy_secret.setAccessibleName(self.tr("Copy the key for your authenticator app"))
         self.progress.setAccessibleName(self.tr("Key generation progress"))
         self.initializePage()
 
     def isComplete(self) -> bool:
-        return not self._busy and len(self.code.text().strip()) == 6
+        return not self._busy and self.code.is_complete()
 
     def validatePage(self) -> bool:
         if self.result is not None:
@@ -284,7 +301,7 @@ class TotpPage(Retranslating, QWizardPage):
         self.progress.setValue(0)
         self.progress.show()
         spawn(
-            self.desk.enrol_finish(challenge, self.code.text().strip(), self._progress),
+            self.desk.enrol_finish(challenge, self.code.code(), self._progress),
             on_done=self._finished,
             on_error=self._failed,
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from opgelucht_desk.ui.code_field import CodeField
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
@@ -19,6 +21,7 @@ class LoginWindow(Retranslating, QWidget):
     """Emits `unlocked` after `Desk.login` succeeded. Holds no decrypted content."""
 
     unlocked = Signal()
+    closed = Signal()  # the user closed the window (×): the app quits
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,9 +34,7 @@ class LoginWindow(Retranslating, QWidget):
         self.locked_note.setWordWrap(True)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.code = QLineEdit()
-        self.code.setMaxLength(6)
-        self.code.setInputMask("999999")
+        self.code = CodeField()
         self.password_label = QLabel()
         self.password_label.setBuddy(self.password)
         self.code_label = QLabel()
@@ -97,7 +98,7 @@ class LoginWindow(Retranslating, QWidget):
         self._update_button()
 
     def _update_button(self) -> None:
-        self.button.setEnabled(not self._busy and bool(self.password.text()) and len(self.code.text()) == 6)
+        self.button.setEnabled(not self._busy and bool(self.password.text()) and self.code.is_complete())
 
     def submit(self) -> None:
         if not self.button.isEnabled():
@@ -106,7 +107,7 @@ class LoginWindow(Retranslating, QWidget):
         self._update_button()
         self.error.hide()
         spawn(
-            self.desk.login(self.password.text(), self.code.text()), on_done=self._done, on_error=self._failed
+            self.desk.login(self.password.text(), self.code.code()), on_done=self._done, on_error=self._failed
         )
 
     def _done(self, _result: object) -> None:
@@ -122,3 +123,7 @@ class LoginWindow(Retranslating, QWidget):
         self.error.show()
         self._update_button()
         self.password.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)

@@ -49,3 +49,15 @@ def spawn(
 def running_tasks() -> int:
     """How many UI-spawned tasks are still running (tests wait for zero)."""
     return len(_running)
+
+
+async def settle(seconds: float) -> None:
+    """Let the UI's running tasks finish (at most `seconds`), then cancel the rest, so that no
+    callback runs on a window that is about to be destroyed (application exit)."""
+    pending = [t for t in _running if not t.done()]
+    if pending:
+        _done, late = await asyncio.wait(pending, timeout=seconds)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=seconds)

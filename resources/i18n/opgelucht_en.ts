@@ -1307,6 +1307,14 @@
         <translation>Six-digit code from your authenticator app</translation>
     </message>
     <message>
+        <source>Cop&amp;y key</source>
+        <translation>Cop&amp;y key</translation>
+    </message>
+    <message>
+        <source>Copy the key for your authenticator app</source>
+        <translation>Copy the key for your authenticator app</translation>
+    </message>
+    <message>
         <source>Key generation progress</source>
         <translation>Key generation progress</translation>
     </message>

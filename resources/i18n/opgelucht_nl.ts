@@ -1307,6 +1307,14 @@
         <translation>Zescijferige code uit uw authenticator-app</translation>
     </message>
     <message>
+        <source>Cop&amp;y key</source>
+        <translation>Sleutel &amp;kopiëren</translation>
+    </message>
+    <message>
+        <source>Copy the key for your authenticator app</source>
+        <translation>Kopieer de sleutel voor uw authenticator-app</translation>
+    </message>
+    <message>
         <source>Key generation progress</source>
         <translation>Voortgang van het aanmaken van sleutels</translation>
     </message>
