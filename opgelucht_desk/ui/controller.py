@@ -32,6 +32,7 @@ class DeskEvents(QObject):
     roster_warning_signal = Signal(object)  # RosterWarning
     roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
+    locked_activity_signal = Signal(int)
 
     def inbox_changed(self) -> None:
         self.inbox_changed_signal.emit()
@@ -53,6 +54,9 @@ class DeskEvents(QObject):
 
     def auth_expired(self) -> None:
         self.auth_expired_signal.emit()
+
+    def locked_activity(self, conversations: int) -> None:
+        self.locked_activity_signal.emit(conversations)
 
 
 class Controller(QObject):
@@ -96,6 +100,9 @@ class Controller(QObject):
         self.notifier.show_requested.connect(self._raise_window)
         self.notifier.lock_requested.connect(self.lock)
         self.notifier.quit_requested.connect(self.quit_requested)
+        # Locked too: count and notify, content-free (the core's locked watch), and title the window.
+        self.events.locked_activity_signal.connect(self.notifier.locked_activity)
+        self.notifier.badge_changed.connect(self._show_badge)
 
     def start(self) -> None:
         """Show what the desk's state asks for."""
@@ -103,6 +110,8 @@ class Controller(QObject):
             self._show_wizard()
         elif self.desk.state == DeskState.LOCKED:
             self._show_login()
+            self.notifier.lock()
+            self.desk.watch_while_locked()
         else:
             self._show_main()
 
@@ -116,7 +125,14 @@ class Controller(QObject):
         if old is not None:
             old.hide()
             old.deleteLater()
+        self._show_badge(self.notifier.unread)
         self.window_changed.emit(window)
+
+    def _show_badge(self, count: int) -> None:
+        if self.main is not None and self.window is self.main:
+            self.main.set_unread(count)
+        elif self.window is not None:
+            self.window.setWindowTitle(self.notifier.title(self.window.windowTitle()))
 
     def _show_wizard(self) -> None:
         self.idle.stop()
@@ -150,6 +166,7 @@ class Controller(QObject):
         settings.sign_out_requested.connect(self.sign_out)
         self._replace_window(main)
         main.inbox.refresh()
+        self.notifier.unlock()
         self.notifier.set_unread(self.desk.unread_total())
         self.idle.start()
         spawn(self.desk.start_sync(), on_error=lambda exc: main.show_problem(describe_error(exc)))
@@ -179,8 +196,8 @@ class Controller(QObject):
         if self.main is None:
             return
         self._drop_main()
+        self.notifier.lock()
         self._show_login()
-        self.notifier.set_unread(0)
         login = self.window
         if isinstance(login, LoginWindow):
             login.set_busy(True)
@@ -188,6 +205,7 @@ class Controller(QObject):
         def done(_r: object) -> None:
             if isinstance(self.window, LoginWindow):
                 self.window.set_busy(False)
+                self.desk.watch_while_locked()
             self.locked.emit()
 
         spawn(self.desk.lock(), on_done=done, on_error=lambda _e: done(None))
@@ -200,6 +218,7 @@ class Controller(QObject):
             await self.desk.sign_out()
 
         def done(_r: object) -> None:
+            self.notifier.unlock()
             self.notifier.set_unread(0)
             self.start()
 

@@ -26,6 +26,7 @@ from opgelucht_desk.ui.messages import describe_roster_warning
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.settings import SettingsPage
 from opgelucht_desk.ui.stats import StatsPage
+from opgelucht_desk.ui.unread import counted_title
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
@@ -54,6 +55,7 @@ class MainWindow(Retranslating, QMainWindow):
             self.admin = AdminPage(desk)
             self.tabs.addTab(self.admin, "")
         self.tabs.addTab(self.settings, "")
+        self._unread = 0
         self.banner = QLabel()
         self.banner.setObjectName("warningBanner")
         self.banner.setWordWrap(True)
@@ -99,7 +101,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Opgelucht Desk"))
+        self._show_title()
         self.tabs.setTabText(self.tabs.indexOf(self.inbox), self.tr("&Inbox"))
         self.tabs.setTabText(self.tabs.indexOf(self.stats), self.tr("S&tatistics"))
         if self.admin is not None:
@@ -112,6 +114,14 @@ class MainWindow(Retranslating, QMainWindow):
         self._show_connection()
         self._show_roster_notice()
         self._show_roster_warning()
+
+    def set_unread(self, count: int) -> None:
+        """The window title carries the unread count (taskbars show it): "(3) Opgelucht Desk"."""
+        self._unread = count
+        self._show_title()
+
+    def _show_title(self) -> None:
+        self.setWindowTitle(counted_title(self.tr("Opgelucht Desk"), self._unread))
 
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.inbox)
