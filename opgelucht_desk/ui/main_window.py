@@ -55,6 +55,11 @@ class MainWindow(Retranslating, QMainWindow):
             self.admin = AdminPage(desk)
             self.tabs.addTab(self.admin, "")
         self.tabs.addTab(self.settings, "")
+        # Locking in one click, always in sight (besides Ctrl+L and the tray menu).
+        self.lock_button = QPushButton()
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.tabs.setCornerWidget(self.lock_button, Qt.Corner.TopRightCorner)
         self._unread = 0
         self.banner = QLabel()
         self.banner.setObjectName("warningBanner")
@@ -102,6 +107,9 @@ class MainWindow(Retranslating, QMainWindow):
 
     def retranslate(self) -> None:
         self._show_title()
+        self.lock_button.setText(self.tr("Lock"))
+        self.lock_button.setAccessibleName(self.tr("Lock Opgelucht Desk"))
+        self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L); log in again to continue"))
         self.tabs.setTabText(self.tabs.indexOf(self.inbox), self.tr("&Inbox"))
         self.tabs.setTabText(self.tabs.indexOf(self.stats), self.tr("S&tatistics"))
         if self.admin is not None:
@@ -190,13 +198,19 @@ class MainWindow(Retranslating, QMainWindow):
     def _show_roster_notice(self) -> None:
         if self._roster_version is None:
             return
-        self.roster_notice_text.setText(
-            self.tr(
+        if self.admin is not None:
+            text = self.tr(
                 "The list of counsellors and their computers (roster) has changed: version %1. "
-                "Check under Organisation or with your admin that only your own computers are listed "
-                "under your name; report any computer you do not know."
-            ).replace("%1", str(self._roster_version))
-        )
+                "Check under Organisation that only your own computers are listed under your name; "
+                "report any computer you do not know."
+            )
+        else:  # a counsellor has no Organisation tab: the org admin can show them the list
+            text = self.tr(
+                "The list of counsellors and their computers (roster) has changed: version %1. "
+                "Ask your organisation's admin to check with you that only your own computers are "
+                "listed under your name; report any computer you do not know."
+            )
+        self.roster_notice_text.setText(text.replace("%1", str(self._roster_version)))
 
     def clear_content(self) -> None:
         """Empty every view that holds decrypted data (called before the window is destroyed)."""
