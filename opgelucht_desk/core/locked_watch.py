@@ -42,6 +42,11 @@ class LockedWatch:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="opg-locked-watch")
 
+    async def wait(self) -> None:
+        """Until the watch has ended by itself (its session ended)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
@@ -53,12 +58,12 @@ class LockedWatch:
         await self.api.aclose()
 
     async def _run(self) -> None:
-        backoff = 1.0
+        first = backoff = min(1.0, self.max_backoff)
         while True:
             try:
                 async for event in self.api.events():
                     if event is None:  # subscribed (or asked to resync, which a locked desk cannot)
-                        self.listening, backoff = True, 1.0
+                        self.listening, backoff = True, first
                     elif event.conv_id not in self._changed:
                         self._changed.add(event.conv_id)
                         self.on_activity(len(self._changed))
