@@ -29,11 +29,12 @@ class SystemNotifications:
             from desktop_notifier import DesktopNotifier, Icon
             from desktop_notifier.backends.dummy import DummyNotificationCenter
             from desktop_notifier.main import get_backend_class
-        except ImportError:  # not installed (e.g. a minimal bundle): the tray balloon stays
-            return
-        if get_backend_class() is DummyNotificationCenter:  # e.g. macOS outside an app bundle
-            return
-        self._notifier = DesktopNotifier(app_name=app_name, app_icon=Icon(path=icon) if icon else None)
+
+            if get_backend_class() is DummyNotificationCenter:  # e.g. macOS outside an app bundle
+                return
+            self._notifier = DesktopNotifier(app_name=app_name, app_icon=Icon(path=icon) if icon else None)
+        except Exception as exc:  # not installed, or incomplete in a bundle: the tray balloon stays
+            log.warning("no system notifications: %s", type(exc).__name__)
 
     @property
     def available(self) -> bool:

@@ -125,6 +125,14 @@ async def test_without_a_notification_server_show_says_so_for_the_tray_fallback(
     assert await SystemNotifications("Opgelucht Desk").show("Opgelucht Desk", "x") is False
 
 
+def test_without_the_library_the_system_route_is_unavailable_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "desktop_notifier", None)  # as if not installed: import fails
+    system = SystemNotifications("Opgelucht Desk")
+    assert not system.available  # Notifier then shows the tray balloon, where there is a tray
+
+
 # --- the whole path: relay, reporter, controller, D-Bus ---------------------------------------------
 @linux_only
 def test_no_tray_notified_unlocked_and_locked_content_free_with_the_count_in_the_title(
