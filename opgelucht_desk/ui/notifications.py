@@ -8,6 +8,8 @@ fallback when the system takes none.
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt, Signal
@@ -84,6 +86,15 @@ def badge_icon(base: QIcon, count: int) -> QIcon:
     return QIcon(pixmap)
 
 
+def _badge_supported(app: QGuiApplication) -> bool:
+    """Qt's Linux badge is a D-Bus signal on /com/canonical/unity/launcherentry/<application name>: an
+    application name with a space ("Opgelucht Desk") is no valid object path, and Qt would only log an
+    error on every update. There the window title and the tray icon carry the count."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return re.fullmatch(r"[A-Za-z0-9_]+", app.applicationName()) is not None
+
+
 class Notifier(QObject):
     """Owns the tray icon (when there is a tray) and the system notifications; `notify()` and
     `locked_activity()` show a content-free notification when enabled (policy: ui/unread.py).
@@ -156,6 +167,10 @@ class Notifier(QObject):
         self.state.unlock()
         self._show_badge()
 
+    def caught_up(self) -> None:
+        """The first sync after login is done: from now on new messages are notified."""
+        self.state.caught_up()
+
     def notify(self, new_count: int) -> None:
         """Unlocked: the sync found `new_count` new incoming messages."""
         self._show(self.state.new_messages(new_count))
@@ -177,7 +192,7 @@ class Notifier(QObject):
             self._tray.setIcon(badge_icon(app_icon(), count))
             self._update_tooltip()
         app = QGuiApplication.instance()
-        if isinstance(app, QGuiApplication):
+        if isinstance(app, QGuiApplication) and _badge_supported(app):
             app.setBadgeNumber(count)  # macOS dock, Windows taskbar, Linux launchers (Unity API); Qt >= 6.5
         self.badge_changed.emit(count)
 
