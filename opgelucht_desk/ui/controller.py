@@ -274,6 +274,8 @@ class Controller(QObject):
     def _connection_changed(self, online: bool) -> None:
         if self.main is not None:
             self.main.set_online(online)
+            if online:  # a sync round has finished: the login's catch-up is shown in the inbox itself
+                self.notifier.caught_up()
 
     def _auth_expired(self) -> None:
         """The relay ended the session (time-out, or signed out elsewhere): lock and ask to log in."""

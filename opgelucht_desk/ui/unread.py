@@ -26,16 +26,18 @@ class UnreadNotices:
     """The unread badge and the notices, unlocked and locked.
 
     Unlocked, the badge is the core's unread total and each sync that found new incoming messages gives
-    one notice. Locked, the badge keeps the unread total of the moment of locking plus the conversations
-    that changed since (an "at least" figure: the locked desk cannot decrypt), and each conversation
-    that changes for the first time since the lock gives one notice. Notices can be switched off; the
-    badge cannot."""
+    one notice, except the catch-up right after login (until `caught_up()`): the user is at the window
+    and sees those messages in the inbox. Locked, the badge keeps the unread total of the moment of
+    locking plus the conversations that changed since (an "at least" figure: the locked desk cannot
+    decrypt), and each conversation that changes for the first time since the lock gives one notice.
+    Notices can be switched off; the badge cannot."""
 
     def __init__(self) -> None:
         self.enabled = True
         self.locked = False
         self._unread = 0
         self._changed = 0  # conversations changed since the lock
+        self._catching_up = False
 
     @property
     def badge(self) -> int:
@@ -48,10 +50,14 @@ class UnreadNotices:
         self.locked, self._changed = True, 0
 
     def unlock(self) -> None:
-        self.locked, self._changed = False, 0
+        self.locked, self._changed, self._catching_up = False, 0, True
+
+    def caught_up(self) -> None:
+        """The first sync round after login has finished."""
+        self._catching_up = False
 
     def new_messages(self, count: int) -> Notice | None:
-        if self.locked or count <= 0 or not self.enabled:
+        if self.locked or self._catching_up or count <= 0 or not self.enabled:
             return None
         return Notice(NoticeKind.NEW_MESSAGES, count)
 

@@ -24,6 +24,7 @@ from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.notifications import notification_text
+from opgelucht_desk.ui.tasks import running_tasks
 from opgelucht_desk.ui.unread import Notice, NoticeKind, UnreadNotices, counted_title
 from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter
 from ui.relay_server import RelayServer
@@ -42,6 +43,15 @@ def test_unlocked_each_sync_with_new_messages_gives_one_notice_and_the_badge_is_
     assert notices.badge == 3
     assert notices.new_messages(2) == Notice(NoticeKind.NEW_MESSAGES, 2)
     assert notices.new_messages(0) is None
+
+
+def test_the_catch_up_after_login_is_not_notified_what_comes_after_is() -> None:
+    notices = UnreadNotices()
+    notices.lock()
+    notices.unlock()
+    assert notices.new_messages(3) is None  # the first sync after login: the inbox shows them
+    notices.caught_up()
+    assert notices.new_messages(1) == Notice(NoticeKind.NEW_MESSAGES, 1)
 
 
 def test_locked_each_newly_changed_conversation_gives_one_notice_and_raises_the_badge() -> None:
@@ -184,6 +194,8 @@ def test_no_tray_notified_unlocked_and_locked_content_free_with_the_count_in_the
         main = log_in(qtbot, controller, relay, enrolled.totp_secret)
         qtbot.waitUntil(lambda: main.windowTitle() == "(2) Opgelucht Desk", timeout=TIMEOUT_MS)
         assert not desk.listening_while_locked
+        qtbot.waitUntil(lambda: desk.online is True and running_tasks() == 0, timeout=TIMEOUT_MS)
+        assert len(server.calls) == before + 1  # the catch-up at login gives no second notice
 
         for call in server.calls:  # nothing of the message or the reporter ever reached the server
             seen = call.app_name + call.summary + call.body
