@@ -521,7 +521,10 @@ class Desk:
         account = self.account
         if account is None or self._u is not None or self._locked_watch is not None:
             return self._locked_watch is not None
-        token = self._keystore(account).session_token
+        try:
+            token = self._keystore(account).session_token
+        except DeskError:  # the keyring refused (the login will say so): no watch meanwhile
+            return False
         if token is None:
             return False
         watch = LockedWatch(
