@@ -112,9 +112,10 @@ class Notifier(QObject):
     def __init__(self, parent: QObject | None = None, system: SystemNotifications | None = None) -> None:
         super().__init__(parent)
         self.state = UnreadNotices()
-        self.system = system or SystemNotifications(
-            APP_NAME, icon_path("opgelucht.png"), on_clicked=self.show_requested.emit
-        )
+        if system is None:
+            icon = icon_path("opgelucht.png")
+            system = SystemNotifications(APP_NAME, icon, on_clicked=self.show_requested.emit)
+        self.system = system
         self.delivered_by: str | None = None  # "system", "tray" or None: where the last notice went
         self._tray: QSystemTrayIcon | None = None
         self._menu: QMenu | None = None
