@@ -55,6 +55,7 @@ from opgelucht_desk.core.keystore import (
     require_secure_backend,
     service_name,
 )
+from opgelucht_desk.core.locked_watch import LockedWatch
 from opgelucht_desk.core.model import (
     AccountInfo,
     Article,
@@ -193,6 +194,7 @@ class Desk:
         self._pending: dict[str, _PendingEnrolment] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._blob_key: bytes | None = None  # while unlocked: re-protects changed secrets (key backups)
+        self._locked_watch: LockedWatch | None = None
 
     # -- life cycle --------------------------------------------------------------------------------
     @classmethod
@@ -459,6 +461,7 @@ class Desk:
             max_backoff=self.config.max_backoff,
         )
         self._u = _Unlocked(key_secrets, keys, api, cache, inbox, trust, outbox, engine)
+        await self._stop_locked_watch()  # the sync engine takes over
         await engine.purge()
         self._spawn(engine.load_all())
 
@@ -466,6 +469,7 @@ class Desk:
         """Drop decrypted state and keys from memory; the session (token in the keyring) stays."""
         u, self._u = self._u, None
         self._blob_key = None
+        await self._stop_locked_watch()
         if u is None:
             return
         await u.engine.stop()
@@ -510,6 +514,38 @@ class Desk:
     def remove_listener(self, listener: DeskListener) -> None:
         with contextlib.suppress(ValueError):
             self._notifier.listeners.remove(listener)
+
+    def watch_while_locked(self) -> bool:
+        """While locked: listen to the relay's content-free live events with the saved session and emit
+        ``locked_activity(n)``, n = conversations changed since (see core/locked_watch.py; no key, no
+        decryption). Ends at login, lock, sign-out and close. False when there is no session to use."""
+        account = self.account
+        if account is None or self._u is not None or self._locked_watch is not None:
+            return self._locked_watch is not None
+        try:
+            token = self._keystore(account).session_token
+        except DeskError:  # the keyring refused (the login will say so): no watch meanwhile
+            return False
+        if token is None:
+            return False
+        watch = LockedWatch(
+            self._client(account.relay_url, token),
+            lambda n: self._notifier.emit("locked_activity", n),
+            self.config.max_backoff,
+        )
+        self._locked_watch = watch
+        watch.start()
+        return True
+
+    @property
+    def listening_while_locked(self) -> bool:
+        """The locked watch's event stream is subscribed (what it counts from now on is not missed)."""
+        return self._locked_watch is not None and self._locked_watch.listening
+
+    async def _stop_locked_watch(self) -> None:
+        watch, self._locked_watch = self._locked_watch, None
+        if watch is not None:
+            await watch.stop()
 
     async def start_sync(self) -> None:
         """Live events + polling fallback in the background (until stop_sync, lock or sign_out)."""

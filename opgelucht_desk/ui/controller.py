@@ -34,6 +34,7 @@ class DeskEvents(QObject):
     roster_warning_signal = Signal(object)  # RosterWarning
     roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
+    locked_activity_signal = Signal(int)
 
     def inbox_changed(self) -> None:
         self.inbox_changed_signal.emit()
@@ -55,6 +56,9 @@ class DeskEvents(QObject):
 
     def auth_expired(self) -> None:
         self.auth_expired_signal.emit()
+
+    def locked_activity(self, conversations: int) -> None:
+        self.locked_activity_signal.emit(conversations)
 
 
 class Controller(QObject):
@@ -98,6 +102,9 @@ class Controller(QObject):
         self.notifier.show_requested.connect(self._raise_window)
         self.notifier.lock_requested.connect(self.lock)
         self.notifier.quit_requested.connect(self.quit_requested)
+        # Locked too: count and notify, content-free (the core's locked watch), and title the window.
+        self.events.locked_activity_signal.connect(self.notifier.locked_activity)
+        self.notifier.badge_changed.connect(self._show_badge)
 
     def start(self) -> None:
         """Show what the desk's state asks for."""
@@ -105,6 +112,8 @@ class Controller(QObject):
             self._show_wizard()
         elif self.desk.state == DeskState.LOCKED:
             self._show_login()
+            self.notifier.lock()
+            self.desk.watch_while_locked()
         else:
             self._show_main()
 
@@ -118,7 +127,14 @@ class Controller(QObject):
         if old is not None:
             old.hide()
             old.deleteLater()
+        self._show_badge(self.notifier.unread)
         self.window_changed.emit(window)
+
+    def _show_badge(self, count: int) -> None:
+        if self.main is not None and self.window is self.main:
+            self.main.set_unread(count)
+        elif self.window is not None:
+            self.window.setWindowTitle(self.notifier.title(self.window.windowTitle()))
 
     def _show_wizard(self) -> None:
         self.idle.stop()
@@ -153,6 +169,7 @@ class Controller(QObject):
         settings.sign_out_requested.connect(self.sign_out)
         self._replace_window(main)
         main.inbox.refresh()
+        self.notifier.unlock()
         self.notifier.set_unread(self.desk.unread_total())
         self.idle.start()
         spawn(self.desk.start_sync(), on_error=lambda exc: main.show_problem(describe_error(exc)))
@@ -187,8 +204,8 @@ class Controller(QObject):
         if self.main is None:
             return
         self._drop_main()
+        self.notifier.lock()
         self._show_login()
-        self.notifier.set_unread(0)
         login = self.window
         if isinstance(login, LoginWindow):
             login.set_busy(True)
@@ -196,6 +213,7 @@ class Controller(QObject):
         def done(_r: object) -> None:
             if isinstance(self.window, LoginWindow):
                 self.window.set_busy(False)
+                self.desk.watch_while_locked()
             self.locked.emit()
 
         spawn(self.desk.lock(), on_done=done, on_error=lambda _e: done(None))
@@ -208,6 +226,7 @@ class Controller(QObject):
             await self.desk.sign_out()
 
         def done(_r: object) -> None:
+            self.notifier.unlock()
             self.notifier.set_unread(0)
             self.start()
 
@@ -265,6 +284,8 @@ class Controller(QObject):
     def _connection_changed(self, online: bool) -> None:
         if self.main is not None:
             self.main.set_online(online)
+            if online:  # a sync round has finished: the login's catch-up is shown in the inbox itself
+                self.notifier.caught_up()
 
     def _auth_expired(self) -> None:
         """The relay ended the session (time-out, or signed out elsewhere): lock and ask to log in."""

@@ -26,6 +26,7 @@ from opgelucht_desk.ui.messages import describe_roster_warning
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.settings import SettingsPage
 from opgelucht_desk.ui.stats import StatsPage
+from opgelucht_desk.ui.unread import counted_title
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
@@ -54,6 +55,12 @@ class MainWindow(Retranslating, QMainWindow):
             self.admin = AdminPage(desk)
             self.tabs.addTab(self.admin, "")
         self.tabs.addTab(self.settings, "")
+        # Locking in one click, always in sight (besides Ctrl+L and the tray menu).
+        self.lock_button = QPushButton()
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.tabs.setCornerWidget(self.lock_button, Qt.Corner.TopRightCorner)
+        self._unread = 0
         self.banner = QLabel()
         self.banner.setObjectName("warningBanner")
         self.banner.setWordWrap(True)
@@ -99,7 +106,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Opgelucht Desk"))
+        self._show_title()
+        self.lock_button.setText(self.tr("Lock"))
+        self.lock_button.setAccessibleName(self.tr("Lock Opgelucht Desk"))
+        self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L); log in again to continue"))
         self.tabs.setTabText(self.tabs.indexOf(self.inbox), self.tr("&Inbox"))
         self.tabs.setTabText(self.tabs.indexOf(self.stats), self.tr("S&tatistics"))
         if self.admin is not None:
@@ -112,6 +122,14 @@ class MainWindow(Retranslating, QMainWindow):
         self._show_connection()
         self._show_roster_notice()
         self._show_roster_warning()
+
+    def set_unread(self, count: int) -> None:
+        """The window title carries the unread count (taskbars show it): "(3) Opgelucht Desk"."""
+        self._unread = count
+        self._show_title()
+
+    def _show_title(self) -> None:
+        self.setWindowTitle(counted_title(self.tr("Opgelucht Desk"), self._unread))
 
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.inbox)
@@ -180,13 +198,19 @@ class MainWindow(Retranslating, QMainWindow):
     def _show_roster_notice(self) -> None:
         if self._roster_version is None:
             return
-        self.roster_notice_text.setText(
-            self.tr(
+        if self.admin is not None:
+            text = self.tr(
                 "The list of counsellors and their computers (roster) has changed: version %1. "
-                "Check under Organisation or with your admin that only your own computers are listed "
-                "under your name; report any computer you do not know."
-            ).replace("%1", str(self._roster_version))
-        )
+                "Check under Organisation that only your own computers are listed under your name; "
+                "report any computer you do not know."
+            )
+        else:  # a counsellor has no Organisation tab: the org admin can show them the list
+            text = self.tr(
+                "The list of counsellors and their computers (roster) has changed: version %1. "
+                "Ask your organisation's admin to check with you that only your own computers are "
+                "listed under your name; report any computer you do not know."
+            )
+        self.roster_notice_text.setText(text.replace("%1", str(self._roster_version)))
 
     def clear_content(self) -> None:
         """Empty every view that holds decrypted data (called before the window is destroyed)."""

@@ -879,6 +879,18 @@
         <translation>&amp;Inbox</translation>
     </message>
     <message>
+        <source>Lock</source>
+        <translation>Lock</translation>
+    </message>
+    <message>
+        <source>Lock Opgelucht Desk</source>
+        <translation>Lock Opgelucht Desk</translation>
+    </message>
+    <message>
+        <source>Lock now (Ctrl+L); log in again to continue</source>
+        <translation>Lock now (Ctrl+L); log in again to continue</translation>
+    </message>
+    <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistics</translation>
     </message>
@@ -923,8 +935,12 @@
         <translation>Security warning: %1</translation>
     </message>
     <message>
-        <source>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation or with your admin that only your own computers are listed under your name; report any computer you do not know.</source>
-        <translation>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation or with your admin that only your own computers are listed under your name; report any computer you do not know.</translation>
+        <source>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation that only your own computers are listed under your name; report any computer you do not know.</source>
+        <translation>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation that only your own computers are listed under your name; report any computer you do not know.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors and their computers (roster) has changed: version %1. Ask your organisation&apos;s admin to check with you that only your own computers are listed under your name; report any computer you do not know.</source>
+        <translation>The list of counsellors and their computers (roster) has changed: version %1. Ask your organisation&apos;s admin to check with you that only your own computers are listed under your name; report any computer you do not know.</translation>
     </message>
 </context>
 <context>
@@ -954,6 +970,17 @@
             <numerusform>%n new message in your conversations</numerusform>
             <numerusform>%n new messages in your conversations</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>New activity in %n conversations; log in to read it</source>
+        <translation>
+            <numerusform>New activity in %n conversation; log in to read it</numerusform>
+            <numerusform>New activity in %n conversations; log in to read it</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New activity in a conversation; log in to read it</source>
+        <translation>New activity in a conversation; log in to read it</translation>
     </message>
     <message>
         <source>Show Opgelucht Desk</source>

@@ -879,6 +879,18 @@
         <translation>&amp;Inbox</translation>
     </message>
     <message>
+        <source>Lock</source>
+        <translation>Vergrendelen</translation>
+    </message>
+    <message>
+        <source>Lock Opgelucht Desk</source>
+        <translation>Opgelucht Desk vergrendelen</translation>
+    </message>
+    <message>
+        <source>Lock now (Ctrl+L); log in again to continue</source>
+        <translation>Nu vergrendelen (Ctrl+L); log daarna opnieuw in om verder te gaan</translation>
+    </message>
+    <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistieken</translation>
     </message>
@@ -923,8 +935,12 @@
         <translation>Veiligheidswaarschuwing: %1</translation>
     </message>
     <message>
-        <source>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation or with your admin that only your own computers are listed under your name; report any computer you do not know.</source>
-        <translation>De lijst van vertrouwenspersonen en hun computers is gewijzigd: versie %1. Controleer onder Organisatie of bij uw beheerder dat onder uw naam alleen uw eigen computers staan; meld elke computer die u niet kent.</translation>
+        <source>The list of counsellors and their computers (roster) has changed: version %1. Check under Organisation that only your own computers are listed under your name; report any computer you do not know.</source>
+        <translation>De lijst van vertrouwenspersonen en hun computers is gewijzigd: versie %1. Controleer onder Organisatie dat onder uw naam alleen uw eigen computers staan; meld elke computer die u niet kent.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors and their computers (roster) has changed: version %1. Ask your organisation&apos;s admin to check with you that only your own computers are listed under your name; report any computer you do not know.</source>
+        <translation>De lijst van vertrouwenspersonen en hun computers is gewijzigd: versie %1. Vraag de beheerder van uw organisatie om samen met u na te gaan dat onder uw naam alleen uw eigen computers staan; meld elke computer die u niet kent.</translation>
     </message>
 </context>
 <context>
@@ -954,6 +970,17 @@
             <numerusform>%n nieuw bericht in uw gesprekken</numerusform>
             <numerusform>%n nieuwe berichten in uw gesprekken</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>New activity in %n conversations; log in to read it</source>
+        <translation>
+            <numerusform>Nieuwe activiteit in %n gesprek; log in om die te lezen</numerusform>
+            <numerusform>Nieuwe activiteit in %n gesprekken; log in om die te lezen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New activity in a conversation; log in to read it</source>
+        <translation>Nieuwe activiteit in een gesprek; log in om die te lezen</translation>
     </message>
     <message>
         <source>Show Opgelucht Desk</source>
