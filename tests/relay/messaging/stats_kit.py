@@ -33,8 +33,10 @@ async def send(device: Reporter, *cells: tuple[str, str], times: int = 1) -> htt
 
 
 async def use(devices: list[Reporter], *cells: tuple[str, str]) -> None:
-    """Each device sends one batch of events (the screen ``home`` when no cells are given)."""
+    """Each device opens its conversations (a signed request) and sends one batch of events (the
+    screen ``home`` when no cells are given)."""
     for device in devices:
+        assert (await device.call("GET", "/v1/device/conversations")).status_code == 200
         response = await send(device, *(cells or (("screen", "home"),)))
         assert response.status_code == 202, response.text
 
