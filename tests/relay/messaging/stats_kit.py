@@ -41,9 +41,7 @@ async def use(devices: list[Reporter], *cells: tuple[str, str]) -> None:
         assert response.status_code == 202, response.text
 
 
-async def report(
-    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, period: str
-) -> dict[str, Any]:
+async def report(client: httpx.AsyncClient, clock: ManualClock, admin: Actor, period: str) -> dict[str, Any]:
     admin.token = (await login(client, clock, admin)).json()["token"]
     response = await client.get(f"/v1/stats?period={period}", headers=admin.headers)
     assert response.status_code == 200, response.text

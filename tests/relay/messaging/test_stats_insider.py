@@ -212,3 +212,21 @@ async def test_week_inside_a_month_cannot_be_subtracted_from_it(
     assert devices_by_label(month) == {"Afdeling A": 10, "Afdeling B": 10}  # 12 rounded, 10
     assert all(c["suppressed"] for c in week["codes"])
     assert week["total"]["suppressed"]  # 22 - 20 would isolate the same two devices
+
+
+async def test_one_device_counts_in_at_most_stats_items_per_device_cells_per_period(
+    admin: Actor, client: httpx.AsyncClient, clock: ManualClock, code: str, ctx: AppContext
+) -> None:
+    """The cap that bounds the privacy loss of one device per period (epsilon, docs/stats.md)."""
+    (device,) = await register(client, clock, code, 1)
+    at(clock, NOV_2)
+    cells = [("article", f"a{i}") for i in range(ctx.settings.stats_items_per_device + 3)]
+    assert (await send(device, *cells)).status_code == 202
+    at(clock, NOV_10)
+    assert (await send(device, *cells[:2], ("topic", "late"))).status_code == 202  # known cells still count
+    async with ctx.db.sessions() as db:
+        rows = (
+            await db.execute(select(StatsItem.item, StatsItem.day).where(StatsItem.bucket == "2026-11"))
+        ).all()
+    assert {item for item, _ in rows} == {f"a{i}" for i in range(ctx.settings.stats_items_per_device)}
+    assert sorted(item for item, day in rows if day == NOV_10) == ["a0", "a1"]
