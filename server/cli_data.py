@@ -17,7 +17,7 @@ from server.models.messaging import Feedback
 from server.orgs import find_org
 from server.services.periods import PeriodError, parse_period
 from server.services.retention import purge as purge_pass
-from server.services.stats import PeriodNotOver, org_stats
+from server.services.stats import PeriodNotOver, close_buckets, noise_source, org_stats
 
 
 @click.command()
@@ -30,32 +30,39 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
         parsed = parse_period(period)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint="PERIOD") from None
+    settings = _settings(ctx)
 
     async def job(db: Database) -> dict[str, object]:
         async with db.sessions() as session:
             found = await find_org(session, org)
             try:
-                return await org_stats(session, found.id, parsed, SystemClock().now().date())
+                return await org_stats(
+                    session, found.id, parsed, SystemClock().now().date(), noise_source(settings)
+                )
             except PeriodNotOver as exc:
                 raise click.ClickException(str(exc)) from None
 
-    click.echo(json.dumps(_run(_settings(ctx), job), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(_run(settings, job), indent=2, ensure_ascii=False))
 
 
 @click.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Run one retention pass now: expired messages and wraps, idle devices, old nonces."""
+    """Run one retention pass now: expired messages and wraps, idle devices, old nonces, and close the
+    statistics periods that ended (freeze their reports, drop their activity)."""
     settings = _settings(ctx)
 
     async def job(db: Database) -> dict[str, int]:
         async with db.sessions() as session:
-            return await purge_pass(
+            now = SystemClock().now()
+            counts = await purge_pass(
                 session,
-                SystemClock().now(),
+                now,
                 retention_days=settings.retention_days,
                 idle_days=settings.device_idle_purge_days,
             )
+            counts["stats_periods"] = await close_buckets(session, now.date(), noise_source(settings))
+            return counts
 
     counts = _run(settings, job)
     click.echo(", ".join(f"{kind}: {n}" for kind, n in counts.items()))

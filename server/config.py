@@ -85,6 +85,17 @@ class Settings(BaseSettings):
     events_address_burst: int = Field(default=120, ge=1)
     events_address_per_minute: int = Field(default=120, ge=1)
 
+    # POST /v1/devices per org code (in the database, so across instances): a sliding hour; a burst
+    # within ten minutes is flagged in the audit log (docs/stats.md, Sybil devices).
+    device_registrations_per_code_per_hour: int = Field(default=30, ge=1)
+    device_registration_burst: int = Field(default=10, ge=2)
+
+    # Statistics (docs/stats.md): the privacy loss per device and period, the usage cells one device may
+    # count in per period, and the noise (off only in tests that check exact figures).
+    stats_epsilon: float = Field(default=5.5, gt=0, le=20)
+    stats_items_per_device: int = Field(default=5, ge=1, le=100)
+    stats_noise: bool = True
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_message_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 

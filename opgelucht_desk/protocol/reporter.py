@@ -502,12 +502,13 @@ class ReporterClient:
     # -- usage events, feedback, data rights -----------------------------------------------------------
 
     async def send_events(self, events: Iterable[tuple[str, str, int]]) -> int:
-        """Usage counts `(kind, item, count)` for the org code, without any device id."""
+        """Usage events `(kind, item, count)` for the org code, in a signed request: the relay counts this
+        device once per (kind, item) and period and stores no device id with it (docs/stats.md)."""
         body = {
             "org_code": self.state.org_code,
             "events": [{"kind": kind, "item": item, "count": count} for kind, item, count in events],
         }
-        return int((await self._call("POST", "/v1/events", body=body))["accepted"])
+        return int((await self._call("POST", "/v1/events", body=body, signed=True))["accepted"])
 
     async def send_feedback(self, text: str, *, include_device: bool = False) -> uuid.UUID:
         """Feedback for the vendor (plaintext by design). The device id is attached only when asked."""

@@ -1,7 +1,8 @@
-"""Reporter devices, conversations, ciphertext messages, extra key wraps, usage counters, feedback.
+"""Reporter devices, conversations, ciphertext messages, extra key wraps, statistics, feedback.
 
-Nothing here holds plaintext chat text or pseudonyms: envelopes and wraps are opaque bytes. Usage
-counters carry no device id. Feedback is plaintext by design (the reporter writes it for the vendor).
+Nothing here holds plaintext chat text or pseudonyms: envelopes and wraps are opaque bytes. Statistics
+tables carry no device id, only per-period keyed tags whose key is deleted when the period closes.
+Feedback is plaintext by design (the reporter writes it for the vendor).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -122,16 +125,72 @@ class ExtraWrap(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class UsageCounter(Base):
-    """Aggregated usage: how often ``kind``/``item`` happened under an org code on a day. No device id."""
+class StatsSalt(Base):
+    """The secret salt of one open statistics bucket (a calendar month, or an ISO week across two months).
+    Device tags of the bucket are HMAC(salt, device id); the salt is deleted when the bucket closes, and
+    with it any way to link a tag to a device (docs/stats.md)."""
 
-    __tablename__ = "usage_counters"
+    __tablename__ = "stats_salts"
 
-    org_code: Mapped[str] = mapped_column(ForeignKey("org_codes.code", ondelete="CASCADE"), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(8), primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class StatsDevice(Base):
+    """A device tag active in an open bucket: its code, whether it was registered well before the bucket
+    began, and how many distinct usage cells it has contributed to (capped). No device id."""
+
+    __tablename__ = "stats_devices"
+
+    bucket: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tag: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("org_codes.code", ondelete="CASCADE"), index=True)
+    registered_early: Mapped[bool] = mapped_column(Boolean)
+    cells: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsDay(Base):
+    """A day on which a device tag was active in its bucket."""
+
+    __tablename__ = "stats_days"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["bucket", "tag"], ["stats_devices.bucket", "stats_devices.tag"], ondelete="CASCADE"
+        ),
+    )
+
+    bucket: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tag: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class StatsItem(Base):
+    """A usage cell (kind, item) a device tag contributed to on a day of its bucket: counted once per
+    device, however many events it sent."""
+
+    __tablename__ = "stats_items"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["bucket", "tag"], ["stats_devices.bucket", "stats_devices.tag"], ondelete="CASCADE"
+        ),
+    )
+
+    bucket: Mapped[str] = mapped_column(String(8), primary_key=True)
+    tag: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     item: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsReport(Base):
+    """A period's published report of an org, written once when first published and never changed."""
+
+    __tablename__ = "stats_reports"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    report: Mapped[str] = mapped_column(Text)  # the JSON document served by GET /v1/stats
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Feedback(Base):

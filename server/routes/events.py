@@ -1,24 +1,26 @@
-"""``POST /v1/events``: usage counts per org code. No device id, no auth: counters only go up, at most
+"""``POST /v1/events``: usage events of a signed-in reporter device (docs/stats.md). The relay stores no
+device id with them: each event only marks the device's per-period tag as having touched the cell
+(kind, item), once per device and cell, at most ``stats_items_per_device`` cells per period. At most
 ``events_address_burst`` requests at once and ``events_address_per_minute`` per client address (in
 memory, addresses kept only as keyed hashes and never logged; 429 with Retry-After beyond)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import Field
 
 from server.deps import Ctx, DbSession, client_address
-from server.errors import rate_limited
-from server.models.messaging import UsageCounter
+from server.errors import ApiError, bad_request, rate_limited
 from server.orgs import live_code
 from server.services.counters import usage_events_accepted
-from server.services.sql import upsert_add, write_lock
+from server.services.device_auth import Signed
+from server.services.sql import write_lock
+from server.services.stats_activity import record_items, record_presence
 from server.services.wire import Strict
 
-router = APIRouter(tags=["public"])
+router = APIRouter(tags=["device"])
 
 Kind = Literal["screen", "topic", "article", "device_type", "screen_size", "app_version", "error"]
 
@@ -34,25 +36,28 @@ class EventsIn(Strict):
     events: list[EventIn] = Field(min_length=1, max_length=100)
 
 
-@router.post("/v1/events", status_code=202, responses={404: {}, 410: {}, 429: {}})
-async def usage_events(body: EventsIn, ctx: Ctx, db: DbSession, request: Request) -> dict[str, int]:
+@router.post("/v1/events", status_code=202, responses={400: {}, 401: {}, 404: {}, 410: {}, 429: {}})
+async def usage_events(
+    body: EventsIn, signed: Signed, ctx: Ctx, db: DbSession, request: Request
+) -> dict[str, int]:
     retry_after = ctx.events_limit.take(client_address(request), ctx.clock.now())
     if retry_after is not None:
         raise rate_limited(retry_after)
     code = await live_code(db, body.org_code)
-    day = ctx.clock.now().date()
-    totals: Counter[tuple[str, str]] = Counter()
-    for event in body.events:
-        totals[(event.kind, event.item)] += event.count
+    device = signed.device
+    if code.code != device.org_code:
+        raise bad_request("org_code is not the code this device registered with")
+    day = signed.now.date()
     async with write_lock(db):
-        for (kind, item), count in sorted(totals.items()):
-            await upsert_add(
-                db,
-                UsageCounter,
-                ["org_code", "kind", "item", "day"],
-                {"org_code": code.code, "kind": kind, "item": item, "day": day, "count": count},
-                "count",
-            )
+        conn = await db.connection()
+        try:
+            await signed.claim(conn)
+        except ApiError:
+            await db.rollback()
+            raise
+        tags = await record_presence(conn, device.device_id, code.code, device.created_at, day)
+        cells = {(event.kind, event.item) for event in body.events}
+        await record_items(conn, tags, cells, day, ctx.settings.stats_items_per_device)
         await db.commit()
     usage_events_accepted(ctx.metrics, len(body.events))
     return {"accepted": len(body.events)}

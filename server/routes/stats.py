@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from server.deps import Ctx, CurrentAuth, DbSession
 from server.errors import bad_request
 from server.services.periods import PeriodError, parse_period
-from server.services.stats import PeriodNotOver, org_stats
+from server.services.stats import PeriodNotOver, noise_source, org_stats
 
 router = APIRouter(tags=["stats"])
 
@@ -23,6 +23,8 @@ async def stats(
 ) -> dict[str, Any]:
     try:
         parsed = parse_period(period)
-        return await org_stats(db, auth.counsellor.org_id, parsed, ctx.clock.now().date())
+        return await org_stats(
+            db, auth.counsellor.org_id, parsed, ctx.clock.now().date(), noise_source(ctx.settings)
+        )
     except (PeriodError, PeriodNotOver) as exc:
         raise bad_request(str(exc)) from None

@@ -16,6 +16,18 @@ def device_registered(metrics: Metrics) -> None:
     metrics.counter("opg_devices_registered", "Reporter devices registered").inc()
 
 
+def device_registration_refused(metrics: Metrics) -> None:
+    metrics.counter(
+        "opg_device_registrations_refused", "Reporter registrations refused by the per-code rate limit"
+    ).inc()
+
+
+def device_registration_burst(metrics: Metrics) -> None:
+    metrics.counter(
+        "opg_device_registration_bursts", "Bursts of reporter registrations on one org code (audit log)"
+    ).inc()
+
+
 def usage_events_accepted(metrics: Metrics, n: int) -> None:
     metrics.counter("opg_usage_events", "Usage events accepted (aggregated counters)").inc(n)
 

@@ -22,6 +22,7 @@ from server.deps import Ctx, DbSession
 from server.errors import ApiError
 from server.models.messaging import Device, RequestNonce
 from server.services.sql import dialect_insert, write_lock
+from server.services.stats_activity import record_presence
 
 # A timestamp may be up to WINDOW ahead of the clock, so its nonce must be kept for 2 x WINDOW.
 NONCE_TTL = timedelta(seconds=2 * DEFAULT_WINDOW)
@@ -69,6 +70,9 @@ class SignedRequest:
             raise replayed_request()
         if self.last_seen != self.now.date():
             await conn.execute(_LAST_SEEN, params)
+            # The first request of the day also marks the day in the statistics (no device id stored).
+            device = self.device
+            await record_presence(conn, self.device_id, device.org_code, device.created_at, self.now.date())
 
 
 # Built once (see server/services/messages.py: statement building costs more than executing).

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.models.messaging import Conversation, Device, ExtraWrap, Message, RequestNonce
 from server.services.counters import retention_deleted
 from server.services.sql import write_lock
+from server.services.stats import close_buckets, noise_source
+from server.services.stats_activity import forget_device
 
 if TYPE_CHECKING:
     from server.context import AppContext
@@ -39,6 +41,7 @@ async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
     await db.execute(delete(Message).where(Message.conv_id.in_(conv_ids)))
     await db.execute(delete(Conversation).where(Conversation.device_id == device_id))
     await db.execute(delete(RequestNonce).where(RequestNonce.device_id == device_id))
+    await forget_device(await db.connection(), device_id)
     await db.execute(delete(Device).where(Device.device_id == device_id))
 
 
@@ -77,6 +80,8 @@ async def retention_job(ctx: AppContext) -> None:
             retention_days=ctx.settings.retention_days,
             idle_days=ctx.settings.device_idle_purge_days,
         )
+        # Statistics periods that ended: freeze their reports, then drop their activity and salts.
+        counts["stats_periods"] = await close_buckets(db, ctx.clock.now().date(), noise_source(ctx.settings))
     retention_deleted(ctx.metrics, counts)
     if any(counts.values()):
         log.info("retention pass", extra={"deleted": counts})

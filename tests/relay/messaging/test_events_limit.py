@@ -4,12 +4,14 @@ and the address is never logged."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
 import httpx
 import pytest
 
+from relay.messaging.kit import Reporter
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
@@ -17,6 +19,12 @@ from server.config import Settings
 
 def events(code: str) -> dict[str, object]:
     return {"org_code": code, "events": [{"kind": "topic", "item": "pesten", "count": 1}]}
+
+
+async def post(http: httpx.AsyncClient, device: Reporter) -> int:
+    body = json.dumps(events(device.org_code)).encode()
+    headers = {**device.sign("POST", "/v1/events", body), "Content-Type": "application/json"}
+    return (await http.post("/v1/events", content=body, headers=headers)).status_code
 
 
 async def test_events_beyond_the_burst_get_429_until_tokens_refill(
@@ -32,18 +40,22 @@ async def test_events_beyond_the_burst_get_429_until_tokens_refill(
             return httpx.AsyncClient(transport=transport, base_url="http://relay.test")
 
         async with client("198.51.100.7") as first, client("203.0.113.9") as second:
+            device = Reporter(first, clock, code)
+            assert (await device.register()).status_code == 201
             for _ in range(3):
-                assert (await first.post("/v1/events", json=events(code))).status_code == 202
-            refused = await first.post("/v1/events", json=events(code))
+                assert await post(first, device) == 202
+            body = json.dumps(events(code)).encode()
+            headers = {**device.sign("POST", "/v1/events", body), "Content-Type": "application/json"}
+            refused = await first.post("/v1/events", content=body, headers=headers)
             assert refused.status_code == 429
             assert refused.json()["error"]["code"] == "rate_limited"
             assert refused.headers["Retry-After"] == "10"  # one token per 10 s
-            assert (await second.post("/v1/events", json=events(code))).status_code == 202
+            assert await post(second, device) == 202
             clock.advance(seconds=9)
-            assert (await first.post("/v1/events", json=events(code))).status_code == 429
+            assert await post(first, device) == 429
             clock.advance(timedelta(seconds=1))
-            assert (await first.post("/v1/events", json=events(code))).status_code == 202
-            assert (await first.post("/v1/events", json=events(code))).status_code == 429
+            assert await post(first, device) == 202
+            assert await post(first, device) == 429
         metrics = app.state.ctx.metrics.render().decode()
     accepted = [line for line in metrics.splitlines() if line.startswith("opg_usage_events_total")]
     assert accepted == ["opg_usage_events_total 5.0"]  # 3 + 1 + 1: refused requests counted nothing
