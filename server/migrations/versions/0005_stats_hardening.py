@@ -2,7 +2,7 @@
 usage counters go (they counted events, not distinct established devices, see docs/stats.md).
 
 Revision ID: 0005_stats_hardening
-Revises: 0003_org_key_certificates
+Revises: 0004_auth_hardening
 Create Date: 2026-12-01 10:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_stats_hardening"
-down_revision: str | None = "0003_org_key_certificates"
+down_revision: str | None = "0004_auth_hardening"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
