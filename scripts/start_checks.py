@@ -105,7 +105,7 @@ def invitation_used(first_run: Path) -> int:
         return 1
     from sqlalchemy import select
 
-    from server.auth.tokens import token_hash
+    from server.auth.invitations import invitation_hash
     from server.config import Settings
     from server.db import Database
     from server.models.accounts import Invitation
@@ -114,7 +114,11 @@ def invitation_used(first_run: Path) -> int:
         db = Database(Settings.load(None).db_url)
         try:
             async with db.sessions() as session:
-                stmt = select(Invitation.used_at).where(Invitation.token_hash == token_hash(found.group(1)))
+                try:
+                    stored = invitation_hash(found.group(1))  # the relay's own reading of a typed code
+                except ValueError:
+                    return False
+                stmt = select(Invitation.used_at).where(Invitation.token_hash == stored)
                 return (await session.execute(stmt)).scalar_one_or_none() is not None
         finally:
             await db.dispose()
