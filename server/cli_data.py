@@ -10,7 +10,7 @@ from datetime import datetime
 import click
 from sqlalchemy import select
 
-from server.cli import _run, _settings
+from server.cli import CliError, _run, _settings
 from server.clock import SystemClock
 from server.db import Database
 from server.models.messaging import Feedback
@@ -29,7 +29,7 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
     try:
         parsed = parse_period(period)
     except PeriodError as exc:
-        raise click.BadParameter(str(exc), param_hint="PERIOD") from None
+        raise CliError(f"PERIOD: {exc}") from None
 
     async def job(db: Database) -> dict[str, object]:
         async with db.sessions() as session:
@@ -37,7 +37,7 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
             try:
                 return await org_stats(session, found.id, parsed, SystemClock().now().date())
             except PeriodNotOver as exc:
-                raise click.ClickException(str(exc)) from None
+                raise CliError(str(exc)) from None
 
     click.echo(json.dumps(_run(_settings(ctx), job), indent=2, ensure_ascii=False))
 
