@@ -67,8 +67,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """The engine, with bound parameters hidden: SQLAlchemy's error messages then say
+    ``[SQL parameters hidden due to hide_parameters=True]`` instead of quoting request values."""
     url = async_url(url)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
