@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models.messaging import Conversation, Device, ExtraWrap, Message, RequestNonce
@@ -45,7 +45,19 @@ async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
 async def purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
     """One retention pass; returns how many rows of each kind went (numbers only, for logs and the CLI)."""
     async with write_lock(db):
-        return await _purge(db, now, retention_days=retention_days, idle_days=idle_days)
+        counts = await _purge(db, now, retention_days=retention_days, idle_days=idle_days)
+    if any(counts.values()):
+        await _checkpoint(db)
+    return counts
+
+
+async def _checkpoint(db: AsyncSession) -> None:
+    """On SQLite, move the WAL into the database file and empty it, so that the pages written before the
+    deletion (which still hold the deleted rows) leave the disk now; ``secure_delete`` (server/db.py)
+    has zeroed them in the database file. When a reader holds the WAL, the next pass tries again."""
+    if db.get_bind().dialect.name == "sqlite":
+        await db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        await db.commit()
 
 
 async def _purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
