@@ -45,7 +45,7 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
 @click.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Run one retention pass now: expired messages and wraps, idle devices, old nonces."""
+    """Run one retention pass now: expired messages and wraps, idle devices, old nonces and feedback."""
     settings = _settings(ctx)
 
     async def job(db: Database) -> dict[str, int]:
@@ -55,6 +55,7 @@ def purge(ctx: click.Context) -> None:
                 SystemClock().now(),
                 retention_days=settings.retention_days,
                 idle_days=settings.device_idle_purge_days,
+                feedback_days=settings.feedback_retention_days,
             )
 
     counts = _run(settings, job)

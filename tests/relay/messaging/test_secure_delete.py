@@ -50,7 +50,8 @@ async def test_a_purged_envelope_leaves_no_bytes_in_the_file(
     canary = envelope[len(envelope) // 2 : len(envelope) // 2 + 48]  # ciphertext from the middle
     assert canary in _files(settings.db_url)
     async with db.sessions() as session:
-        counts = await purge(session, clock.now() + timedelta(days=32), retention_days=31, idle_days=180)
+        later = clock.now() + timedelta(days=32)
+        counts = await purge(session, later, retention_days=31, idle_days=180, feedback_days=180)
     assert counts["messages"] == 1
     assert canary not in _files(settings.db_url)
     await db.dispose()
