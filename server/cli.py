@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from server.clock import SystemClock
 from server.config import CONFIG_ENV, Settings
@@ -30,13 +31,50 @@ from server.orgs import code_qr_payload, create_code, create_invitation, create_
 T = TypeVar("T")
 
 
+class CliError(click.ClickException):
+    """Every failure of a command: one line ``Error: …`` on stderr and exit code 2, never a traceback."""
+
+    exit_code = 2
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def describe_failure(exc: Exception) -> str:
+    """One line saying what went wrong, for an error no command anticipated."""
+    if isinstance(exc, ApiError):
+        if exc.code == "not_found":
+            return "organisation not found (give its id or its exact, unique name)"
+        return _one_line(exc.message)
+    if isinstance(exc, DBAPIError):  # the driver's own message: no SQL, no parameters
+        return f"database error: {_one_line(str(exc.orig)) or type(exc.orig).__name__}"
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {_one_line(str(exc)).split(' (Background on this error')[0]}"
+    if isinstance(exc, OSError):
+        return f"cannot reach the database or a file: {_one_line(str(exc)) or type(exc).__name__}"
+    return f"unexpected {type(exc).__name__}; see the relay documentation (docs/operations.md)"
+
+
+class RelayGroup(click.Group):
+    """The command group: any exception a command did not turn into a click error becomes one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            raise CliError(describe_failure(exc)) from None
+
+
 @contextmanager
 def _clear_errors() -> Iterator[None]:
     """A metrics port that cannot be used is one clear line, not a traceback."""
     try:
         yield
     except MetricsListenerError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CliError(str(exc)) from None
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -60,17 +98,10 @@ def _run(settings: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
         finally:
             await db.dispose()
 
-    try:
-        return asyncio.run(main())
-    except ApiError as exc:
-        if exc.code == "not_found":
-            raise click.ClickException(
-                "organisation not found (give its id or its exact, unique name)"
-            ) from None
-        raise click.ClickException(exc.message) from None
+    return asyncio.run(main())
 
 
-@click.group()
+@click.group(cls=RelayGroup)
 @click.option(
     "--config",
     "config_file",
@@ -83,14 +114,14 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     """Opgelucht relay: operate the server that stores ciphertext for Opgelucht Desk."""
     try:
         ctx.obj = Settings.load(config_file)
-    except ValidationError as exc:  # without the values: they may be secrets (metrics_token, passwords)
+    except ValidationError as exc:  # the fields and problems only: a value may be a secret (metrics_token)
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
             for e in exc.errors(include_input=False)
         )
-        raise click.ClickException(f"invalid relay settings: {problems}") from None
-    except Exception as exc:  # TOML syntax errors
-        raise click.ClickException(f"invalid relay settings: {exc}") from None
+        raise CliError(f"invalid relay settings: {problems}") from None
+    except Exception as exc:  # TOML syntax errors, a missing config file
+        raise CliError(f"invalid relay settings: {_one_line(str(exc))}") from None
 
 
 # Seconds uvicorn waits at shutdown for open requests before it cancels them (live streams end at
@@ -177,7 +208,7 @@ def create_org_command(ctx: click.Context, name: str) -> None:
     """Create an organisation and print its id and a first admin invitation (valid 7 days)."""
     settings = _settings(ctx)
     if not name.strip() or len(name) > 200:
-        raise click.BadParameter("1..200 characters", param_hint="NAME")
+        raise CliError("NAME: 1..200 characters")
 
     async def job(db: Database) -> tuple[str, str]:
         clock = SystemClock()
@@ -205,7 +236,7 @@ def create_code_command(ctx: click.Context, org: str, label: str, qr_png: Path |
     """Create an org code for ORG (org id or unique name) and print it."""
     settings = _settings(ctx)
     if not label.strip() or len(label) > 200:
-        raise click.BadParameter("1..200 characters", param_hint="--label")
+        raise CliError("--label: 1..200 characters")
 
     async def job(db: Database) -> tuple[str, str | None]:
         async with db.sessions() as session:
@@ -213,7 +244,7 @@ def create_code_command(ctx: click.Context, org: str, label: str, qr_png: Path |
             code = await create_code(session, org_row, label.strip(), SystemClock().now())
             payload = code_qr_payload(code, org_row, settings)
             if qr_png is not None and payload is None:
-                raise click.ClickException(
+                raise CliError(
                     "the organisation has no org key yet, so no QR code can pin it; "
                     "enrol the first admin, then run create-code again"
                 )

@@ -10,7 +10,7 @@ from datetime import datetime
 import click
 from sqlalchemy import select
 
-from server.cli import _run, _settings
+from server.cli import CliError, _run, _settings
 from server.clock import SystemClock
 from server.db import Database
 from server.models.messaging import Feedback
@@ -29,7 +29,7 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
     try:
         parsed = parse_period(period)
     except PeriodError as exc:
-        raise click.BadParameter(str(exc), param_hint="PERIOD") from None
+        raise CliError(f"PERIOD: {exc}") from None
     settings = _settings(ctx)
 
     async def job(db: Database) -> dict[str, object]:
@@ -40,7 +40,7 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
                     session, found.id, parsed, SystemClock().now().date(), noise_source(settings)
                 )
             except PeriodNotOver as exc:
-                raise click.ClickException(str(exc)) from None
+                raise CliError(str(exc)) from None
 
     click.echo(json.dumps(_run(settings, job), indent=2, ensure_ascii=False))
 
@@ -48,8 +48,8 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
 @click.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Run one retention pass now: expired messages and wraps, idle devices, old nonces, and close the
-    statistics periods that ended (freeze their reports, drop their activity)."""
+    """Run one retention pass now: expired messages and wraps, idle devices, old nonces and feedback, and
+    close the statistics periods that ended (freeze their reports, drop their activity)."""
     settings = _settings(ctx)
 
     async def job(db: Database) -> dict[str, int]:
@@ -60,6 +60,7 @@ def purge(ctx: click.Context) -> None:
                 now,
                 retention_days=settings.retention_days,
                 idle_days=settings.device_idle_purge_days,
+                feedback_days=settings.feedback_retention_days,
             )
             counts["stats_periods"] = await close_buckets(session, now.date(), noise_source(settings))
             return counts

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
 
     retention_days: int = Field(default=31, ge=1, le=31)
     device_idle_purge_days: int = Field(default=180, ge=1)
+    feedback_retention_days: int = Field(default=180, ge=1)  # vendor feedback is deleted after this
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
     invitation_days: int = Field(default=7, ge=1, le=7)

@@ -59,6 +59,9 @@ def async_url(url: str) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Deleted rows are overwritten with zeros, not just unlinked: a purged envelope leaves no bytes in the
+    # file (nor, after a checkpoint, in the WAL) even where SQLite was built without SECURE_DELETE.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -67,8 +70,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """The engine, with bound parameters hidden: SQLAlchemy's error messages then say
+    ``[SQL parameters hidden due to hide_parameters=True]`` instead of quoting request values."""
     url = async_url(url)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("opgelucht.relay")
 
@@ -125,9 +126,45 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, None, dict(exc.headers or {}) or None)
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error", extra={"exc_type": type(exc).__name__}, exc_info=exc)
+def _log_unexpected(scope: Scope, exc: Exception) -> None:
+    # The error type and the route template only: an exception's message (a database error's SQL and
+    # values, a ValueError quoting its input) may carry request values, so it is never logged.
+    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    log.error("unhandled error", extra={"exc_type": type(exc).__name__, "route": route})
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """The last resort for an error outside the routes (Starlette re-raises it to the server after)."""
+    _log_unexpected(request.scope, exc)
     return error_response(500, "internal_error")
+
+
+class UnexpectedErrorMiddleware:
+    """A route's unexpected exception becomes the JSON 500 here and goes no further: the server then
+    keeps the connection open (uvicorn drops a connection whose application raised) and logs nothing
+    of its own about it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            _log_unexpected(scope, exc)
+            if started:  # half a response is out: only the server can end it
+                raise
+            await error_response(500, "internal_error")(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -135,3 +172,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(UnexpectedErrorMiddleware)  # inside every other middleware (added first)

@@ -1,9 +1,15 @@
-"""Structured JSON logs. Never log IP addresses, tokens, request bodies or content."""
+"""Structured JSON logs. Never log IP addresses, tokens, request bodies or content.
+
+An exception in a log record (ours, or uvicorn's "Exception in ASGI application", which Starlette
+re-raises after our 500 handler answered) is written as its type and its stack frames only: never its
+message, which for a database error holds the SQL and may hold values from the request.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +29,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             entry["exc_type"] = record.exc_info[0].__name__
-            entry["traceback"] = self.formatException(record.exc_info)
+            entry["traceback"] = "".join(traceback.format_tb(record.exc_info[2]))
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.errors import ProtocolError
@@ -40,27 +42,36 @@ Role = Literal["counsellor", "admin"]
 Language = Literal["nl", "en"]
 
 
-def _has_nul(value: object) -> bool:
+# NUL (PostgreSQL cannot store it in text) and lone UTF-16 surrogates (not encodable as UTF-8, so neither
+# database driver can store them; Python's JSON parser lets ``"\ud800"`` through).
+_FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_forbidden_character(value: object) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return _FORBIDDEN_CHARACTERS.search(value) is not None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_has_forbidden_character(k) or _has_forbidden_character(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_forbidden_character(v) for v in value)
     return False
 
 
 class Strict(BaseModel):
-    """Request bodies: unknown fields and NUL characters (which PostgreSQL cannot store) are refused."""
+    """The one base of every request body (counsellor, device and public routes): unknown fields are
+    refused, and so is any text holding NUL or a lone surrogate, the same on SQLite and PostgreSQL
+    (a 400 ``bad_request`` naming the field with ``forbidden_character``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if _has_nul(data):
-            raise ValueError("text must not contain NUL characters")
-        return data
+    def _no_forbidden_characters(cls, value: Any) -> Any:
+        if _has_forbidden_character(value):
+            raise PydanticCustomError(
+                "forbidden_character", "text must not contain NUL or lone surrogate characters"
+            )
+        return value
 
 
 class DeviceBundle(Strict):

@@ -14,7 +14,7 @@ from opgelucht_desk.protocol.encoding import b64e
 from server.clock import unix
 from server.deps import Ctx, DbSession
 from server.errors import ApiError, not_found
-from server.models.messaging import CHANNEL_CHAT, Conversation, Device, Message
+from server.models.messaging import CHANNEL_CHAT, Conversation, Device, Feedback, Message
 from server.orgs import current_roster
 from server.services.counters import message_stored
 from server.services.device_auth import CurrentDevice, Signed, record_nonce, replayed_request
@@ -162,6 +162,9 @@ async def device_export(device: CurrentDevice, ctx: Ctx, db: DbSession) -> dict[
                 "messages": [message_json(m) for m in messages],
             }
         )
+    feedback = await db.scalars(
+        select(Feedback).where(Feedback.device_id == device.device_id).order_by(Feedback.created_at)
+    )
     return {
         "device": {
             "device_id": str(device.device_id),
@@ -171,12 +174,23 @@ async def device_export(device: CurrentDevice, ctx: Ctx, db: DbSession) -> dict[
             "sign_pk": b64e(device.sign_pk),
         },
         "conversations": out,
+        "feedback": [
+            {
+                "id": str(row.id),
+                "created_at": unix(row.created_at),
+                "text": row.text,
+                "org_code": row.org_code,
+                "session_code": row.session_code,
+                "app_version": row.app_version,
+            }
+            for row in feedback
+        ],
     }
 
 
 @router.delete("", status_code=204, response_class=Response, responses=AUTH_RESPONSES)
 async def device_delete(device: CurrentDevice, db: DbSession) -> Response:
-    """Deletes the device and, by cascade, its conversations, messages, wraps and nonces at once."""
+    """Deletes the device and its conversations, messages, wraps, nonces and feedback at once."""
     async with write_lock(db):
         await delete_device(db, device.device_id)
         await db.commit()

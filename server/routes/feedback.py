@@ -9,7 +9,7 @@ from pydantic import Field
 
 from server.deps import Ctx, DbSession
 from server.models.messaging import Feedback
-from server.services.wire import Strict
+from server.schemas import Strict
 
 router = APIRouter(tags=["public"])
 

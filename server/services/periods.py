@@ -6,8 +6,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_WEEK = re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")
+# ASCII digits only (``\d`` would take other scripts' digits), matched in full (``$`` allows a newline).
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+_WEEK = re.compile(r"([0-9]{4})-W(0[1-9]|[1-4][0-9]|5[0-3])")
+
+# Statistics exist from the relay's first year on; the upper bound keeps every day a period's
+# computations touch (the day after its end, the ISO weeks of a month) inside ``datetime.date``.
+FIRST_YEAR = 2000
+LAST_YEAR = 9998
 
 
 class PeriodError(ValueError):
@@ -38,7 +44,7 @@ class Period:
         day = self.first
         while day <= self.last:
             year, week, _ = day.isocalendar()
-            candidate = parse_period(f"{year:04d}-W{week:02d}")
+            candidate = _week(year, week)
             if candidate.enclosing_month() == self and candidate not in weeks:
                 weeks.append(candidate)
             day += dt.timedelta(days=1)
@@ -49,19 +55,31 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    if m := _MONTH.match(text):
-        year, month = int(m.group(1)), int(m.group(2))
+    """The period named by ``text``; ``PeriodError`` for anything else (never another exception)."""
+    if m := _MONTH.fullmatch(text):
+        year, month = _year(m.group(1)), int(m.group(2))
         first = dt.date(year, month, 1)
         nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
         return Period(text, first, nxt - dt.timedelta(days=1))
-    if m := _WEEK.match(text):
-        year, week = int(m.group(1)), int(m.group(2))
+    if m := _WEEK.fullmatch(text):
+        year, week = _year(m.group(1)), int(m.group(2))
         try:
-            first = dt.date.fromisocalendar(year, week, 1)
+            return _week(year, week)
         except ValueError as exc:
-            raise PeriodError(f"{text} is not an ISO week") from exc
-        return Period(text, first, first + dt.timedelta(days=6))
+            raise PeriodError(f"{text} is not an ISO week (that year has 52)") from exc
     raise PeriodError("period must be a calendar month YYYY-MM or an ISO week YYYY-Www")
+
+
+def _week(year: int, week: int) -> Period:
+    first = dt.date.fromisocalendar(year, week, 1)
+    return Period(f"{year:04d}-W{week:02d}", first, first + dt.timedelta(days=6))
+
+
+def _year(digits: str) -> int:
+    year = int(digits)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"the year of a period lies between {FIRST_YEAR} and {LAST_YEAR}")
+    return year
 
 
 def device_active(period: Period, created: dt.date, last_seen: dt.date) -> bool:

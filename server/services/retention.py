@@ -1,5 +1,6 @@
 """Retention (DESIGN §4): message ciphertexts and profile envelopes go at most ``retention_days`` after
-storage, idle devices go with all their data, old nonces go. Reads refuse expired rows on their own,
+storage, idle devices go with all their data (feedback sent with their id included), old nonces go,
+vendor feedback goes ``feedback_retention_days`` after it was sent. Reads refuse expired rows on their own,
 so the promise holds even between two runs of the job."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models.messaging import Conversation, Device, ExtraWrap, Message, RequestNonce
+from server.models.messaging import Conversation, Device, ExtraWrap, Feedback, Message, RequestNonce
 from server.services.counters import retention_deleted
 from server.services.sql import write_lock
 from server.services.stats import close_buckets, noise_source
@@ -34,7 +35,8 @@ def message_lifetime(retention_days: int) -> timedelta:
 
 
 async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
-    """Delete a device and everything it owns (child tables first: no reliance on FK cascades)."""
+    """Delete a device and everything it owns, the feedback sent with its id included (child tables
+    first: no reliance on FK cascades)."""
     conv_ids = select(Conversation.conv_id).where(Conversation.device_id == device_id)
     message_ids = select(Message.id).where(Message.conv_id.in_(conv_ids))
     await db.execute(delete(ExtraWrap).where(ExtraWrap.message_id.in_(message_ids)))
@@ -42,16 +44,35 @@ async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
     await db.execute(delete(Conversation).where(Conversation.device_id == device_id))
     await db.execute(delete(RequestNonce).where(RequestNonce.device_id == device_id))
     await forget_device(await db.connection(), device_id)
+    await db.execute(delete(Feedback).where(Feedback.device_id == device_id))
     await db.execute(delete(Device).where(Device.device_id == device_id))
 
 
-async def purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
+async def purge(
+    db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int, feedback_days: int
+) -> dict[str, int]:
     """One retention pass; returns how many rows of each kind went (numbers only, for logs and the CLI)."""
     async with write_lock(db):
-        return await _purge(db, now, retention_days=retention_days, idle_days=idle_days)
+        counts = await _purge(
+            db, now, retention_days=retention_days, idle_days=idle_days, feedback_days=feedback_days
+        )
+    if any(counts.values()):
+        await _checkpoint(db)
+    return counts
 
 
-async def _purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int) -> dict[str, int]:
+async def _checkpoint(db: AsyncSession) -> None:
+    """On SQLite, move the WAL into the database file and empty it, so that the pages written before the
+    deletion (which still hold the deleted rows) leave the disk now; ``secure_delete`` (server/db.py)
+    has zeroed them in the database file. When a reader holds the WAL, the next pass tries again."""
+    if db.get_bind().dialect.name == "sqlite":
+        await db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        await db.commit()
+
+
+async def _purge(
+    db: AsyncSession, now: datetime, *, retention_days: int, idle_days: int, feedback_days: int
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     result = await db.execute(delete(ExtraWrap).where(ExtraWrap.expires_at <= now))
     counts["wraps"] = int(getattr(result, "rowcount", 0) or 0)
@@ -68,6 +89,10 @@ async def _purge(db: AsyncSession, now: datetime, *, retention_days: int, idle_d
     for device_id in idle:
         await delete_device(db, device_id)
     counts["devices"] = len(idle)
+    result = await db.execute(
+        delete(Feedback).where(Feedback.created_at <= now - timedelta(days=feedback_days))
+    )
+    counts["feedback"] = int(getattr(result, "rowcount", 0) or 0)
     await db.commit()
     return counts
 
@@ -79,6 +104,7 @@ async def retention_job(ctx: AppContext) -> None:
             ctx.clock.now(),
             retention_days=ctx.settings.retention_days,
             idle_days=ctx.settings.device_idle_purge_days,
+            feedback_days=ctx.settings.feedback_retention_days,
         )
         # Statistics periods that ended: freeze their reports, then drop their activity and salts.
         counts["stats_periods"] = await close_buckets(db, ctx.clock.now().date(), noise_source(ctx.settings))

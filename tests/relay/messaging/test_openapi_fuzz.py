@@ -1,10 +1,12 @@
-"""SECURITY-TESTS 25 and 21: schemathesis fuzzes the relay's HTTP API from its own OpenAPI document;
-no input gives a 5xx, and every error body keeps the ``{"error": {"code", "message"}}`` shape without
-stack traces. Bounded examples per operation keep this under a minute."""
+"""SECURITY-TESTS 25 and 21: schemathesis fuzzes the relay's HTTP API from its own OpenAPI document, on
+SQLite and on PostgreSQL (which refuses text SQLite takes, e.g. NUL: issue 9 item 7); no input gives a
+5xx, and every error body keeps the ``{"error": {"code", "message"}}`` shape without stack traces.
+Bounded examples per operation keep this under a minute per backend."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
 from sqlalchemy.pool import NullPool
 
+from relay.conftest import BACKENDS
+from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
 from relay.helpers import create_org_with_admin, enrol_admin
 from server.app import create_app
 from server.clock import ManualClock
@@ -32,19 +36,30 @@ async def _migrate(url: str) -> None:
         await db.dispose()
 
 
-@pytest.fixture(scope="module")
-def relay_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+@pytest.fixture(scope="module", params=BACKENDS)
+def relay_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "relay.db"
-    url = f"sqlite+aiosqlite:///{path}"
-    asyncio.run(_migrate(url))
-    config = Settings.load(
-        None, data_dir=path.parent, database_url=url, auto_migrate=False, run_jobs=False,
-        argon2_memory_kib=256, argon2_time_cost=1,
-    )  # fmt: skip
-    app = create_app(config, ManualClock())
-    # schemathesis drives the ASGI app from its own event loops: no pooled connections across loops
-    app.state.ctx.db = Database(url, poolclass=NullPool)
-    return app
+    pg_name = None
+    if request.param == "postgres":
+        request.getfixturevalue("pg_server")
+        pg_name = unique_pg_name("opg_fuzz")
+        run_async(lambda: pg_create_database(pg_name))
+        url = pg_url_for(pg_name)
+    else:
+        url = f"sqlite+aiosqlite:///{path}"
+    try:
+        asyncio.run(_migrate(url))
+        config = Settings.load(
+            None, data_dir=path.parent, database_url=url, auto_migrate=False, run_jobs=False,
+            argon2_memory_kib=256, argon2_time_cost=1,
+        )  # fmt: skip
+        app = create_app(config, ManualClock())
+        # schemathesis drives the ASGI app from its own event loops: no pooled connections across loops
+        app.state.ctx.db = Database(url, poolclass=NullPool)
+        yield app
+    finally:
+        if pg_name is not None:
+            run_async(lambda: pg_drop_database(pg_name))
 
 
 async def _admin_token(app: FastAPI) -> str:
