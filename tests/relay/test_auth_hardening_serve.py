@@ -131,7 +131,7 @@ def test_a_metrics_port_in_use_is_one_clear_error(tmp_path: Path, monkeypatch: p
             "OPG_RELAY_METRICS_PORT": str(taken.getsockname()[1]),
         }
         result = CliRunner().invoke(main, ["serve"], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # every opgelucht-relay error: one line, exit 2
     assert "cannot listen for metrics on 127.0.0.1:" in result.output
     assert "Traceback" not in result.output
 
@@ -148,6 +148,6 @@ def test_a_bad_metrics_setting_is_named_without_echoing_the_token(
         "OPG_RELAY_METRICS_TOKEN": "CANARYshort",
     }
     result = CliRunner().invoke(main, ["migrate"], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "metrics_token must have at least 16 characters" in result.output
     assert "CANARY" not in result.output

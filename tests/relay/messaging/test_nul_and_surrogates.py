@@ -61,7 +61,8 @@ async def test_device_registration_events_and_posts_refuse_them(
     headers = {"Content-Type": "application/json"}
     _refused(await client.post("/v1/devices", content=register, headers=headers), "org_code")
     events = f'{{"org_code": "{code}", "events": [{{"kind": "screen", "item": "{ODD[kind]}", "count": 1}}]}}'
-    _refused(await client.post("/v1/events", content=events.encode(), headers=headers), "events")
+    signed_events = {**reporter.sign("POST", "/v1/events", events.encode()), **headers}  # events are signed
+    _refused(await client.post("/v1/events", content=events.encode(), headers=signed_events), "events")
     path = f"/v1/device/conversations/{reporter.device_id}/messages"
     post = f'{{"envelope": "{ODD[kind]}"}}'.encode()
     signed = {**reporter.sign("POST", path, post), **headers}
