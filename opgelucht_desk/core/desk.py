@@ -833,6 +833,7 @@ class Desk:
         org = await u.api.org()
         current = u.trust.tracker.current
         in_roster = {c.counsellor_id for c in current.counsellors} if current else set()
+        listed = {d.device_id for _c, d in current.valid_devices()} if current else set()
         views = []
         for c in org["counsellors"]:
             identity = unb64(c["identity_key"])
@@ -845,6 +846,9 @@ class Desk:
                     safety_number=safety_number(identity),
                     devices=len(c.get("devices", [])),
                     in_roster=uuid.UUID(c["counsellor_id"]) in in_roster,
+                    unlisted_devices=sum(
+                        1 for d in _publishable_devices(c, identity) if d.device_id not in listed
+                    ),
                 )
             )
         return views
@@ -872,14 +876,7 @@ class Desk:
         entries = []
         for c in org["counsellors"]:
             identity = unb64(c["identity_key"])
-            devices = []
-            for d in c.get("devices", []):
-                try:
-                    dev = DeviceEntry.from_json(d)
-                except ProtocolError:
-                    continue
-                if dev.verifies(identity):
-                    devices.append(dev)
+            devices = _publishable_devices(c, identity)
             entries.append(
                 CounsellorEntry(uuid.UUID(c["counsellor_id"]), c["display_name"], identity, tuple(devices))
             )
@@ -1145,6 +1142,20 @@ def _generate_device() -> tuple[bytes, DeviceKeys, uuid.UUID, DeviceEntry]:
     device_keys = DeviceKeys.generate()
     device_id = uuid.uuid4()
     return identity_seed, device_keys, device_id, make_device_entry(identity_seed, device_keys, device_id)
+
+
+def _publishable_devices(counsellor: dict[str, Any], identity: bytes) -> list[DeviceEntry]:
+    """The devices of a counsellor (as the relay lists them) whose signatures verify: the ones a
+    published roster lists."""
+    devices = []
+    for d in counsellor.get("devices", []):
+        try:
+            dev = DeviceEntry.from_json(d)
+        except ProtocolError:
+            continue
+        if dev.verifies(identity):
+            devices.append(dev)
+    return devices
 
 
 def _new_roster(
