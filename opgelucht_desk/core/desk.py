@@ -83,6 +83,7 @@ from opgelucht_desk.core.org_backup import (
     write_backup,
 )
 from opgelucht_desk.core.outbox import ITEM_FAILED, ITEM_QUEUED, Outbox, seal_outgoing
+from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.sync import TRUST_META, Notifier, SyncEngine, read_messages
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.envelope import MessageType
@@ -94,6 +95,7 @@ from opgelucht_desk.protocol.keys import (
     safety_number,
     signing_public_key,
 )
+from opgelucht_desk.protocol.qr import parse_qr_payload
 from opgelucht_desk.protocol.rewrap import make_rewrap
 from opgelucht_desk.protocol.roster import (
     ZERO_HASH,
@@ -942,6 +944,26 @@ class Desk:
 
     async def revoke_code(self, code: str) -> None:
         await self._unlocked().api.revoke_code(code)
+
+    async def code_poster(self, code: OrgCode) -> CodePoster:
+        """What the printable poster of an org code shows (core/poster.py): its join QR text, checked to
+        pin the org key this desk trusts, and that key's safety number (the one the reporter app shows).
+        Raises VerificationError when the relay's QR text names another code or key."""
+        u = self._unlocked()
+        try:
+            join = parse_qr_payload(code.qr_payload)
+        except ProtocolError as exc:
+            raise VerificationError("This code has no QR code (revoked?).") from exc
+        if join.org_code != code.code or not join.matches(u.trust.org_pk):
+            raise VerificationError("The relay's QR code does not pin the organisation key this desk trusts.")
+        org = await u.api.org()
+        return CodePoster(
+            org_name=str(org.get("name", "")),
+            code=code.code,
+            label=code.label,
+            join_payload=code.qr_payload,
+            safety_number=safety_number(u.trust.org_pk),
+        )
 
     async def articles(self) -> list[Article]:
         return [_article(a) for a in await self._unlocked().api.articles()]
