@@ -60,7 +60,7 @@
     </message>
     <message>
         <source>Re&amp;fresh</source>
-        <translation>Vernieu&amp;wen</translation>
+        <translation>Vernie&amp;uwen</translation>
     </message>
     <message>
         <source>Read the lists again now (F5). They also refresh by themselves.</source>
@@ -186,11 +186,11 @@
     </message>
     <message>
         <source>&amp;New code</source>
-        <translation>&amp;Nieuwe code</translation>
+        <translation>Nieuwe &amp;code</translation>
     </message>
     <message>
         <source>Re&amp;voke</source>
-        <translation>In&amp;trekken</translation>
+        <translation>Intr&amp;ekken</translation>
     </message>
     <message>
         <source>Save QR code as &amp;PNG…</source>
