@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -183,13 +183,14 @@ def poster_pdf(poster: CodePoster, language: str = "nl") -> bytes:
 
 
 def save_poster(path: Path, poster: CodePoster, language: str = "nl") -> None:
-    """Write the poster PDF to `path` atomically (a failed write leaves no half file)."""
+    """Write the poster PDF to `path` atomically (a failed write leaves no half file). A poster is public:
+    the file gets the user's usual permissions (umask), not a private mode."""
     data = poster_pdf(poster, language)
-    fd, tmp = tempfile.mkstemp(prefix=".poster-", suffix=".pdf", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.errors import OfflineError
 from opgelucht_desk.protocol.keys import safety_number
 from opgelucht_desk.ui.admin import KeyBackupTab
 from opgelucht_desk.ui.controller import Controller
@@ -162,3 +164,37 @@ def test_the_key_backup_passphrase_fields_are_labelled_in_both_languages(
             assert label.buddy() is field, "its mnemonic focuses the field"
             assert field.accessibleName() and field.placeholderText()
     translations.switch("nl")
+
+
+def test_when_sharing_fails_after_publishing_the_retry_is_in_plain_sight(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = open_desk("admin")
+    main = enrol(qtbot, make_controller(desk), relay, relay.new_org("Stichting Storing"), username="sto").main
+    assert main.admin is not None
+    counsellors = main.admin.counsellors
+    main.tabs.setCurrentWidget(main.admin)
+    shared: list[int] = []
+
+    async def offline() -> int:
+        raise OfflineError("The relay cannot be reached (ConnectError).")
+
+    monkeypatch.setattr(desk, "share_conversations_with_new_devices", offline)
+    QTest.mouseClick(counsellors.publish, Qt.MouseButton.LeftButton)
+    _click_yes(qtbot)
+    qtbot.waitUntil(counsellors.share.isVisible, timeout=TIMEOUT_MS)
+    assert "gepubliceerd, maar" in counsellors.feedback.text()
+    assert counsellors.feedback.objectName() == "errorText"
+
+    async def works() -> int:
+        shared.append(1)
+        return 3
+
+    monkeypatch.setattr(desk, "share_conversations_with_new_devices", works)
+    QTest.mouseClick(counsellors.share, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "leesbaar" in counsellors.feedback.text(), timeout=TIMEOUT_MS)
+    assert shared == [1] and counsellors.share.isHidden()
