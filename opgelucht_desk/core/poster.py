@@ -13,26 +13,22 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.renderPDF import draw as draw_drawing
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import HexColor, black, white
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from opgelucht_desk.protocol.qr import parse_qr_payload
 
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
+
+# reportlab is imported when a poster is made, not with the app (it costs ~0.3 s at start-up).
+
 LANGUAGES = ("nl", "en")
 FONT, BOLD = "OpgVera", "OpgVeraBold"  # Bitstream Vera, shipped with reportlab, embedded in the PDF
-QR_SIDE = 80 * mm
-ACCENT = HexColor("#1f5f8b")
+MM = 72 / 25.4  # PDF points per millimetre
+QR_SIDE = 80 * MM
+ACCENT = "#1f5f8b"
 
 _TEXTS: dict[str, dict[str, str]] = {
     "nl": {
@@ -88,6 +84,9 @@ class CodePoster:
 
 
 def _register_fonts() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     import reportlab
@@ -99,14 +98,26 @@ def _register_fonts() -> None:
 
 def _paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float) -> float:
     """Draw wrapped `text` (plain, escaped here) with its top at `top`; returns the new top."""
+    from reportlab.platypus import Paragraph
+
     para = Paragraph(escape(text), style)
-    _w, height = para.wrapOn(canvas, width, 1000 * mm)
+    _w, height = para.wrapOn(canvas, width, 1000 * MM)
     para.drawOn(canvas, x, top - height)
     return float(top - height)
 
 
 def poster_pdf(poster: CodePoster, language: str = "nl") -> bytes:
     """The poster as an A4 PDF document."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.renderPDF import draw as draw_drawing
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.colors import HexColor, black, white
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+
     if language not in LANGUAGES:
         raise ValueError(f"poster language must be one of {LANGUAGES}")
     join = parse_qr_payload(poster.join_payload)  # refuses anything that is not a join code
@@ -123,7 +134,7 @@ def poster_pdf(poster: CodePoster, language: str = "nl") -> bytes:
     canvas.setSubject(t["scan"])
 
     body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=16)
-    title = ParagraphStyle("title", fontName=BOLD, fontSize=26, leading=31, textColor=ACCENT)
+    title = ParagraphStyle("title", fontName=BOLD, fontSize=26, leading=31, textColor=HexColor(ACCENT))
     centred = ParagraphStyle("centred", parent=body, alignment=1)
     top = page_h - margin
     top = _paragraph(canvas, t["title"], title, margin, top, width) - 4 * mm
@@ -161,7 +172,7 @@ def poster_pdf(poster: CodePoster, language: str = "nl") -> bytes:
     row_h = 9 * mm
     box_h = 4 * mm + head_h + 2 * mm + row_h * len(rows) + 2 * mm
     top -= 2 * mm
-    canvas.setStrokeColor(ACCENT)
+    canvas.setStrokeColor(HexColor(ACCENT))
     canvas.setLineWidth(1.5)
     canvas.setFillColor(white)
     canvas.roundRect(margin, top - box_h, width, box_h, 3 * mm, stroke=1, fill=1)
