@@ -84,6 +84,7 @@ from opgelucht_desk.core.org_backup import (
     write_backup,
 )
 from opgelucht_desk.core.outbox import ITEM_FAILED, ITEM_QUEUED, Outbox, seal_outgoing
+from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.sync import TRUST_META, Notifier, SyncEngine, read_messages
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.envelope import MessageType
@@ -95,6 +96,7 @@ from opgelucht_desk.protocol.keys import (
     safety_number,
     signing_public_key,
 )
+from opgelucht_desk.protocol.qr import parse_qr_payload
 from opgelucht_desk.protocol.rewrap import make_rewrap
 from opgelucht_desk.protocol.roster import (
     ZERO_HASH,
@@ -870,6 +872,7 @@ class Desk:
         org = await u.api.org()
         current = u.trust.tracker.current
         in_roster = {c.counsellor_id for c in current.counsellors} if current else set()
+        listed = {d.device_id for _c, d in current.valid_devices()} if current else set()
         views = []
         for c in org["counsellors"]:
             identity = unb64(c["identity_key"])
@@ -882,6 +885,9 @@ class Desk:
                     safety_number=safety_number(identity),
                     devices=len(c.get("devices", [])),
                     in_roster=uuid.UUID(c["counsellor_id"]) in in_roster,
+                    unlisted_devices=sum(
+                        1 for d in _publishable_devices(c, identity) if d.device_id not in listed
+                    ),
                 )
             )
         return views
@@ -909,14 +915,7 @@ class Desk:
         entries = []
         for c in org["counsellors"]:
             identity = unb64(c["identity_key"])
-            devices = []
-            for d in c.get("devices", []):
-                try:
-                    dev = DeviceEntry.from_json(d)
-                except ProtocolError:
-                    continue
-                if dev.verifies(identity):
-                    devices.append(dev)
+            devices = _publishable_devices(c, identity)
             entries.append(
                 CounsellorEntry(uuid.UUID(c["counsellor_id"]), c["display_name"], identity, tuple(devices))
             )
@@ -982,6 +981,26 @@ class Desk:
 
     async def revoke_code(self, code: str) -> None:
         await self._unlocked().api.revoke_code(code)
+
+    async def code_poster(self, code: OrgCode) -> CodePoster:
+        """What the printable poster of an org code shows (core/poster.py): its join QR text, checked to
+        pin the org key this desk trusts, and that key's safety number (the one the reporter app shows).
+        Raises VerificationError when the relay's QR text names another code or key."""
+        u = self._unlocked()
+        try:
+            join = parse_qr_payload(code.qr_payload)
+        except ProtocolError as exc:
+            raise VerificationError("This code has no QR code (revoked?).") from exc
+        if join.org_code != code.code or not join.matches(u.trust.org_pk):
+            raise VerificationError("The relay's QR code does not pin the organisation key this desk trusts.")
+        org = await u.api.org()
+        return CodePoster(
+            org_name=str(org.get("name", "")),
+            code=code.code,
+            label=code.label,
+            join_payload=code.qr_payload,
+            safety_number=safety_number(u.trust.org_pk),
+        )
 
     async def articles(self) -> list[Article]:
         return [_article(a) for a in await self._unlocked().api.articles()]
@@ -1182,6 +1201,20 @@ def _generate_device() -> tuple[bytes, DeviceKeys, uuid.UUID, DeviceEntry]:
     device_keys = DeviceKeys.generate()
     device_id = uuid.uuid4()
     return identity_seed, device_keys, device_id, make_device_entry(identity_seed, device_keys, device_id)
+
+
+def _publishable_devices(counsellor: dict[str, Any], identity: bytes) -> list[DeviceEntry]:
+    """The devices of a counsellor (as the relay lists them) whose signatures verify: the ones a
+    published roster lists."""
+    devices = []
+    for d in counsellor.get("devices", []):
+        try:
+            dev = DeviceEntry.from_json(d)
+        except ProtocolError:
+            continue
+        if dev.verifies(identity):
+            devices.append(dev)
+    return devices
 
 
 def _new_roster(

@@ -130,6 +130,7 @@ class CounsellorView:
     safety_number: str
     devices: int
     in_roster: bool
+    unlisted_devices: int = 0  # registered devices the published roster does not list yet
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,24 @@
-"""Organisation administrator views: counsellors, organisation codes (with QR), articles, key backup."""
+"""Organisation administrator views: counsellors, organisation codes (with QR and poster), articles,
+key backup. The lists follow changes made elsewhere (a colleague who enrols, a new computer, a code made
+on another desk): the relay sends no live event for those, so the page polls them while it is visible,
+and has a refresh action (button, F5)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
+from opgelucht_desk.core.poster import LANGUAGES as POSTER_LANGUAGES
+from opgelucht_desk.core.poster import save_poster
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
@@ -39,6 +47,9 @@ from opgelucht_desk.ui.tasks import spawn
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
+
+POLL_INTERVAL_MS = 10_000  # how often a visible admin page re-reads its lists
+POSTER_LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def _table(columns: int) -> QTableWidget:
@@ -57,6 +68,16 @@ def _item(text: str, data: object = None) -> QTableWidgetItem:
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)
     return item
+
+
+def _select_row_with(table: QTableWidget, value: object) -> None:
+    """Select the row whose first cell holds `value` (the selection follows the item, not the row)."""
+    for row in range(table.rowCount()):
+        item = table.item(row, 0)
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) == value:
+            table.selectRow(row)
+            return
+    table.clearSelection()
 
 
 class _Feedback(QLabel):
@@ -91,14 +112,26 @@ class CounsellorsTab(Retranslating, QWidget):
         super().__init__()
         self.desk = desk
         self.counsellors: list[CounsellorView] = []
+        self.loaded = False
+        self._loading = False
         self.explain = QLabel()
         self.explain.setWordWrap(True)
+        self.pending = QFrame()  # the banner: someone is not in the published list yet
+        self.pending.setObjectName("infoBanner")
+        self.pending_text = QLabel()
+        self.pending_text.setWordWrap(True)
+        self.pending_publish = QPushButton()
+        banner = QHBoxLayout(self.pending)
+        banner.addWidget(self.pending_text, 1)
+        banner.addWidget(self.pending_publish)
+        self.pending.hide()
         self.table = _table(6)
         self.invite_counsellor = QPushButton()
         self.invite_admin = QPushButton()
         self.remove = QPushButton()
         self.publish = QPushButton()
-        self.share = QPushButton()
+        self.share = QPushButton()  # only shown when sharing failed after publishing (to retry)
+        self.share.hide()
         self.invitation = QLineEdit()
         self.invitation.setReadOnly(True)
         self.invitation.hide()
@@ -109,6 +142,7 @@ class CounsellorsTab(Retranslating, QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explain)
+        layout.addWidget(self.pending)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.invitation)
@@ -117,7 +151,8 @@ class CounsellorsTab(Retranslating, QWidget):
         self.invite_admin.clicked.connect(lambda: self._invite("admin"))
         self.remove.clicked.connect(self._remove_clicked)
         self.publish.clicked.connect(self._publish_clicked)
-        self.share.clicked.connect(self._share_clicked)
+        self.pending_publish.clicked.connect(self._publish_clicked)
+        self.share.clicked.connect(self._share)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -142,27 +177,61 @@ class CounsellorsTab(Retranslating, QWidget):
         self.invite_admin.setText(self.tr("Invite &administrator"))
         self.remove.setText(self.tr("&Remove"))
         self.publish.setText(self.tr("&Publish list of counsellors"))
+        self.pending_publish.setText(self.tr("Compare and publish…"))
+        self.pending_publish.setAccessibleName(self.tr("Publish the list of counsellors"))
         self.share.setText(self.tr("&Share conversations with new devices"))
         self.invitation.setAccessibleName(self.tr("Invitation code"))
         self._fill()
 
-    def load(self) -> None:
-        spawn(self.desk.counsellors(), on_done=self._loaded, on_error=self.feedback.fail)
+    def load(self, quiet: bool = False) -> None:
+        """Re-read the list; `quiet` (the page's poll) keeps errors to itself and skips while one runs."""
+        if self._loading and quiet:
+            return
+        self._loading = True
+
+        def failed(exc: BaseException) -> None:
+            self._loading = False
+            if not quiet:
+                self.feedback.fail(exc)
+
+        spawn(self.desk.counsellors(), on_done=self._loaded, on_error=failed)
 
     def _loaded(self, counsellors: list[CounsellorView]) -> None:
-        self.counsellors = counsellors
+        self._loading = False
+        if self.loaded and counsellors == self.counsellors:
+            return  # nothing changed: keep the table (and a screen reader's place) as it is
+        self.counsellors, self.loaded = counsellors, True
         self._fill()
 
     def _fill(self) -> None:
+        selected = self.selected_id()
         self.table.setRowCount(len(self.counsellors))
         yes, no = self.tr("yes"), self.tr("no, not yet")
         for row, c in enumerate(self.counsellors):
+            if not c.in_roster:
+                listed = no
+            elif c.unlisted_devices:
+                listed = self.tr("yes, but not %n new computer(s)", "", c.unlisted_devices)
+            else:
+                listed = yes
             self.table.setItem(row, 0, _item(c.display_name, c.counsellor_id))
             self.table.setItem(row, 1, _item(c.username))
             self.table.setItem(row, 2, _item(role_label(c.role)))
             self.table.setItem(row, 3, _item(str(c.devices)))
-            self.table.setItem(row, 4, _item(yes if c.in_roster else no))
+            self.table.setItem(row, 4, _item(listed))
             self.table.setItem(row, 5, _item(c.safety_number))
+        if selected is not None:
+            _select_row_with(self.table, selected)
+        waiting = [c for c in self.counsellors if not c.in_roster or c.unlisted_devices]
+        self.pending.setVisible(bool(waiting))
+        if waiting:
+            names = ", ".join(c.display_name for c in waiting)
+            self.pending_text.setText(
+                self.tr(
+                    "Not in the published list yet: %1. Their computers cannot read messages until you "
+                    "compare their safety numbers and publish the list."
+                ).replace("%1", names)
+            )
 
     def _invite(self, role: str) -> None:
         def done(code: str) -> None:
@@ -206,23 +275,46 @@ class CounsellorsTab(Retranslating, QWidget):
     def _publish_clicked(self) -> None:
         def publish() -> None:
             def done(_r: object) -> None:
-                self.feedback.ok(self.tr("The list of counsellors was signed and published."))
+                self.feedback.ok(
+                    self.tr("The list of counsellors was signed and published. Sharing conversations…")
+                )
                 self.load()
+                self._share()
 
             spawn(self.desk.publish_roster(), on_done=done, on_error=self.feedback.fail)
 
         ask(
             self,
             self.tr("Publish list of counsellors"),
-            self.tr("Did you compare the safety number of every new counsellor? Only then publish the list."),
+            self.tr(
+                "Did you compare the safety number of every new counsellor? Only then publish the list. "
+                "The conversations that are open now are then shared with their computers."
+            ),
             publish,
         )
 
-    def _share_clicked(self) -> None:
-        def done(_r: object) -> None:
-            self.feedback.ok(self.tr("Live conversations are now readable on the new devices."))
+    def _share(self) -> None:
+        """Give the devices of the published list the keys of the live conversations (re-wrap)."""
+        self.share.hide()
 
-        spawn(self.desk.share_conversations_with_new_devices(), on_done=done, on_error=self.feedback.fail)
+        def done(_count: int) -> None:
+            self.feedback.ok(
+                self.tr(
+                    "The list of counsellors was published; the open conversations are readable on every "
+                    "listed computer."
+                )
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.share.show()
+            self.feedback.warn(
+                self.tr(
+                    "The list was published, but the open conversations could not be shared with the new "
+                    "computers: %1 Try again with the button Share conversations."
+                ).replace("%1", describe_error(exc))
+            )
+
+        spawn(self.desk.share_conversations_with_new_devices(), on_done=done, on_error=failed)
 
 
 class CodesTab(Retranslating, QWidget):
@@ -230,11 +322,19 @@ class CodesTab(Retranslating, QWidget):
         super().__init__()
         self.desk = desk
         self.codes: list[OrgCode] = []
+        self.loaded = False
+        self._loading = False
         self.table = _table(4)
         self.label = QLineEdit()
         self.create_button = QPushButton()
         self.revoke = QPushButton()
         self.save_png = QPushButton()
+        self.save_poster = QPushButton()
+        self.poster_language = QComboBox()
+        for language in POSTER_LANGUAGES:
+            self.poster_language.addItem(POSTER_LANGUAGE_NAMES[language], language)
+        self.poster_language_label = QLabel()
+        self.poster_language_label.setBuddy(self.poster_language)
         self.qr = QLabel()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr.setMinimumWidth(260)
@@ -246,10 +346,16 @@ class CodesTab(Retranslating, QWidget):
         buttons.addWidget(self.revoke)
         buttons.addWidget(self.save_png)
         buttons.addStretch(1)
+        poster_row = QHBoxLayout()
+        poster_row.addWidget(self.save_poster)
+        poster_row.addWidget(self.poster_language_label)
+        poster_row.addWidget(self.poster_language)
+        poster_row.addStretch(1)
         left = QVBoxLayout()
         left.addLayout(create_row)
         left.addWidget(self.table, 1)
         left.addLayout(buttons)
+        left.addLayout(poster_row)
         left.addWidget(self.feedback)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
@@ -258,8 +364,10 @@ class CodesTab(Retranslating, QWidget):
         self.label.returnPressed.connect(self._create_clicked)
         self.revoke.clicked.connect(self._revoke_clicked)
         self.save_png.clicked.connect(self._save_clicked)
+        self.save_poster.clicked.connect(self._poster_clicked)
         self.table.itemSelectionChanged.connect(self._show_qr)
         self.retranslate()
+        self._show_qr()
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels(
@@ -271,17 +379,40 @@ class CodesTab(Retranslating, QWidget):
         self.create_button.setText(self.tr("&New code"))
         self.revoke.setText(self.tr("Re&voke"))
         self.save_png.setText(self.tr("Save QR code as &PNG…"))
+        self.save_poster.setText(self.tr("Save poster (P&DF)…"))
+        self.save_poster.setToolTip(
+            self.tr(
+                "An A4 poster to hang up: the QR code, the code to type and the safety number that "
+                "employees compare with the one their app shows."
+            )
+        )
+        self.poster_language_label.setText(self.tr("Poster lan&guage:"))
+        self.poster_language.setAccessibleName(self.tr("Language of the poster"))
         self.qr.setAccessibleName(self.tr("QR code of the selected organisation code"))
         self._fill()
 
-    def load(self) -> None:
-        spawn(self.desk.codes(), on_done=self._loaded, on_error=self.feedback.fail)
+    def load(self, quiet: bool = False) -> None:
+        if self._loading and quiet:
+            return
+        self._loading = True
+
+        def failed(exc: BaseException) -> None:
+            self._loading = False
+            if not quiet:
+                self.feedback.fail(exc)
+
+        spawn(self.desk.codes(), on_done=self._loaded, on_error=failed)
 
     def _loaded(self, codes: list[OrgCode]) -> None:
-        self.codes = codes
+        self._loading = False
+        if self.loaded and codes == self.codes:
+            return
+        self.codes, self.loaded = codes, True
         self._fill()
 
     def _fill(self) -> None:
+        selected = self.selected()
+        self.table.blockSignals(True)
         self.table.setRowCount(len(self.codes))
         for row, code in enumerate(self.codes):
             self.table.setItem(row, 0, _item(code.code, code.code))
@@ -289,6 +420,10 @@ class CodesTab(Retranslating, QWidget):
             self.table.setItem(row, 2, _item(format_datetime(code.created_at)))
             revoked = format_datetime(code.revoked_at) if code.revoked_at else ""
             self.table.setItem(row, 3, _item(revoked))
+        if selected is not None:
+            _select_row_with(self.table, selected.code)
+        self.table.blockSignals(False)
+        self._show_qr()
 
     def selected(self) -> OrgCode | None:
         items = self.table.selectedItems()
@@ -300,7 +435,10 @@ class CodesTab(Retranslating, QWidget):
 
     def _show_qr(self) -> None:
         code = self.selected()
-        if code is None or code.revoked_at is not None:
+        live = code is not None and code.revoked_at is None and bool(code.qr_payload)
+        for button in (self.save_png, self.save_poster, self.revoke):
+            button.setEnabled(live)
+        if code is None or not live:
             self.qr.clear()
             return
         self.qr.setPixmap(qr_pixmap(code.qr_payload, 4))
@@ -354,12 +492,42 @@ class CodesTab(Retranslating, QWidget):
         else:
             self.feedback.ok(self.tr("Saved."))
 
+    def _poster_clicked(self) -> None:
+        code = self.selected()
+        if code is None:
+            return
+        language = str(self.poster_language.currentData())
+        path, _f = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save poster"),
+            f"opgelucht-poster-{code.code}-{language}.pdf",
+            self.tr("PDF document (*.pdf)"),
+        )
+        if path:
+            self.save_poster_to(code, Path(path), language)
+
+    def save_poster_to(self, code: OrgCode, path: Path, language: str) -> None:
+        """Build the poster (the core checks the QR against the trusted org key) and write the PDF."""
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+
+        async def build() -> None:
+            poster = await self.desk.code_poster(code)
+            await asyncio.to_thread(save_poster, path, poster, language)
+
+        def done(_r: object) -> None:
+            self.feedback.ok(self.tr("Poster saved as %1.").replace("%1", str(path)))
+
+        spawn(build(), on_done=done, on_error=self.feedback.fail)
+
 
 class ArticlesTab(Retranslating, QWidget):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
         self.articles: list[Article] = []
+        self.loaded = False
+        self._loading = False
         self.current_id: str | None = None
         self.list = QListWidget()
         self.new = QPushButton()
@@ -412,11 +580,23 @@ class ArticlesTab(Retranslating, QWidget):
         self.save.setText(self.tr("&Save article"))
         self.delete.setText(self.tr("&Delete article"))
 
-    def load(self) -> None:
-        spawn(self.desk.articles(), on_done=self._loaded, on_error=self.feedback.fail)
+    def load(self, quiet: bool = False) -> None:
+        if self._loading and quiet:
+            return
+        self._loading = True
+
+        def failed(exc: BaseException) -> None:
+            self._loading = False
+            if not quiet:
+                self.feedback.fail(exc)
+
+        spawn(self.desk.articles(), on_done=self._loaded, on_error=failed)
 
     def _loaded(self, articles: list[Article]) -> None:
-        self.articles = articles
+        self._loading = False
+        if self.loaded and articles == self.articles:
+            return
+        self.articles, self.loaded = articles, True
         self.list.blockSignals(True)
         self.list.clear()
         for article in articles:
@@ -498,9 +678,12 @@ class KeyBackupTab(Retranslating, QWidget):
         self.export_button = QPushButton()
         self.import_button = QPushButton()
         self.feedback = _Feedback()
+        self.passphrase_label, self.repeat_label = QLabel(), QLabel()
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.repeat_label.setBuddy(self.repeat)
         self.form = QFormLayout()
-        self.form.addRow("", self.passphrase)
-        self.form.addRow("", self.repeat)
+        self.form.addRow(self.passphrase_label, self.passphrase)
+        self.form.addRow(self.repeat_label, self.repeat)
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
@@ -523,14 +706,12 @@ class KeyBackupTab(Retranslating, QWidget):
                 "add or remove counsellors. To restore it on a new computer, choose Import."
             )
         )
-        label = self.form.labelForField(self.passphrase)
-        if isinstance(label, QLabel):
-            label.setText(self.tr("&Passphrase (at least 12 characters):"))
-        label = self.form.labelForField(self.repeat)
-        if isinstance(label, QLabel):
-            label.setText(self.tr("Re&peat passphrase:"))
+        self.passphrase_label.setText(self.tr("&Passphrase (at least 12 characters):"))
+        self.repeat_label.setText(self.tr("Re&peat passphrase:"))
         self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.repeat.setAccessibleName(self.tr("Repeat passphrase"))
+        self.passphrase.setPlaceholderText(self.tr("A long sentence only you know"))
+        self.repeat.setPlaceholderText(self.tr("The same passphrase again"))
         self.export_button.setText(self.tr("&Export organisation key…"))
         self.import_button.setText(self.tr("I&mport organisation key…"))
 
@@ -588,6 +769,7 @@ class AdminPage(Retranslating, QWidget):
         self.setObjectName("adminPage")
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
+        self.refresh = QPushButton()
         self.tabs = QTabWidget()
         self.counsellors = CounsellorsTab(desk)
         self.codes = CodesTab(desk)
@@ -597,19 +779,45 @@ class AdminPage(Retranslating, QWidget):
         self.tabs.addTab(self.codes, "")
         self.tabs.addTab(self.articles, "")
         self.tabs.addTab(self.key_backup, "")
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.refresh)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
+        # Changes made elsewhere (an enrolment, a further computer) bring no live event: poll the lists
+        # while this page is on screen, and let the admin refresh at once (button, F5).
+        self.poll = QTimer(self)
+        self.poll.setInterval(POLL_INTERVAL_MS)
+        self.poll.timeout.connect(lambda: self.load(quiet=True))
+        self.refresh.clicked.connect(self.load)
+        self.refresh_shortcut = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
+        self.refresh_shortcut.activated.connect(self.load)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Organisation"))
+        self.refresh.setText(self.tr("Re&fresh"))
+        self.refresh.setToolTip(self.tr("Read the lists again now (F5). They also refresh by themselves."))
+        self.refresh.setAccessibleName(self.tr("Refresh the lists of the organisation"))
         self.tabs.setTabText(0, self.tr("Counsellors"))
         self.tabs.setTabText(1, self.tr("Organisation codes"))
         self.tabs.setTabText(2, self.tr("Articles"))
         self.tabs.setTabText(3, self.tr("Key backup"))
 
-    def load(self) -> None:
-        self.counsellors.load()
-        self.codes.load()
-        self.articles.load()
+    def load(self, quiet: bool = False) -> None:
+        """Re-read every list; `quiet` is the poll's: errors stay silent (the status bar shows offline)."""
+        self.counsellors.load(quiet)
+        self.codes.load(quiet)
+        self.articles.load(quiet)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.poll.start()
+        if self.counsellors.loaded:  # back on this page: catch up at once, not at the next tick
+            self.load(quiet=True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.poll.stop()
+        super().hideEvent(event)

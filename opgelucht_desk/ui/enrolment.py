@@ -25,7 +25,7 @@ from opgelucht_desk.ui.formatting import format_safety_number
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.key_backup import FurtherComputerDialog
 from opgelucht_desk.ui.messages import describe_error
-from opgelucht_desk.ui.password_strength import password_strength
+from opgelucht_desk.ui.password_strength import StrengthMeter, password_strength
 from opgelucht_desk.ui.qr import qr_pixmap
 from opgelucht_desk.ui.tasks import spawn
 
@@ -115,7 +115,7 @@ class AccountPage(Retranslating, QWizardPage):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.strength_bar = QProgressBar()
+        self.strength_bar = StrengthMeter()
         self.strength_bar.setRange(0, 4)
         self.strength_bar.setTextVisible(False)
         self.strength_text = QLabel()
@@ -365,6 +365,14 @@ class SafetyNumberPage(Retranslating, QWizardPage):
             return
         self.number.setText(format_safety_number(result.safety_number))
         self.number.setAccessibleName(self.tr("Safety number: %1").replace("%1", result.safety_number))
+        if result.created_org_key:  # nobody to compare with: this admin compares the others' numbers
+            self.explain.setText(
+                self.tr(
+                    "This is the safety number of your key. You find it again under Settings. As the "
+                    "administrator you compare the safety number of each new colleague with them before you "
+                    "add them to the list of counsellors."
+                )
+            )
         if result.is_admin:
             self.admin_note.setText(
                 self.tr(

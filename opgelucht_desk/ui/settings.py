@@ -10,10 +10,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -93,13 +96,30 @@ class SettingsPage(Retranslating, QWidget):
         form_host = QWidget()
         form_host.setLayout(form)
         form_host.setMaximumWidth(900)
+        # Two columns side by side in a scroll area: at the default window size everything fits at its
+        # full height (nothing is squeezed and clipped), and with large text the page scrolls instead.
+        left = QVBoxLayout()
+        left.addWidget(form_host)
+        left.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.stored_box)
+        right.addWidget(self.identity_backup)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addSpacing(12)
+        columns.addLayout(right, 1)
+        content = QWidget()
+        content.setObjectName("settingsContent")
+        content.setLayout(columns)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(form_host)
-        layout.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.stored_box)
-        layout.addWidget(self.identity_backup)
-        layout.addStretch(1)
+        layout.addWidget(self.scroller, 1)
         self.language.activated.connect(lambda i: self.language_chosen.emit(str(self.language.itemData(i))))
         self.idle.valueChanged.connect(self.idle_minutes_changed)
         self.notifications.toggled.connect(self.notifications_changed)

@@ -59,6 +59,18 @@
         <translation>Organisation</translation>
     </message>
     <message>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <source>Read the lists again now (F5). They also refresh by themselves.</source>
+        <translation>Read the lists again now (F5). They also refresh by themselves.</translation>
+    </message>
+    <message>
+        <source>Refresh the lists of the organisation</source>
+        <translation>Refresh the lists of the organisation</translation>
+    </message>
+    <message>
         <source>Counsellors</source>
         <translation>Counsellors</translation>
     </message>
@@ -185,6 +197,22 @@
         <translation>Save QR code as &amp;PNG…</translation>
     </message>
     <message>
+        <source>An A4 poster to hang up: the QR code, the code to type and the safety number that employees compare with the one their app shows.</source>
+        <translation>An A4 poster to hang up: the QR code, the code to type and the safety number that employees compare with the one their app shows.</translation>
+    </message>
+    <message>
+        <source>Save poster (P&amp;DF)…</source>
+        <translation>Save poster (P&amp;DF)…</translation>
+    </message>
+    <message>
+        <source>Poster lan&amp;guage:</source>
+        <translation>Poster lan&amp;guage:</translation>
+    </message>
+    <message>
+        <source>Language of the poster</source>
+        <translation>Language of the poster</translation>
+    </message>
+    <message>
         <source>QR code of the selected organisation code</source>
         <translation>QR code of the selected organisation code</translation>
     </message>
@@ -211,6 +239,18 @@
     <message>
         <source>Saved.</source>
         <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>Save poster</source>
+        <translation>Save poster</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF document (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Poster saved as %1.</source>
+        <translation>Poster saved as %1.</translation>
     </message>
 </context>
 <context>
@@ -358,6 +398,14 @@
         <translation>&amp;Publish list of counsellors</translation>
     </message>
     <message>
+        <source>Compare and publish…</source>
+        <translation>Compare and publish…</translation>
+    </message>
+    <message>
+        <source>Publish the list of counsellors</source>
+        <translation>Publish the list of counsellors</translation>
+    </message>
+    <message>
         <source>&amp;Share conversations with new devices</source>
         <translation>&amp;Share conversations with new devices</translation>
     </message>
@@ -372,6 +420,17 @@
     <message>
         <source>no, not yet</source>
         <translation>no, not yet</translation>
+    </message>
+    <message numerus="yes">
+        <source>yes, but not %n new computer(s)</source>
+        <translation>
+            <numerusform>yes, except %n new computer</numerusform>
+            <numerusform>yes, except %n new computers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not in the published list yet: %1. Their computers cannot read messages until you compare their safety numbers and publish the list.</source>
+        <translation>Not in the published list yet: %1. Their computers cannot read messages until you compare their safety numbers and publish the list.</translation>
     </message>
     <message>
         <source>Give this one-time code to your colleague in person. It expires after 7 days.</source>
@@ -390,20 +449,24 @@
         <translation>Remove this counsellor? Their sessions end at once.</translation>
     </message>
     <message>
-        <source>The list of counsellors was signed and published.</source>
-        <translation>The list of counsellors was signed and published.</translation>
+        <source>The list of counsellors was signed and published. Sharing conversations…</source>
+        <translation>The list of counsellors was signed and published. Sharing conversations…</translation>
+    </message>
+    <message>
+        <source>Did you compare the safety number of every new counsellor? Only then publish the list. The conversations that are open now are then shared with their computers.</source>
+        <translation>Did you compare the safety number of every new counsellor? Only then publish the list. The conversations that are open now are then shared with their computers.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors was published; the open conversations are readable on every listed computer.</source>
+        <translation>The list of counsellors was published; the open conversations are readable on every listed computer.</translation>
+    </message>
+    <message>
+        <source>The list was published, but the open conversations could not be shared with the new computers: %1 Try again with the button Share conversations.</source>
+        <translation>The list was published, but the open conversations could not be shared with the new computers: %1 Try again with the button Share conversations.</translation>
     </message>
     <message>
         <source>Publish list of counsellors</source>
         <translation>Publish list of counsellors</translation>
-    </message>
-    <message>
-        <source>Did you compare the safety number of every new counsellor? Only then publish the list.</source>
-        <translation>Did you compare the safety number of every new counsellor? Only then publish the list.</translation>
-    </message>
-    <message>
-        <source>Live conversations are now readable on the new devices.</source>
-        <translation>Live conversations are now readable on the new devices.</translation>
     </message>
 </context>
 <context>
@@ -723,6 +786,14 @@
         <translation>Repeat passphrase</translation>
     </message>
     <message>
+        <source>A long sentence only you know</source>
+        <translation>A long sentence only you know</translation>
+    </message>
+    <message>
+        <source>The same passphrase again</source>
+        <translation>The same passphrase again</translation>
+    </message>
+    <message>
         <source>&amp;Export organisation key…</source>
         <translation>&amp;Export organisation key…</translation>
     </message>
@@ -1031,6 +1102,26 @@
         <source>Very strong.</source>
         <translation>Very strong.</translation>
     </message>
+    <message>
+        <source>Very weak</source>
+        <translation>Very weak</translation>
+    </message>
+    <message>
+        <source>Weak</source>
+        <translation>Weak</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>Fair</translation>
+    </message>
+    <message>
+        <source>Strong</source>
+        <translation>Strong</translation>
+    </message>
+    <message>
+        <source>Very strong</source>
+        <translation>Very strong</translation>
+    </message>
 </context>
 <context>
     <name>RelayPage</name>
@@ -1072,6 +1163,10 @@
     <message>
         <source>Safety number: %1</source>
         <translation>Safety number: %1</translation>
+    </message>
+    <message>
+        <source>This is the safety number of your key. You find it again under Settings. As the administrator you compare the safety number of each new colleague with them before you add them to the list of counsellors.</source>
+        <translation>This is the safety number of your key. You find it again under Settings. As the administrator you compare the safety number of each new colleague with them before you add them to the list of counsellors.</translation>
     </message>
     <message>
         <source>You are the first counsellor of your organisation and therefore its administrator. Opgelucht Desk created the organisation key on this computer.</source>

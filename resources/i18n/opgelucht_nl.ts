@@ -59,6 +59,18 @@
         <translation>Organisatie</translation>
     </message>
     <message>
+        <source>Re&amp;fresh</source>
+        <translation>Vernie&amp;uwen</translation>
+    </message>
+    <message>
+        <source>Read the lists again now (F5). They also refresh by themselves.</source>
+        <translation>Lees de lijsten nu opnieuw in (F5). Ze vernieuwen ook vanzelf.</translation>
+    </message>
+    <message>
+        <source>Refresh the lists of the organisation</source>
+        <translation>De lijsten van de organisatie vernieuwen</translation>
+    </message>
+    <message>
         <source>Counsellors</source>
         <translation>Vertrouwenspersonen</translation>
     </message>
@@ -174,15 +186,31 @@
     </message>
     <message>
         <source>&amp;New code</source>
-        <translation>&amp;Nieuwe code</translation>
+        <translation>Nieuwe &amp;code</translation>
     </message>
     <message>
         <source>Re&amp;voke</source>
-        <translation>In&amp;trekken</translation>
+        <translation>Intr&amp;ekken</translation>
     </message>
     <message>
         <source>Save QR code as &amp;PNG…</source>
         <translation>QR-code opslaan als &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>An A4 poster to hang up: the QR code, the code to type and the safety number that employees compare with the one their app shows.</source>
+        <translation>Een A4-poster om op te hangen: de QR-code, de code om over te typen en het veiligheidsnummer dat medewerkers vergelijken met het nummer in hun app.</translation>
+    </message>
+    <message>
+        <source>Save poster (P&amp;DF)…</source>
+        <translation>Poster (P&amp;DF) opslaan…</translation>
+    </message>
+    <message>
+        <source>Poster lan&amp;guage:</source>
+        <translation>T&amp;aal van de poster:</translation>
+    </message>
+    <message>
+        <source>Language of the poster</source>
+        <translation>Taal van de poster</translation>
     </message>
     <message>
         <source>QR code of the selected organisation code</source>
@@ -211,6 +239,18 @@
     <message>
         <source>Saved.</source>
         <translation>Opgeslagen.</translation>
+    </message>
+    <message>
+        <source>Save poster</source>
+        <translation>Poster opslaan</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF-document (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Poster saved as %1.</source>
+        <translation>Poster opgeslagen als %1.</translation>
     </message>
 </context>
 <context>
@@ -358,6 +398,14 @@
         <translation>Lijst &amp;publiceren</translation>
     </message>
     <message>
+        <source>Compare and publish…</source>
+        <translation>Vergelijken en publiceren…</translation>
+    </message>
+    <message>
+        <source>Publish the list of counsellors</source>
+        <translation>De lijst van vertrouwenspersonen publiceren</translation>
+    </message>
+    <message>
         <source>&amp;Share conversations with new devices</source>
         <translation>Gesprekken &amp;delen met nieuwe apparaten</translation>
     </message>
@@ -372,6 +420,17 @@
     <message>
         <source>no, not yet</source>
         <translation>nee, nog niet</translation>
+    </message>
+    <message numerus="yes">
+        <source>yes, but not %n new computer(s)</source>
+        <translation>
+            <numerusform>ja, behalve %n nieuwe computer</numerusform>
+            <numerusform>ja, behalve %n nieuwe computers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not in the published list yet: %1. Their computers cannot read messages until you compare their safety numbers and publish the list.</source>
+        <translation>Nog niet in de gepubliceerde lijst: %1. Hun computers kunnen geen berichten lezen tot u hun veiligheidsnummers hebt vergeleken en de lijst publiceert.</translation>
     </message>
     <message>
         <source>Give this one-time code to your colleague in person. It expires after 7 days.</source>
@@ -390,20 +449,24 @@
         <translation>Deze vertrouwenspersoon verwijderen? Hun sessies eindigen direct.</translation>
     </message>
     <message>
-        <source>The list of counsellors was signed and published.</source>
-        <translation>De lijst van vertrouwenspersonen is ondertekend en gepubliceerd.</translation>
+        <source>The list of counsellors was signed and published. Sharing conversations…</source>
+        <translation>De lijst van vertrouwenspersonen is ondertekend en gepubliceerd. Gesprekken worden gedeeld…</translation>
+    </message>
+    <message>
+        <source>Did you compare the safety number of every new counsellor? Only then publish the list. The conversations that are open now are then shared with their computers.</source>
+        <translation>Hebt u het veiligheidsnummer van elke nieuwe vertrouwenspersoon vergeleken? Publiceer de lijst pas dan. De gesprekken die nu open zijn, worden daarna met hun computers gedeeld.</translation>
+    </message>
+    <message>
+        <source>The list of counsellors was published; the open conversations are readable on every listed computer.</source>
+        <translation>De lijst van vertrouwenspersonen is gepubliceerd; de open gesprekken zijn leesbaar op elke computer in de lijst.</translation>
+    </message>
+    <message>
+        <source>The list was published, but the open conversations could not be shared with the new computers: %1 Try again with the button Share conversations.</source>
+        <translation>De lijst is gepubliceerd, maar de open gesprekken konden niet met de nieuwe computers worden gedeeld: %1 Probeer het opnieuw met de knop Gesprekken delen.</translation>
     </message>
     <message>
         <source>Publish list of counsellors</source>
         <translation>Lijst van vertrouwenspersonen publiceren</translation>
-    </message>
-    <message>
-        <source>Did you compare the safety number of every new counsellor? Only then publish the list.</source>
-        <translation>Hebt u het veiligheidsnummer van elke nieuwe vertrouwenspersoon vergeleken? Publiceer de lijst pas dan.</translation>
-    </message>
-    <message>
-        <source>Live conversations are now readable on the new devices.</source>
-        <translation>Lopende gesprekken zijn nu leesbaar op de nieuwe apparaten.</translation>
     </message>
 </context>
 <context>
@@ -723,6 +786,14 @@
         <translation>Herhaal de wachtzin</translation>
     </message>
     <message>
+        <source>A long sentence only you know</source>
+        <translation>Een lange zin die alleen u kent</translation>
+    </message>
+    <message>
+        <source>The same passphrase again</source>
+        <translation>Nogmaals dezelfde wachtzin</translation>
+    </message>
+    <message>
         <source>&amp;Export organisation key…</source>
         <translation>Organisatiesleutel &amp;exporteren…</translation>
     </message>
@@ -1031,6 +1102,26 @@
         <source>Very strong.</source>
         <translation>Zeer sterk.</translation>
     </message>
+    <message>
+        <source>Very weak</source>
+        <translation>Zeer zwak</translation>
+    </message>
+    <message>
+        <source>Weak</source>
+        <translation>Zwak</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>Redelijk</translation>
+    </message>
+    <message>
+        <source>Strong</source>
+        <translation>Sterk</translation>
+    </message>
+    <message>
+        <source>Very strong</source>
+        <translation>Zeer sterk</translation>
+    </message>
 </context>
 <context>
     <name>RelayPage</name>
@@ -1072,6 +1163,10 @@
     <message>
         <source>Safety number: %1</source>
         <translation>Veiligheidsnummer: %1</translation>
+    </message>
+    <message>
+        <source>This is the safety number of your key. You find it again under Settings. As the administrator you compare the safety number of each new colleague with them before you add them to the list of counsellors.</source>
+        <translation>Dit is het veiligheidsnummer van uw sleutel. U vindt het terug onder Instellingen. Als beheerder vergelijkt u het veiligheidsnummer van elke nieuwe collega met die collega voordat u hem of haar aan de lijst van vertrouwenspersonen toevoegt.</translation>
     </message>
     <message>
         <source>You are the first counsellor of your organisation and therefore its administrator. Opgelucht Desk created the organisation key on this computer.</source>
