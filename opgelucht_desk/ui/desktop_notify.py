@@ -16,6 +16,27 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+class _OneLine(logging.Filter):
+    """The library logs a failed delivery with its traceback (to stderr, where people and support
+    read it): keep one line with the error type instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            record.msg = f"{record.getMessage()}: {record.exc_info[0].__name__}"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _quiet_library_logs() -> None:
+    one_line = _OneLine()
+    for name in list(logging.root.manager.loggerDict):
+        if name == "desktop_notifier" or name.startswith("desktop_notifier."):
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, _OneLine) for f in logger.filters):
+                logger.addFilter(one_line)
+
+
 class SystemNotifications:
     """One notification at a time: a new one replaces the previous one instead of piling up."""
 
@@ -30,6 +51,7 @@ class SystemNotifications:
             from desktop_notifier.backends.dummy import DummyNotificationCenter
             from desktop_notifier.main import get_backend_class
 
+            _quiet_library_logs()
             if get_backend_class() is DummyNotificationCenter:  # e.g. macOS outside an app bundle
                 return
             self._notifier = DesktopNotifier(app_name=app_name, app_icon=Icon(path=icon) if icon else None)

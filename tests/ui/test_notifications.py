@@ -131,8 +131,11 @@ async def test_a_notification_reaches_the_freedesktop_server_over_dbus(session_b
 
 
 @linux_only
-async def test_without_a_notification_server_show_says_so_for_the_tray_fallback(session_bus: Any) -> None:
+async def test_without_a_notification_server_show_says_so_for_the_tray_fallback(
+    session_bus: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     assert await SystemNotifications("Opgelucht Desk").show("Opgelucht Desk", "x") is False
+    assert "Traceback" not in caplog.text, "a missing notification server is one log line, not a traceback"
 
 
 def test_without_the_library_the_system_route_is_unavailable_and_says_so(
