@@ -66,7 +66,8 @@ class SettingsPage(Retranslating, QWidget):
         self.safety.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sign_out = QPushButton()
         self.stored_box = QGroupBox()
-        self.stored_box.setMaximumWidth(900)
+        wide = max(900, self.fontMetrics().averageCharWidth() * 100)  # grows with large text
+        self.stored_box.setMaximumWidth(wide)
         self.stored = QLabel()
         self.stored.setWordWrap(True)
         self.stored.setTextFormat(Qt.TextFormat.PlainText)
@@ -76,7 +77,7 @@ class SettingsPage(Retranslating, QWidget):
         stored_layout.addWidget(self.stored)
         stored_layout.addWidget(self.refresh_stored, 0, Qt.AlignmentFlag.AlignLeft)
         self.identity_backup = IdentityBackupBox(desk)
-        self.identity_backup.setMaximumWidth(900)
+        self.identity_backup.setMaximumWidth(wide)
         self.labels = [QLabel() for _ in range(6)]
         form = QFormLayout()
         fields: list[QWidget] = [
@@ -95,7 +96,7 @@ class SettingsPage(Retranslating, QWidget):
         self.idle.setMaximumWidth(120)
         form_host = QWidget()
         form_host.setLayout(form)
-        form_host.setMaximumWidth(900)
+        form_host.setMaximumWidth(wide)
         # Two columns side by side in a scroll area: at the default window size everything fits at its
         # full height (nothing is squeezed and clipped), and with large text the page scrolls instead.
         left = QVBoxLayout()

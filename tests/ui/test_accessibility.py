@@ -5,6 +5,7 @@ and the text still fits at twice the normal text size."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QFont
@@ -28,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.style import apply_style
 from ui.flows import TIMEOUT_MS, create_code, enrol
 from ui.relay_server import RelayServer
@@ -156,6 +158,41 @@ def test_the_style_sizes_follow_the_text_size(qapp: QApplication, translations: 
             label.setObjectName(name)
             label.ensurePolished()
             assert label.font().pointSizeF() >= large.pointSizeF(), f"{name} stays small at 200 % text"
+    finally:
+        qapp.setFont(normal)
+        apply_style(qapp)
+
+
+def test_text_fits_at_double_size(
+    qtbot: QtBot,
+    qapp: QApplication,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    translations: Translations,
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    normal = qapp.font()
+    large = QFont(normal)
+    large.setPointSizeF(normal.pointSizeF() * 2)
+    qapp.setFont(large)
+    apply_style(qapp)  # the style's own sizes follow the text size
+    try:
+        controller = make_controller(open_desk("large"))
+        main = enrol(
+            qtbot,
+            controller,
+            relay,
+            relay.new_org("Groot Lettertype BV"),
+            username="groteletter",
+            display_name="Gea",
+        )
+        window = main.main
+        assert isinstance(window, MainWindow)
+        window.resize(1400, 900)
+        for _page in _tab_pages(window):
+            QApplication.processEvents()
+            assert _clipped(window) == [], "text cut off at 200 % text size"
     finally:
         qapp.setFont(normal)
         apply_style(qapp)
