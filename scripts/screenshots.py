@@ -160,18 +160,15 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         # Demo data through the real paths: org codes, reporters writing, the counsellor answering.
         codes = [await desk.create_code(label) for label in ("Locatie Noord", "Locatie Zuid", "Thuiszorg")]
         written = await reporters_write(tmp, relay, codes[0].code)
-        # More employees open the app: "Locatie Zuid" (12 devices) is published; "Thuiszorg" (6) is
-        # suppressed along with "Locatie Noord" (4 < 5) so that no subtraction reveals Noord.
+        # More employees join: "Locatie Zuid" (12 devices) is published; "Thuiszorg" (6) is suppressed
+        # along with "Locatie Noord" (4 < 5) so that no subtraction reveals Noord. They use the app next
+        # month (a device counts once it is established: docs/stats.md).
+        users: list[ReporterClient] = []
         for code, devices in ((codes[1].code, 12), (codes[2].code, 6)):
             for i in range(devices):
                 reporter = ReporterClient(tmp / f"{code}-{i}.json", clock=lambda: unix(relay.clock.now()))
                 await reporter.join(code, relay_url=relay.url)
-                await reporter.send_events(
-                    [("screen", "home", 4), ("article", "wat-is-een-vertrouwenspersoon", 2)]
-                )
-                await reporter.aclose()
-        for reporter, _conv in written:
-            await reporter.send_events([("screen", "home", 3), ("screen", "chat", 2)])
+                users.append(reporter)
         await until(lambda: len(desk.conversations()) == len(CONVERSATIONS))
         await desk.sync_now()
         by_name = {c.pseudonym: c for c in desk.conversations()}
@@ -214,8 +211,20 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         login = controller.window
         assert isinstance(login, LoginWindow)
         await save(login, out, "login")
-        next_month = (relay.clock.now().replace(day=28) + timedelta(days=5)).replace(day=1, hour=9)
-        relay.clock.set(next_month)
+        # Next month every device uses the app on two days; the month after, its figures are published.
+        usage_month = (relay.clock.now().replace(day=28) + timedelta(days=5)).replace(day=2, hour=9)
+        relay.clock.set(usage_month)
+        for _day in range(2):
+            for reporter in users:
+                await reporter.send_events(
+                    [("screen", "home", 4), ("article", "wat-is-een-vertrouwenspersoon", 2)]
+                )
+            for reporter, _conv in written:
+                await reporter.send_events([("screen", "home", 3), ("screen", "chat", 2)])
+            relay.clock.advance(timedelta(days=1))
+        for reporter in users:
+            await reporter.aclose()
+        relay.clock.set((usage_month.replace(day=28) + timedelta(days=5)).replace(day=1, hour=9))
         await until(lambda: login._busy is False)
         await desk.login(PASSWORD, relay.totp(challenge.totp_secret))
         login.unlocked.emit()
