@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
@@ -44,6 +45,8 @@ from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.qr import qr_image, qr_pixmap
 from opgelucht_desk.ui.tasks import spawn
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
@@ -107,13 +110,43 @@ class _Feedback(QLabel):
         self.setText(text)
 
 
+class _ListLoader:
+    """Re-reads one admin list. A quiet load (the page's poll) is skipped while one runs and keeps its
+    errors to itself; a load the user asked for reports them on the tab's result line."""
+
+    def __init__(self) -> None:
+        self.running = False
+
+    def load(
+        self,
+        fetch: Callable[[], Coroutine[Any, Any, T]],
+        on_done: Callable[[T], None],
+        feedback: _Feedback,
+        quiet: bool,
+    ) -> None:
+        if self.running and quiet:
+            return
+        self.running = True
+
+        def done(result: T) -> None:
+            self.running = False
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            self.running = False
+            if not quiet:
+                feedback.fail(exc)
+
+        spawn(fetch(), on_done=done, on_error=failed)
+
+
 class CounsellorsTab(Retranslating, QWidget):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
         self.counsellors: list[CounsellorView] = []
         self.loaded = False
-        self._loading = False
+        self._loader = _ListLoader()
         self.explain = QLabel()
         self.explain.setWordWrap(True)
         self.pending = QFrame()  # the banner: someone is not in the published list yet
@@ -185,19 +218,9 @@ class CounsellorsTab(Retranslating, QWidget):
 
     def load(self, quiet: bool = False) -> None:
         """Re-read the list; `quiet` (the page's poll) keeps errors to itself and skips while one runs."""
-        if self._loading and quiet:
-            return
-        self._loading = True
-
-        def failed(exc: BaseException) -> None:
-            self._loading = False
-            if not quiet:
-                self.feedback.fail(exc)
-
-        spawn(self.desk.counsellors(), on_done=self._loaded, on_error=failed)
+        self._loader.load(self.desk.counsellors, self._loaded, self.feedback, quiet)
 
     def _loaded(self, counsellors: list[CounsellorView]) -> None:
-        self._loading = False
         if self.loaded and counsellors == self.counsellors:
             return  # nothing changed: keep the table (and a screen reader's place) as it is
         self.counsellors, self.loaded = counsellors, True
@@ -323,7 +346,7 @@ class CodesTab(Retranslating, QWidget):
         self.desk = desk
         self.codes: list[OrgCode] = []
         self.loaded = False
-        self._loading = False
+        self._loader = _ListLoader()
         self.table = _table(4)
         self.label = QLineEdit()
         self.create_button = QPushButton()
@@ -392,19 +415,9 @@ class CodesTab(Retranslating, QWidget):
         self._fill()
 
     def load(self, quiet: bool = False) -> None:
-        if self._loading and quiet:
-            return
-        self._loading = True
-
-        def failed(exc: BaseException) -> None:
-            self._loading = False
-            if not quiet:
-                self.feedback.fail(exc)
-
-        spawn(self.desk.codes(), on_done=self._loaded, on_error=failed)
+        self._loader.load(self.desk.codes, self._loaded, self.feedback, quiet)
 
     def _loaded(self, codes: list[OrgCode]) -> None:
-        self._loading = False
         if self.loaded and codes == self.codes:
             return
         self.codes, self.loaded = codes, True
@@ -527,7 +540,7 @@ class ArticlesTab(Retranslating, QWidget):
         self.desk = desk
         self.articles: list[Article] = []
         self.loaded = False
-        self._loading = False
+        self._loader = _ListLoader()
         self.current_id: str | None = None
         self.list = QListWidget()
         self.new = QPushButton()
@@ -581,19 +594,9 @@ class ArticlesTab(Retranslating, QWidget):
         self.delete.setText(self.tr("&Delete article"))
 
     def load(self, quiet: bool = False) -> None:
-        if self._loading and quiet:
-            return
-        self._loading = True
-
-        def failed(exc: BaseException) -> None:
-            self._loading = False
-            if not quiet:
-                self.feedback.fail(exc)
-
-        spawn(self.desk.articles(), on_done=self._loaded, on_error=failed)
+        self._loader.load(self.desk.articles, self._loaded, self.feedback, quiet)
 
     def _loaded(self, articles: list[Article]) -> None:
-        self._loading = False
         if self.loaded and articles == self.articles:
             return
         self.articles, self.loaded = articles, True
