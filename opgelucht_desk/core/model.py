@@ -229,6 +229,9 @@ class DeskListener(Protocol):
 
     def roster_warning(self, warning: RosterWarning) -> None: ...
 
+    def roster_warning_cleared(self, kind: RosterWarningKind) -> None:
+        """A warning of ``kind`` no longer holds (e.g. a new roster lists this computer): stop showing it."""
+
     def roster_changed(self, version: int) -> None:
         """A new verified roster: show it, so each counsellor can watch their own entry (DESIGN §2)."""
 

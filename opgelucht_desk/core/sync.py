@@ -164,7 +164,7 @@ class SyncEngine:
             self.notifier.emit("roster_changed", current.version)
         listed = current is not None and current.device_by_sign_pk(self.keys.sign_pk) is not None
         if listed != self.listed_in_roster:
-            self.listed_in_roster = listed
+            was_listed, self.listed_in_roster = self.listed_in_roster, listed
             if not listed:
                 self.notifier.emit(
                     "roster_warning",
@@ -174,6 +174,8 @@ class SyncEngine:
                         "until the org admin publishes a roster that lists it.",
                     ),
                 )
+            elif was_listed is False:  # listed again: the warning shown before no longer holds
+                self.notifier.emit("roster_warning_cleared", RosterWarningKind.NOT_LISTED)
         if warning:
             self.notifier.emit("roster_warning", warning)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from opgelucht_desk.core.model import DeskState, RosterWarning
+from opgelucht_desk.core.model import DeskState, RosterWarning, RosterWarningKind
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.idle import IdleWatcher
@@ -32,6 +32,7 @@ class DeskEvents(QObject):
     sync_progress_signal = Signal(int, int)
     connection_changed_signal = Signal(bool)
     roster_warning_signal = Signal(object)  # RosterWarning
+    roster_warning_cleared_signal = Signal(object)  # RosterWarningKind
     roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
     locked_activity_signal = Signal(int)
@@ -50,6 +51,9 @@ class DeskEvents(QObject):
 
     def roster_warning(self, warning: RosterWarning) -> None:
         self.roster_warning_signal.emit(warning)
+
+    def roster_warning_cleared(self, kind: RosterWarningKind) -> None:
+        self.roster_warning_cleared_signal.emit(kind)
 
     def roster_changed(self, version: int) -> None:
         self.roster_changed_signal.emit(version)
@@ -97,6 +101,7 @@ class Controller(QObject):
         self.events.sync_progress_signal.connect(self._sync_progress)
         self.events.connection_changed_signal.connect(self._connection_changed)
         self.events.roster_warning_signal.connect(self._roster_warning)
+        self.events.roster_warning_cleared_signal.connect(self._roster_warning_cleared)
         self.events.roster_changed_signal.connect(self._roster_changed)
         self.events.auth_expired_signal.connect(self._auth_expired)
         self.notifier.show_requested.connect(self._raise_window)
@@ -298,6 +303,10 @@ class Controller(QObject):
     def _roster_warning(self, warning: RosterWarning) -> None:
         if self.main is not None:
             self.main.show_roster_warning(warning)
+
+    def _roster_warning_cleared(self, kind: RosterWarningKind) -> None:
+        if self.main is not None:
+            self.main.clear_roster_warning(kind)
 
     def _roster_changed(self, version: int) -> None:
         if self.main is not None:

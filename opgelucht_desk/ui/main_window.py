@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.model import RosterWarning
+from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.ui.admin import AdminPage
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.inbox import InboxPage
@@ -174,6 +174,12 @@ class MainWindow(Retranslating, QMainWindow):
         self._roster_warning = warning
         self._show_roster_warning()
         self.banner.show()
+
+    def clear_roster_warning(self, kind: RosterWarningKind) -> None:
+        """Hide the banner when it shows a warning of ``kind`` that the core says no longer holds."""
+        if self._roster_warning is not None and self._roster_warning.kind == kind:
+            self._roster_warning = None
+            self.banner.hide()
 
     def _show_roster_warning(self) -> None:
         if self._roster_warning is None:

@@ -52,6 +52,9 @@ class Recorder:
     def roster_warning(self, warning: RosterWarning) -> None:
         self.events.append(("roster_warning", (warning,)))
 
+    def roster_warning_cleared(self, kind: RosterWarningKind) -> None:
+        self.events.append(("roster_warning_cleared", (kind,)))
+
     def roster_changed(self, version: int) -> None:
         self.events.append(("roster_changed", (version,)))
 
