@@ -22,6 +22,7 @@ from server.errors import ApiError, conflict, rate_limited
 from server.models import OrgCode
 from server.models.messaging import Device
 from server.orgs import live_code
+from server.schemas import Strict
 from server.services.counters import (
     device_registered,
     device_registration_burst,
@@ -29,7 +30,7 @@ from server.services.counters import (
 )
 from server.services.sql import write_lock
 from server.services.stats_activity import record_presence
-from server.services.wire import Strict, b64_field
+from server.services.wire import b64_field
 
 router = APIRouter(tags=["device"])
 

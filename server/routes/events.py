@@ -14,11 +14,11 @@ from pydantic import Field
 from server.deps import Ctx, DbSession, client_address
 from server.errors import ApiError, bad_request, rate_limited
 from server.orgs import live_code
+from server.schemas import Strict
 from server.services.counters import usage_events_accepted
 from server.services.device_auth import Signed
 from server.services.sql import write_lock
 from server.services.stats_activity import record_items, record_presence
-from server.services.wire import Strict
 
 router = APIRouter(tags=["device"])
 

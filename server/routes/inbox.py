@@ -26,12 +26,13 @@ from server.errors import bad_request, conflict, not_found
 from server.models import Counsellor, CounsellorDevice, Session
 from server.models.accounts import STATUS_ACTIVE
 from server.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF, Conversation, ExtraWrap, Message
+from server.schemas import Strict
 from server.services.counters import message_stored
 from server.services.live_events import CLOSED, RESYNC, broker_for, counsellor_owner, session_owner
 from server.services.messages import MESSAGES, committed_cursor, message_json, next_cursor, post_message
 from server.services.retention import message_lifetime
 from server.services.sql import write_lock
-from server.services.wire import EnvelopeIn, StoredOut, Strict, b64_field
+from server.services.wire import EnvelopeIn, StoredOut, b64_field
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from opgelucht_desk.protocol.encoding import b64d
 from opgelucht_desk.protocol.errors import ProtocolError
 from server.errors import bad_request
-from server.schemas import Strict as Strict  # the one strict request base, re-exported for the routes
+from server.schemas import Strict
 
 # 1 MiB body limit: an envelope's base64 text stays below it.
 MAX_ENVELOPE_B64 = 1024 * 1024
