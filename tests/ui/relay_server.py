@@ -56,6 +56,9 @@ class RelayServer:
             argon2_time_cost=1,
             run_jobs=False,
             public_url="http://127.0.0.1",
+            # Exact statistics: the screens are tested here, the noise in tests/relay (a noised cell
+            # could drop below the item threshold and make a screen's figures depend on chance).
+            stats_noise=False,
         )
         self.app = create_app(settings, self.clock)
         self.ctx: AppContext = self.app.state.ctx
