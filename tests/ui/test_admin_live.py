@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.errors import OfflineError
 from opgelucht_desk.protocol.keys import safety_number
-from opgelucht_desk.ui.admin import KeyBackupTab
+from opgelucht_desk.ui.admin_key_backup import KeyBackupTab
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
