@@ -235,10 +235,6 @@ class RelayClient:
     async def delete_session(self, session_id: str) -> None:
         await self._call("DELETE", f"/v1/auth/sessions/{session_id}")
 
-    async def me(self) -> JSON:
-        result: JSON = await self._call("GET", "/v1/me", idempotent=True)
-        return result
-
     async def add_device(self, bundle: Mapping[str, Any]) -> None:
         await self._call("POST", "/v1/me/devices", body=bundle)
 
@@ -246,16 +242,6 @@ class RelayClient:
     async def org(self) -> JSON:
         result: JSON = await self._call("GET", "/v1/org", idempotent=True)
         return result
-
-    async def join(self, org_code: str) -> JSON:
-        result: JSON = await self._call("GET", f"/v1/join/{org_code}", auth=False, idempotent=True)
-        return result
-
-    async def put_org_key(self, org_key: str, certificate: str | None = None) -> None:
-        body: JSON = {"org_key": org_key}
-        if certificate is not None:
-            body["certificate"] = certificate
-        await self._call("PUT", "/v1/org/key", body=body)
 
     async def put_roster(self, signed_roster: Mapping[str, Any]) -> None:
         await self._call("PUT", "/v1/org/roster", body=signed_roster)

@@ -1,4 +1,28 @@
-"""Typed errors of the desktop core. The UI catches these (and only these) to show a message."""
+"""Typed errors of the desktop core. The UI catches these (and only these) to show a message.
+
+One hierarchy; ``ServerError`` and its subclasses are the relay's answers (HTTP status + stable code),
+the other kinds are the core's own decisions (never a made-up HTTP status)::
+
+    DeskError
+    ├── OfflineError                  the relay could not be reached
+    │   └── UntrustedCertificateError     its TLS certificate did not verify
+    ├── AuthExpiredError              the session ended: log in again
+    ├── InvalidCredentialsError       wrong user name, password or code
+    ├── LockedOutError                too many attempts (retry_after)
+    ├── ServerError                   the relay refused (status, code)
+    │   ├── NotFoundError                 404
+    │   ├── ConflictError                 409
+    │   ├── GoneError                     410
+    │   └── ForbiddenError                403
+    ├── KeyringUnavailableError       no secure OS keyring
+    ├── VerificationError             a signature, roster or chain check failed
+    │   └── RosterBlockedError            sending is blocked by the roster
+    ├── NotEnrolledError              enrol first
+    ├── LockedError                   log in (unlock) first
+    ├── BackupError                   a key backup file cannot be used (kind)
+    ├── UnknownConversationError      no such conversation in this desk's inbox
+    └── NotAllowedError               this account or computer may not do this (role, org key)
+"""
 
 from __future__ import annotations
 
@@ -87,3 +111,12 @@ class BackupError(DeskError):
     def __init__(self, message: str, kind: str = "not_backup") -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class UnknownConversationError(DeskError):
+    """The conversation is not in this desk's inbox (it expired, or never existed here)."""
+
+
+class NotAllowedError(DeskError):
+    """This account or computer may not do this: the role does not allow it, or the organisation key
+    is not on this computer (decided locally, before asking the relay)."""

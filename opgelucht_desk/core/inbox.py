@@ -11,7 +11,6 @@ Only this module and the facade hold plaintext, and only in memory; the cache st
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 import uuid
@@ -25,6 +24,7 @@ from opgelucht_desk.core.cache import (
     CachedMessage,
     EncryptedCache,
 )
+from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import (
     ZERO_HASH,
     MessageType,
@@ -34,6 +34,7 @@ from opgelucht_desk.protocol.envelope import (
 )
 from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError
 from opgelucht_desk.protocol.keys import DeviceKeys
+from opgelucht_desk.protocol.meta import parse_meta
 from opgelucht_desk.protocol.profile import Profile
 from opgelucht_desk.protocol.roster import Roster
 
@@ -44,14 +45,6 @@ STATE_RECEIVED = "received"
 STATE_SENT = "sent"
 STATE_FAILED = "verification_failed"
 STATE_UNSHARED = "unshared"  # no stanza for this device (yet): hidden until a colleague shares it
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def unb64(text: str) -> bytes:
-    return base64.b64decode(text)
 
 
 def channel_of(msg_type: int) -> str:
@@ -155,7 +148,7 @@ def decrypt_batch(messages: Sequence[SyncMessage], keys: DeviceKeys) -> list[Ope
     out: list[Opened] = []
     for m in messages:
         try:
-            envelope = base64.b64decode(m["envelope"], validate=True)
+            envelope = b64d(m["envelope"])
             # One strict parse (inside open_message); no stanza for this device is "not shared yet".
             out.append(
                 Opened(m, open_message(envelope, keys=keys, expected_conv_id=uuid.UUID(m["conv_id"])), None)
@@ -183,7 +176,7 @@ def open_shared(message: MessageRecord, content_key: bytes) -> Opened:
         "channel": message.channel,
     }
     try:
-        envelope = base64.b64decode(message.envelope or "", validate=True)
+        envelope = b64d(message.envelope or "")
         opened = open_with_content_key(envelope, content_key, expected_conv_id=uuid.UUID(message.conv_id))
         return Opened(fake, opened, None)
     except EnvelopeError as exc:
@@ -425,11 +418,11 @@ class Inbox:
             return self._fail(conv, record, "the relay changed the message id")
         record.msg_type, record.sender, record.sender_seq = (
             int(opened.msg_type),
-            b64(opened.sender_sign_pk),
+            b64e(opened.sender_sign_pk),
             opened.seq,
         )
-        record.content_key = b64(opened.content_key)
-        record.key_ids = [b64(k) for k in opened.header.key_ids]
+        record.content_key = b64e(opened.content_key)
+        record.key_ids = [b64e(k) for k in opened.header.key_ids]
         kind = channel_of(opened.msg_type)
         if kind != m["channel"]:
             return self._fail(conv, record, "the message arrived on the wrong channel")
@@ -448,9 +441,9 @@ class Inbox:
                 return self._fail(conv, record, "the reporter's profile is malformed")
             if profile.reporter_sign_pk != opened.sender_sign_pk:
                 return self._fail(conv, record, "the profile was not signed by the reporter's own key")
-            conv.reporter_sign_pk = b64(profile.reporter_sign_pk)
-            conv.reporter_enc_pk = b64(profile.reporter_enc_pk)
-        elif kind == "chat" and conv.reporter_sign_pk == b64(opened.sender_sign_pk):
+            conv.reporter_sign_pk = b64e(profile.reporter_sign_pk)
+            conv.reporter_enc_pk = b64e(profile.reporter_enc_pk)
+        elif kind == "chat" and conv.reporter_sign_pk == b64e(opened.sender_sign_pk):
             pass
         else:
             return self._fail(conv, record, "the sender is not a counsellor of the roster nor this reporter")
@@ -473,7 +466,7 @@ class Inbox:
                     profile = Profile.from_payload(opened.payload)
                 except (ProtocolError, ValueError):
                     return self._fail(conv, record, "the reporter's profile is malformed")
-                if b64(profile.reporter_sign_pk) != conv.reporter_sign_pk:
+                if b64e(profile.reporter_sign_pk) != conv.reporter_sign_pk:
                     return self._fail(conv, record, "a new profile changes the reporter's keys")
             conv.pseudonym, conv.age_category, conv.gender = (
                 profile.pseudonym,
@@ -493,7 +486,7 @@ class Inbox:
         self, conv: ConversationRecord, record: MessageRecord, opened: OpenedMessage, kind: str
     ) -> bool:
         key = f"{record.sender}|{kind}"
-        ehash = b64(opened.envelope_hash)
+        ehash = b64e(opened.envelope_hash)
         last = conv.chains.get(key)
         if last is None:
             if opened.seq <= 1 and opened.prev_hash != ZERO_HASH:
@@ -505,7 +498,7 @@ class Inbox:
                     return False
                 conv.add_problem("two different messages claim the same place in a sender's thread (fork)")
                 return False  # (sender, seq) is shown once
-            if opened.seq == last_seq + 1 and b64(opened.prev_hash) != last_hash:
+            if opened.seq == last_seq + 1 and b64e(opened.prev_hash) != last_hash:
                 conv.add_problem("a message does not follow the sender's previous one (fork)")
             elif opened.seq > last_seq + 1:
                 missing = opened.seq - last_seq - 1
@@ -516,17 +509,17 @@ class Inbox:
     @staticmethod
     def _apply_meta(conv: ConversationRecord, record: MessageRecord, payload: bytes) -> None:
         try:
-            meta = json.loads(payload)
-        except ValueError:
+            meta = parse_meta(payload)
+        except ProtocolError:
             record.problem = "unreadable status update"
             return
-        if not isinstance(meta, dict) or record.cursor < conv.meta_cursor:
+        if record.cursor < conv.meta_cursor:
             return
         conv.meta_cursor = record.cursor
-        if meta.get("status") in ("new", "open", "closed"):
-            conv.status = meta["status"]
-        if "category" in meta and (meta["category"] is None or isinstance(meta["category"], str)):
-            conv.category = meta["category"]
+        if meta.status is not None:
+            conv.status = meta.status
+        if meta.sets_category:
+            conv.category = meta.category
 
     def flag(self, conv_id: str, problem: str) -> ConversationRecord | None:
         """Show ``problem`` on a conversation (e.g. a refused re-wrap); returns it, to be stored."""

@@ -10,7 +10,6 @@ use a cheap profile while production uses :data:`PRODUCTION_KDF` (≥ 256 MiB, t
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -30,6 +29,7 @@ import nacl.pwhash.argon2id
 from keyring.backend import KeyringBackend
 
 from opgelucht_desk.core.errors import InvalidCredentialsError, KeyringUnavailableError
+from opgelucht_desk.protocol.encoding import b64d, b64e
 
 MIN_MEMLIMIT = 256 * 1024 * 1024
 MIN_OPSLIMIT = 3
@@ -70,7 +70,7 @@ class KeySecrets:
 
     def to_bytes(self) -> bytes:
         def enc(b: bytes | None) -> str | None:
-            return None if b is None else base64.b64encode(b).decode()
+            return None if b is None else b64e(b)
 
         return json.dumps(
             {
@@ -90,11 +90,11 @@ class KeySecrets:
         org = raw.get("org_seed")
         return cls(
             device_id=raw["device_id"],
-            device_enc_sk=base64.b64decode(raw["device_enc_sk"]),
-            device_sign_seed=base64.b64decode(raw["device_sign_seed"]),
-            identity_seed=base64.b64decode(raw["identity_seed"]),
-            cache_key=base64.b64decode(raw["cache_key"]),
-            org_seed=None if org is None else base64.b64decode(org),
+            device_enc_sk=b64d(raw["device_enc_sk"]),
+            device_sign_seed=b64d(raw["device_sign_seed"]),
+            identity_seed=b64d(raw["identity_seed"]),
+            cache_key=b64d(raw["cache_key"]),
+            org_seed=None if org is None else b64d(org),
         )
 
 
@@ -201,10 +201,10 @@ class Keystore:
         Returns the blob key (kept in memory while unlocked, for :meth:`reseal`)."""
         secret_b64 = self._get(_SECRET_ENTRY)
         if secret_b64 is None:
-            secret_b64 = base64.b64encode(secrets.token_bytes(32)).decode()
+            secret_b64 = b64e(secrets.token_bytes(32))
             self._set(_SECRET_ENTRY, secret_b64)
         salt = secrets.token_bytes(nacl.pwhash.argon2id.SALTBYTES)
-        key = _blob_key(base64.b64decode(secret_b64), password, salt, kdf)
+        key = _blob_key(b64d(secret_b64), password, salt, kdf)
         self._write(key_secrets, key, salt, kdf)
         return key
 
@@ -249,7 +249,7 @@ class Keystore:
         if len(blob) < _HEADER.size + 16:
             raise InvalidCredentialsError("The key file is damaged.")
         _, ops, mem, salt, _ = _HEADER.unpack_from(blob)
-        key = _blob_key(base64.b64decode(secret_b64), password, salt, KdfParams(ops, mem))
+        key = _blob_key(b64d(secret_b64), password, salt, KdfParams(ops, mem))
         return open_blob_with_key(blob, key), key
 
     def wipe(self) -> None:

@@ -6,7 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal
 
 
 class DeskState(enum.Enum):
@@ -16,19 +16,15 @@ class DeskState(enum.Enum):
 
 
 class Status(enum.Enum):
-    """Conversation status; ``value`` is the wire value inside META, ``label`` the Dutch text."""
+    """Conversation status; ``value`` is the wire value inside META (ui/labels.py words it)."""
 
     NEW = "new"
     OPEN = "open"
     CLOSED = "closed"
 
-    @property
-    def label(self) -> str:
-        return {"new": "nieuw", "open": "in behandeling", "closed": "gesloten"}[self.value]
-
 
 class Category(enum.Enum):
-    """Conversation category; ``value`` is the wire value inside META, ``label`` the Dutch text."""
+    """Conversation category; ``value`` is the wire value inside META (ui/labels.py words it)."""
 
     INTIMIDATIE = "intimidatie"
     SEKSUELE_INTIMIDATIE = "seksuele_intimidatie"
@@ -37,18 +33,6 @@ class Category(enum.Enum):
     AGRESSIE_GEWELD = "agressie_geweld"
     INTEGRITEIT = "integriteit"
     OVERIG = "overig"
-
-    @property
-    def label(self) -> str:
-        return {
-            "intimidatie": "intimidatie",
-            "seksuele_intimidatie": "seksuele intimidatie",
-            "pesten": "pesten",
-            "discriminatie": "discriminatie",
-            "agressie_geweld": "agressie en geweld",
-            "integriteit": "integriteit",
-            "overig": "overig",
-        }[self.value]
 
 
 Role = Literal["counsellor", "admin"]
@@ -214,26 +198,3 @@ class RosterWarning:
 
     kind: RosterWarningKind
     detail: str
-
-
-class DeskListener(Protocol):
-    """Callbacks of the facade. All are content-free; every method is optional to act upon."""
-
-    def inbox_changed(self) -> None: ...
-
-    def new_messages(self, count: int) -> None: ...
-
-    def sync_progress(self, done: int, total: int) -> None: ...
-
-    def connection_changed(self, online: bool) -> None: ...
-
-    def roster_warning(self, warning: RosterWarning) -> None: ...
-
-    def roster_warning_cleared(self, kind: RosterWarningKind) -> None:
-        """A warning of ``kind`` no longer holds (e.g. a new roster lists this computer): stop showing it."""
-
-    def roster_changed(self, version: int) -> None:
-        """A new verified roster: show it, so each counsellor can watch their own entry (DESIGN §2)."""
-
-    def auth_expired(self) -> None:
-        """The relay ended the session (time-out, signed out elsewhere): lock and ask to log in."""

@@ -9,8 +9,6 @@ the canonical header, so changing any header field (e.g. lowering the cost) make
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 import secrets
@@ -24,6 +22,8 @@ import nacl.pwhash.argon2id
 
 from opgelucht_desk.core.errors import BackupError
 from opgelucht_desk.core.keystore import KdfParams
+from opgelucht_desk.protocol.encoding import b64d_len, b64e
+from opgelucht_desk.protocol.errors import ProtocolError
 from opgelucht_desk.protocol.keys import signing_public_key
 
 FORMAT = "opgelucht-key-backup"
@@ -51,20 +51,11 @@ class KeyBackup:
         return signing_public_key(self.seed)
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
 def _unb64(text: object, length: int) -> bytes:
-    if not isinstance(text, str):
-        raise BackupError("This is not an Opgelucht key backup file.")
     try:
-        data = base64.b64decode(text, validate=True)
-    except binascii.Error:
+        return b64d_len(text, length, "backup field")
+    except ProtocolError:
         raise BackupError("This is not an Opgelucht key backup file.") from None
-    if len(data) != length:
-        raise BackupError("This is not an Opgelucht key backup file.")
-    return data
 
 
 def _associated_data(header: dict[str, Any]) -> bytes:
@@ -92,15 +83,15 @@ def encrypt_backup(backup: KeyBackup, passphrase: str, kdf: KdfParams) -> bytes:
         "version": VERSION,
         "kind": backup.kind,
         "org_id": backup.org_id,
-        "public_key": _b64(backup.public_key),
+        "public_key": b64e(backup.public_key),
         "meta": dict(backup.meta),
-        "kdf": {"alg": "argon2id13", "opslimit": kdf.opslimit, "memlimit": kdf.memlimit, "salt": _b64(salt)},
-        "aead": {"alg": "xchacha20poly1305-ietf", "nonce": _b64(nonce)},
+        "kdf": {"alg": "argon2id13", "opslimit": kdf.opslimit, "memlimit": kdf.memlimit, "salt": b64e(salt)},
+        "aead": {"alg": "xchacha20poly1305-ietf", "nonce": b64e(nonce)},
     }
     ciphertext = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
         backup.seed, _associated_data(header), nonce, _key(passphrase, salt, kdf)
     )
-    return json.dumps({**header, "ciphertext": _b64(ciphertext)}, indent=2).encode()
+    return json.dumps({**header, "ciphertext": b64e(ciphertext)}, indent=2).encode()
 
 
 def decrypt_backup(data: bytes, passphrase: str) -> KeyBackup:

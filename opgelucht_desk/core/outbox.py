@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.cache import EncryptedCache, QueuedItem
 from opgelucht_desk.core.errors import GoneError, NotFoundError, ServerError, VerificationError
-from opgelucht_desk.core.inbox import ConversationRecord, b64, channel_of, unb64
+from opgelucht_desk.core.inbox import ConversationRecord, channel_of
 from opgelucht_desk.core.trust import Trust
+from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, envelope_hash, seal_message
 from opgelucht_desk.protocol.keys import DeviceKeys
 
@@ -64,12 +65,12 @@ def seal_outgoing(
             raise VerificationError(
                 "The reporter's key is not known yet; this conversation cannot be answered."
             )
-        reporter = unb64(conv.reporter_enc_pk)
+        reporter = b64d(conv.reporter_enc_pk)
         if reporter not in recipients:
             recipients.append(reporter)
     if not recipients:
         raise VerificationError("The roster lists no counsellor device to encrypt to.")
-    seq, prev = _next_in_chain(conv, b64(keys.sign_pk), channel)
+    seq, prev = _next_in_chain(conv, b64e(keys.sign_pk), channel)
     msg_id = uuid.uuid4()
     envelope = seal_message(
         conv_id=uuid.UUID(conv.conv_id),
@@ -83,13 +84,13 @@ def seal_outgoing(
         payload=payload,
         recipients=recipients,
     )
-    conv.own_chains[channel] = [seq, b64(envelope_hash(envelope))]
+    conv.own_chains[channel] = [seq, b64e(envelope_hash(envelope))]
     return OutgoingItem(
         conv_id=conv.conv_id,
         msg_id=str(msg_id),
         channel=channel,
         msg_type=int(msg_type),
-        envelope=b64(envelope),
+        envelope=b64e(envelope),
         text=text,
         queued_at=now,
     )
@@ -100,7 +101,7 @@ def _next_in_chain(conv: ConversationRecord, sender: str, channel: str) -> tuple
     if not candidates:
         return 1, ZERO_HASH
     seq, digest = max(candidates, key=lambda c: int(c[0]))
-    return int(seq) + 1, unb64(str(digest))
+    return int(seq) + 1, b64d(str(digest))
 
 
 class Outbox:

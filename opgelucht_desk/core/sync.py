@@ -6,10 +6,8 @@ and disk writes go to worker threads so the loop never stalls on them.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import gc
-import json
 import logging
 import os
 import time
@@ -20,6 +18,7 @@ from typing import Any
 from opgelucht_desk.core.api import RelayClient, RelayUnreachableError, SyncMessage, SyncPage
 from opgelucht_desk.core.cache import RETENTION_SECONDS, CachedConversation, EncryptedCache
 from opgelucht_desk.core.errors import AuthExpiredError, DeskError, OfflineError, ServerError
+from opgelucht_desk.core.events import EventBus
 from opgelucht_desk.core.inbox import (
     STATE_UNSHARED,
     ApplyResult,
@@ -33,9 +32,11 @@ from opgelucht_desk.core.inbox import (
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.core.outbox import Outbox
 from opgelucht_desk.core.trust import Trust
+from opgelucht_desk.protocol.encoding import b64d
 from opgelucht_desk.protocol.envelope import MessageType
 from opgelucht_desk.protocol.errors import ProtocolError
 from opgelucht_desk.protocol.keys import DeviceKeys
+from opgelucht_desk.protocol.meta import parse_meta
 from opgelucht_desk.protocol.rewrap import open_rewrap, verify_rewrap
 
 log = logging.getLogger("opgelucht.desk.sync")
@@ -48,6 +49,11 @@ PURGE_INTERVAL = 3600.0
 OPEN_WORKERS = max(1, (os.cpu_count() or 2) - 1)
 APPLY_SLICE = 100  # messages checked on the loop between two yields
 LOAD_BATCH = 250  # conversations whose cached messages are decrypted per worker-thread call
+NOT_LISTED = RosterWarning(
+    RosterWarningKind.NOT_LISTED,
+    "This computer is not in the organisation's roster: it receives no new messages "
+    "until the org admin publishes a roster that lists it.",
+)
 
 
 _OpenedPage = tuple[SyncPage, "asyncio.Task[SyncPage] | None", list[Opened]]  # page, next fetch, opened
@@ -70,23 +76,6 @@ def read_messages(cache: EncryptedCache, conv_ids: list[str]) -> dict[str, list[
     return {c: [MessageRecord.from_cache(r) for r in rows] for c, rows in cache.messages_of(conv_ids).items()}
 
 
-class Notifier:
-    """Fans content-free events out to the UI's listeners; a failing listener never stops sync."""
-
-    def __init__(self) -> None:
-        self.listeners: list[Any] = []
-
-    def emit(self, name: str, *args: object) -> None:
-        for listener in list(self.listeners):
-            method = getattr(listener, name, None)
-            if method is None:
-                continue
-            try:
-                method(*args)
-            except Exception:
-                log.exception("listener %s failed", name)
-
-
 class SyncEngine:
     def __init__(
         self,
@@ -97,7 +86,7 @@ class SyncEngine:
         trust: Trust,
         outbox: Outbox,
         keys: DeviceKeys,
-        notifier: Notifier,
+        events: EventBus,
         clock: Callable[[], int] = lambda: int(time.time()),
         page_size: int = 500,
         poll_interval: float = 10.0,
@@ -105,7 +94,7 @@ class SyncEngine:
         max_backoff: float = 60.0,
     ) -> None:
         self.api, self.cache, self.inbox, self.trust, self.outbox = api, cache, inbox, trust, outbox
-        self.keys, self.notifier, self.clock = keys, notifier, clock
+        self.keys, self.events, self.clock = keys, events, clock
         self.page_size = page_size
         self.poll_interval, self.live_poll_interval, self.max_backoff = (
             poll_interval,
@@ -161,23 +150,18 @@ class SyncEngine:
         current = self.trust.tracker.current
         if current is not None and current.version != before:
             # Every roster change is shown, so each counsellor can watch their own entry.
-            self.notifier.emit("roster_changed", current.version)
+            self.events.publish(lambda listener: listener.roster_changed(current.version))
         listed = current is not None and current.device_by_sign_pk(self.keys.sign_pk) is not None
         if listed != self.listed_in_roster:
             was_listed, self.listed_in_roster = self.listed_in_roster, listed
             if not listed:
-                self.notifier.emit(
-                    "roster_warning",
-                    RosterWarning(
-                        RosterWarningKind.NOT_LISTED,
-                        "This computer is not in the organisation's roster: it receives no new messages "
-                        "until the org admin publishes a roster that lists it.",
-                    ),
-                )
+                self.events.publish(lambda listener: listener.roster_warning(NOT_LISTED))
             elif was_listed is False:  # listed again: the warning shown before no longer holds
-                self.notifier.emit("roster_warning_cleared", RosterWarningKind.NOT_LISTED)
+                self.events.publish(
+                    lambda listener: listener.roster_warning_cleared(RosterWarningKind.NOT_LISTED)
+                )
         if warning:
-            self.notifier.emit("roster_warning", warning)
+            self.events.publish(lambda listener: listener.roster_warning(warning))
 
     async def _refresh_conversations(self) -> None:
         live = await self.api.inbox_conversations()
@@ -196,7 +180,7 @@ class SyncEngine:
         if changed:
             await asyncio.to_thread(self.cache.save, [c.to_cache() for c in changed], [])
         if gone or changed:
-            self.notifier.emit("inbox_changed")
+            self.events.publish(lambda listener: listener.inbox_changed())
 
     async def _pull(self) -> None:
         """Pages by cursor, pipelined: while page N is checked on the loop (in slices, yielding in
@@ -216,7 +200,7 @@ class SyncEngine:
                 cursor = max(cursor, int(page["cursor"]))
                 writing = await self._apply_page(page, opened, cursor, writing)
                 done += len(page["messages"])
-                self.notifier.emit("sync_progress", done, done + (self.page_size if page["more"] else 0))
+                self._progress(done, done + (self.page_size if page["more"] else 0))
             if writing is not None:
                 await writing
         finally:
@@ -224,6 +208,9 @@ class SyncEngine:
             if writing is not None and not writing.done():
                 with contextlib.suppress(Exception):
                     await writing  # a page's rows and its cursor still reach the disk together
+
+    def _progress(self, done: int, total: int) -> None:
+        self.events.publish(lambda listener: listener.sync_progress(done, total))
 
     async def _fetch_and_open(self, fetch: asyncio.Task[SyncPage]) -> _OpenedPage:
         """Wait for a page, start fetching the next one, and open this one on the worker pool."""
@@ -295,9 +282,9 @@ class SyncEngine:
         gc.freeze()
         await self.outbox.confirm(m["msg_id"] for m in page["messages"])
         if result.messages or convs:
-            self.notifier.emit("inbox_changed")
+            self.events.publish(lambda listener: listener.inbox_changed())
         if result.new_incoming:
-            self.notifier.emit("new_messages", result.new_incoming)
+            self.events.publish(lambda listener: listener.new_messages(result.new_incoming))
         return task
 
     # -- lazy loading of cached messages -----------------------------------------------------------
@@ -318,7 +305,7 @@ class SyncEngine:
                 gc.collect(1)  # as in _apply_page: the records live as long as the session
                 gc.freeze()
             if loaded:
-                self.notifier.emit("inbox_changed")
+                self.events.publish(lambda listener: listener.inbox_changed())
 
     def _keep_pending_meta(self, conv: ConversationRecord) -> None:
         """A status/category change of ours still in the outbox wins over older ones from sync."""
@@ -326,8 +313,11 @@ class SyncEngine:
             i for i in self.outbox.for_conversation(conv.conv_id) if i.msg_type == int(MessageType.META)
         ]
         if pending:
-            meta = json.loads(pending[-1].text)
-            conv.status, conv.category = meta["status"], meta["category"]
+            meta = parse_meta(pending[-1].text.encode())
+            if meta.status is not None:
+                conv.status = meta.status
+            if meta.sets_category:
+                conv.category = meta.category
 
     def _persist(self, convs: list[CachedConversation], messages: list[MessageRecord], cursor: int) -> None:
         self.cache.save(convs, [m.to_cache() for m in messages])
@@ -340,9 +330,7 @@ class SyncEngine:
         of its conversation, which is returned to be stored."""
         staff = self.trust.staff
         try:
-            record = verify_rewrap(
-                base64.b64decode(wrap["record"], validate=True), allowed_signers=staff.devices
-            )
+            record = verify_rewrap(b64d(wrap["record"]), allowed_signers=staff.devices)
             if str(record.msg_id) != wrap["msg_id"] or str(record.conv_id) != wrap["conv_id"]:
                 raise ProtocolError("the record names another message")
             removal = staff.removal(record.signer_sign_pk, cursor)
@@ -397,8 +385,8 @@ class SyncEngine:
         self._last_purge = time.monotonic()
         warning = self.trust.recheck(now)
         if warning:
-            self.notifier.emit("roster_warning", warning)
-        self.notifier.emit("inbox_changed")
+            self.events.publish(lambda listener: listener.roster_warning(warning))
+        self.events.publish(lambda listener: listener.inbox_changed())
 
     # -- background --------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -407,7 +395,7 @@ class SyncEngine:
     def _set_online(self, online: bool) -> None:
         if online != self.online:
             self.online = online
-            self.notifier.emit("connection_changed", online)
+            self.events.publish(lambda listener: listener.connection_changed(online))
 
     async def start(self) -> None:
         if self._tasks:
@@ -450,7 +438,7 @@ class SyncEngine:
                 backoff = 1.0
             except AuthExpiredError:
                 self._set_online(False)
-                self.notifier.emit("auth_expired")
+                self.events.publish(lambda listener: listener.auth_expired())
                 timeout = self.max_backoff
             except (OfflineError, ServerError):
                 self._set_online(False)
@@ -484,4 +472,4 @@ class SyncEngine:
             backoff = min(backoff * 2, self.max_backoff)
 
 
-__all__ = ["STATE_UNSHARED", "Notifier", "SyncEngine"]
+__all__ = ["STATE_UNSHARED", "SyncEngine"]

@@ -12,8 +12,9 @@ import json
 from dataclasses import dataclass, field
 
 from opgelucht_desk.core.errors import RosterBlockedError
-from opgelucht_desk.core.inbox import Removal, StaffDirectory, b64, unb64
+from opgelucht_desk.core.inbox import Removal, StaffDirectory
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
+from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.errors import ProtocolError, RosterError
 from opgelucht_desk.protocol.roster import (
     Roster,
@@ -57,7 +58,7 @@ class Trust:
         from the pinned key. False means the key changed without that proof: the caller blocks sending
         (``set_problem("org_key_change")``). A roster signed by the old key stays valid until the next."""
         try:
-            new_pk = unb64(str(org_key))
+            new_pk = b64d(str(org_key))
             steps = follow_org_key_chain(self.org_pk, new_pk, chain)
         except (ProtocolError, ValueError):
             return False
@@ -126,14 +127,14 @@ class Trust:
         signed = self.tracker.current_signed
         return json.dumps(
             {
-                "org_pk": b64(self.org_pk),
-                "roster_pk": None if self.roster_pk is None else b64(self.roster_pk),
+                "org_pk": b64e(self.org_pk),
+                "roster_pk": None if self.roster_pk is None else b64e(self.roster_pk),
                 "roster": None if signed is None else signed.to_json(),
-                "devices": {b64(k): v for k, v in self.staff.devices.items()},
-                "hashes": {str(k): b64(v) for k, v in self.staff.roster_hashes.items()},
+                "devices": {b64e(k): v for k, v in self.staff.devices.items()},
+                "hashes": {str(k): b64e(v) for k, v in self.staff.roster_hashes.items()},
                 "problem_kind": self.problem_kind,
                 "removed": {
-                    b64(k): [[r.version, r.cursor, r.until] for r in spans]
+                    b64e(k): [[r.version, r.cursor, r.until] for r in spans]
                     for k, spans in self.staff.removed.items()
                 },
                 "seen_cursor": self.seen_cursor,
@@ -143,16 +144,16 @@ class Trust:
     @classmethod
     def from_bytes(cls, data: bytes) -> Trust:
         raw = json.loads(data)
-        org_pk = unb64(raw["org_pk"])
+        org_pk = b64d(raw["org_pk"])
         current = None if raw["roster"] is None else SignedRoster.from_json(raw["roster"])
-        roster_pk = None if raw.get("roster_pk") is None else unb64(raw["roster_pk"])
+        roster_pk = None if raw.get("roster_pk") is None else b64d(raw["roster_pk"])
         tracker = RosterTracker(roster_pk or org_pk, current)
         tracker.org_pk = org_pk  # verified when it was pinned (a certificate chain from the old key)
         trust = cls(org_pk=org_pk, tracker=tracker, roster_pk=roster_pk)
-        trust.staff.devices = {unb64(k): v for k, v in raw["devices"].items()}
-        trust.staff.roster_hashes = {int(k): unb64(v) for k, v in raw["hashes"].items()}
+        trust.staff.devices = {b64d(k): v for k, v in raw["devices"].items()}
+        trust.staff.roster_hashes = {int(k): b64d(v) for k, v in raw["hashes"].items()}
         trust.staff.removed = {
-            unb64(k): [Removal(int(v), int(c), None if u is None else int(u)) for v, c, u in spans]
+            b64d(k): [Removal(int(v), int(c), None if u is None else int(u)) for v, c, u in spans]
             for k, spans in raw.get("removed", {}).items()
         }
         trust.seen_cursor = int(raw.get("seen_cursor", 0))

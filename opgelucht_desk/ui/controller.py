@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.model import DeskState, RosterWarning, RosterWarningKind
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.i18n import Translations
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 SETTLE_SECONDS = 5.0
 
 
-class DeskEvents(QObject):
-    """The core's listener callbacks as Qt signals (content-free, like the callbacks themselves)."""
+class DeskEvents(QObject, DeskListener):
+    """The core's events (core/events.py) as Qt signals (content-free, like the events themselves)."""
 
     inbox_changed_signal = Signal()
     new_messages_signal = Signal(int)

@@ -67,9 +67,9 @@ def describe_error(exc: BaseException) -> str:
         return QCoreApplication.translate("Errors", "The relay refused because of a conflict: %1").replace(
             "%1", str(exc)
         )
-    if isinstance(exc, errors.ForbiddenError):
+    if isinstance(exc, errors.ForbiddenError | errors.NotAllowedError):
         return QCoreApplication.translate("Errors", "Only an organisation administrator may do this.")
-    if isinstance(exc, errors.NotFoundError):
+    if isinstance(exc, errors.NotFoundError | errors.UnknownConversationError):
         return QCoreApplication.translate("Errors", "This item no longer exists.")
     if isinstance(exc, errors.ServerError):
         return QCoreApplication.translate("Errors", "The relay reported an error: %1").replace("%1", str(exc))

@@ -13,6 +13,7 @@ import pyotp
 import pytest
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.keystore import TEST_KDF
 from opgelucht_desk.protocol.reporter import ReporterClient
 
@@ -33,7 +34,7 @@ async def relay(tmp_path: Path) -> AsyncIterator[RelayProcess]:
     await process.stop()
 
 
-class ConnectionListener:
+class ConnectionListener(DeskListener):
     """What the UI listens to: ``connection_changed(online)``, and new messages."""
 
     def __init__(self) -> None:
@@ -75,7 +76,7 @@ async def test_killed_relay_is_shown_offline_within_seconds(relay: RelayProcess,
         await reporter.register((await desk.create_code("Poster")).code)
         await reporter.hello()
         listener = ConnectionListener()
-        desk.add_listener(listener)  # type: ignore[arg-type]
+        desk.add_listener(listener)
         await desk.start_sync()
         await asyncio.wait_for(listener.online.wait(), 20)
         # A message that arrives at once shows the live stream is up (the next poll is minutes away).

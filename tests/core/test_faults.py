@@ -18,6 +18,7 @@ from keyrings.alt.file import EncryptedKeyring
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import OfflineError
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.keystore import TEST_KDF
 from opgelucht_desk.protocol.reporter import ReporterClient
 
@@ -224,7 +225,7 @@ async def test_live_events_and_reconnect(world: World) -> None:
     went_offline = asyncio.Event()
     back_online = asyncio.Event()
 
-    class Listener:
+    class Listener(DeskListener):
         def new_messages(self, count: int) -> None:
             arrived.set()
 
@@ -232,7 +233,7 @@ async def test_live_events_and_reconnect(world: World) -> None:
             online.append(is_online)
             (back_online if is_online else went_offline).set()
 
-    desk.add_listener(Listener())  # type: ignore[arg-type]
+    desk.add_listener(Listener())
     await desk.start_sync()
     await asyncio.wait_for(back_online.wait(), 20)
     await world.reporter.text("live 1")

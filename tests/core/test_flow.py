@@ -15,8 +15,9 @@ from opgelucht_desk.core.errors import (
     DeskError,
     InvalidCredentialsError,
     LockedError,
-    NotFoundError,
+    UnknownConversationError,
 )
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.model import Category, DeskState, RosterWarning, RosterWarningKind, Status
 from server.clock import ManualClock
 from server.context import AppContext
@@ -33,7 +34,7 @@ from .kit import (
 )
 
 
-class Recorder:
+class Recorder(DeskListener):
     def __init__(self) -> None:
         self.events: list[tuple[str, tuple[object, ...]]] = []
 
@@ -67,7 +68,7 @@ async def test_enrolment_creates_the_org_key_and_unlocks(admin_desk: EnrolledDes
     assert desk.state == DeskState.UNLOCKED
     assert desk.account is not None and desk.account.role == "admin"
     assert len(desk.account.safety_number.split()) == 12
-    assert desk.roster_problem is None
+    assert desk._unlocked().trust.problem is None
     views = await desk.counsellors()
     assert [(v.username, v.in_roster, v.safety_number) for v in views] == [
         ("admin1", True, desk.account.safety_number)
@@ -185,7 +186,7 @@ async def test_lock_login_and_cached_state(
     previous = RelayClient(RELAY_URL, token=desk._keystore(desk.account).session_token, transport=network)
     await reopened.login(PASSWORD, admin_desk.totp(clock))
     with pytest.raises(AuthExpiredError):  # the session this login replaced was logged out
-        await previous.me()
+        await previous.sessions()
     await previous.aclose()
     assert reopened.state.name == "UNLOCKED"
     # The decrypted state comes from the encrypted cache, before any sync.
@@ -281,7 +282,7 @@ async def test_bad_input_gets_a_clear_error_and_loses_nothing(
         await desk.add_note(conv_id, "")
     assert desk.draft(conv_id) == draft  # the draft is kept
     assert desk.messages(conv_id) == [] and desk.stored_data_summary().queued_replies == 0
-    with pytest.raises(NotFoundError):
+    with pytest.raises(UnknownConversationError):
         await desk.reply(uuid.uuid4(), "to nowhere")
     # The chain is intact: the next reply is accepted by the reporter without a gap.
     await desk.reply(conv_id, "korter antwoord")

@@ -13,7 +13,7 @@ import nacl.pwhash.argon2id
 import pytest
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
-from opgelucht_desk.core.errors import BackupError, DeskError, ForbiddenError
+from opgelucht_desk.core.errors import BackupError, DeskError, NotAllowedError
 from opgelucht_desk.core.keystore import TEST_KDF, KdfParams
 from opgelucht_desk.core.model import DeskState
 from opgelucht_desk.core.org_backup import (
@@ -83,7 +83,7 @@ async def test_the_org_key_backup_restores_the_admin_on_a_new_installation(
     assert PASSPHRASE not in org_backup.read_text() and org_backup.stat().st_mode & 0o077 == 0
     laptop = await _further_computer(admin_desk, desk_config, clock, tmp_path)
     try:
-        with pytest.raises(ForbiddenError):  # the new installation has no org key yet
+        with pytest.raises(NotAllowedError):  # the new installation has no org key yet
             await laptop.publish_roster()
         with pytest.raises(BackupError, match="Wrong passphrase"):
             await laptop.import_org_key_backup(org_backup, "not the passphrase at all")

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.sync import CURSOR_META
 from server.clock import ManualClock
 
@@ -81,11 +82,11 @@ async def test_search_finds_text_in_a_conversation_never_opened(
     await _relogin(admin_desk, clock)
     events: list[str] = []
 
-    class Listener:
+    class Listener(DeskListener):
         def inbox_changed(self) -> None:
             events.append("inbox_changed")
 
-    desk.add_listener(Listener())  # type: ignore[arg-type]
+    desk.add_listener(Listener())
     # Pseudonyms are searchable at once.
     assert [c.conv_id for c in desk.conversations("tweede")] == [other.conv_id]
     await desk.load_messages()  # the background loading started at login, waited for here

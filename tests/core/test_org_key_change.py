@@ -40,7 +40,8 @@ async def _change_org_key(
     assert old_seed is not None
     new_seed = generate_signing_seed()
     new_pk = signing_public_key(new_seed)
-    await u.api.put_org_key(_b64(new_pk), _b64(make_org_key_certificate(old_seed, new_pk)))
+    certificate = _b64(make_org_key_certificate(old_seed, new_pk))
+    await u.api._call("PUT", "/v1/org/key", body={"org_key": _b64(new_pk), "certificate": certificate})
     if republish:
         prev = SignedRoster.from_json((await u.api.org())["roster"])
         current = parse_roster_body(prev.body)
@@ -60,13 +61,13 @@ async def test_a_certified_org_key_change_is_followed_by_desk_and_reporter(
     await desk.sync_now()
     first = await _change_org_key(admin_desk, clock, desk._unlocked().secrets.org_seed, republish=False)
     await desk.sync_now()
-    assert desk.roster_problem is None  # the roster of the old key stays valid meanwhile
+    assert desk._unlocked().trust.problem is None  # the roster of the old key stays valid meanwhile
     await desk.lock()  # the pinned new key and the old key's roster survive a restart
     await desk.login(PASSWORD, admin_desk.totp(clock))
-    assert desk.roster_problem is None
+    assert desk._unlocked().trust.problem is None
     await _change_org_key(admin_desk, clock, first, republish=True)  # a second change: two links
     await desk.sync_now()
-    assert desk.roster_problem is None
+    assert desk._unlocked().trust.problem is None
     await desk.reply(reporter.conv_id, "Dank voor je bericht.")
     await desk.flush_outbox()
     # The reporter pinned the first key; it follows the chain when the new roster arrives.
@@ -93,7 +94,7 @@ async def test_an_org_key_change_with_a_forged_chain_fails_hard(
 
     network.rewrites["/v1/org"] = forge
     await desk.sync_now()
-    assert desk.roster_problem is not None and "organisation key" in desk.roster_problem
+    assert (problem := desk._unlocked().trust.problem) is not None and "organisation key" in problem
     with pytest.raises(RosterBlockedError):
         await desk.reply(reporter.conv_id, "mag niet weg")
 

@@ -15,6 +15,7 @@ import pyotp
 import pytest
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.keystore import TEST_KDF
 from opgelucht_desk.protocol.reporter import ReporterClient
 
@@ -65,11 +66,11 @@ async def test_desk_reconnects_after_a_sigterm_restart_and_gets_what_came_meanwh
     await reporter.hello()
     arrived = asyncio.Event()
 
-    class Listener:
+    class Listener(DeskListener):
         def new_messages(self, count: int) -> None:
             arrived.set()
 
-    desk.add_listener(Listener())  # type: ignore[arg-type]
+    desk.add_listener(Listener())
     await desk.start_sync()
     try:
         await reporter.text("eerste")  # by the first sync or live

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from opgelucht_desk.core.errors import RosterBlockedError
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.protocol.keys import DeviceKeys
 from server.clock import ManualClock
@@ -113,11 +114,11 @@ async def test_swapped_roster_key_blocks_sending_and_warns(
     desk = admin_desk.desk
     warnings: list[RosterWarning] = []
 
-    class Listener:
+    class Listener(DeskListener):
         def roster_warning(self, warning: RosterWarning) -> None:
             warnings.append(warning)
 
-    desk.add_listener(Listener())  # type: ignore[arg-type]
+    desk.add_listener(Listener())
     await reporter.hello()
     await reporter.text(CANARY_TEXT)
     await desk.sync_now()
@@ -135,7 +136,7 @@ async def test_swapped_roster_key_blocks_sending_and_warns(
     await desk.sync_now()
     assert [w.kind for w in warnings] == [RosterWarningKind.BAD_SIGNATURE]
     assert "signature" in warnings[0].detail
-    assert desk.roster_problem is not None
+    assert desk._unlocked().trust.problem is not None
     with pytest.raises(RosterBlockedError):
         await desk.reply(reporter.conv_id, "mag niet weg")
     assert [m.text for m in desk.messages(reporter.conv_id)] == [CANARY_TEXT]
@@ -153,7 +154,7 @@ async def test_rollback_to_an_older_roster_blocks_sending(
     await desk.publish_roster()
     network.rewrites["/v1/org"] = lambda org: {**org, "roster": old}
     await desk.sync_now()
-    assert desk.roster_problem is not None and "rollback" in desk.roster_problem
+    assert (problem := desk._unlocked().trust.problem) is not None and "rollback" in problem
     with pytest.raises(RosterBlockedError):
         await desk.reply(reporter.conv_id, "mag niet weg")
 
@@ -167,7 +168,7 @@ async def test_changed_org_key_blocks_sending(
     fake = base64.b64encode(DeviceKeys.generate().sign_pk).decode()
     network.rewrites["/v1/org"] = lambda org: {**org, "org_key": fake}
     await desk.sync_now()
-    assert desk.roster_problem is not None and "organisation key" in desk.roster_problem
+    assert (problem := desk._unlocked().trust.problem) is not None and "organisation key" in problem
     with pytest.raises(RosterBlockedError):
         await desk.reply(reporter.conv_id, "mag niet weg")
 

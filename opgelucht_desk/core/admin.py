@@ -1,0 +1,227 @@
+"""Organisation administration: invitations, the counsellor list, roster signing and publishing,
+re-wrapping content keys for new devices, org codes and their posters, and the app's articles."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from opgelucht_desk.core.errors import NotAllowedError, VerificationError
+from opgelucht_desk.core.inbox import MessageRecord
+from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
+from opgelucht_desk.core.poster import CodePoster
+from opgelucht_desk.core.session import Session
+from opgelucht_desk.core.sync import TRUST_META
+from opgelucht_desk.core.views import article, org_code
+from opgelucht_desk.protocol.encoding import b64d, b64e
+from opgelucht_desk.protocol.errors import ProtocolError
+from opgelucht_desk.protocol.keys import key_id, safety_number
+from opgelucht_desk.protocol.qr import parse_qr_payload
+from opgelucht_desk.protocol.rewrap import make_rewrap
+from opgelucht_desk.protocol.roster import (
+    ZERO_HASH,
+    CounsellorEntry,
+    DeviceEntry,
+    Roster,
+    SignedRoster,
+    parse_roster_body,
+    roster_hash,
+    sign_roster,
+)
+
+ROSTER_LIFETIME = 14 * 86400
+WRAPS_PER_REQUEST = 200
+NO_ORG_KEY = "Only the admin who holds the organisation key can do this."
+
+
+# -- roster signing --------------------------------------------------------------------------------------
+def new_roster(
+    org_id: uuid.UUID,
+    counsellors: list[CounsellorEntry],
+    prev: SignedRoster | None,
+    org_seed: bytes,
+    now: int,
+) -> SignedRoster:
+    """The next roster after ``prev`` (version 1 without one), valid for ROSTER_LIFETIME, signed."""
+    version = 1
+    if prev is not None:
+        version = parse_roster_body(prev.body).version + 1
+    roster = Roster(
+        org_id=org_id,
+        version=version,
+        prev_hash=roster_hash(prev) if prev is not None else ZERO_HASH,
+        issued=now,
+        expires=now + ROSTER_LIFETIME,
+        counsellors=tuple(counsellors),
+    )
+    return sign_roster(roster, org_seed)
+
+
+def publishable_devices(counsellor: dict[str, Any], identity: bytes) -> list[DeviceEntry]:
+    """The devices of a counsellor (as the relay lists them) whose signatures verify: the ones a
+    published roster lists."""
+    devices = []
+    for d in counsellor.get("devices", []):
+        try:
+            dev = DeviceEntry.from_json(d)
+        except ProtocolError:
+            continue
+        if dev.verifies(identity):
+            devices.append(dev)
+    return devices
+
+
+def org_seed_of(s: Session) -> bytes:
+    """The org signing key, or NotAllowedError when this computer does not hold it."""
+    if s.secrets.org_seed is None:
+        raise NotAllowedError(NO_ORG_KEY)
+    return s.secrets.org_seed
+
+
+async def publish_roster(s: Session) -> int:
+    """Sign and upload the next roster listing every counsellor of the org and their valid devices.
+    Org admins with the org key only. Returns the new version."""
+    org_seed = org_seed_of(s)
+    org = await s.api.org()
+    if org.get("roster") is not None:
+        warning = s.trust.accept(org["roster"], s.now())
+        if warning and s.trust.problem_kind != "expired":
+            raise VerificationError(warning.detail)
+    entries = []
+    for c in org["counsellors"]:
+        identity = b64d(c["identity_key"])
+        devices = publishable_devices(c, identity)
+        entries.append(
+            CounsellorEntry(uuid.UUID(c["counsellor_id"]), c["display_name"], identity, tuple(devices))
+        )
+    prev = s.trust.tracker.current_signed
+    signed = new_roster(uuid.UUID(str(org["org_id"])), entries, prev, org_seed, s.now())
+    await s.api.put_roster(signed.to_json())
+    warning = s.trust.accept(signed.to_json(), s.now())
+    if warning:
+        raise VerificationError(warning.detail)
+    await asyncio.to_thread(s.cache.set_meta, TRUST_META, s.trust.to_bytes())
+    current = s.trust.tracker.current
+    assert current is not None
+    return current.version
+
+
+# -- counsellors -----------------------------------------------------------------------------------------
+async def counsellors(s: Session) -> list[CounsellorView]:
+    org = await s.api.org()
+    current = s.trust.tracker.current
+    in_roster = {c.counsellor_id for c in current.counsellors} if current else set()
+    listed = {d.device_id for _c, d in current.valid_devices()} if current else set()
+    views = []
+    for c in org["counsellors"]:
+        identity = b64d(c["identity_key"])
+        unlisted = sum(1 for d in publishable_devices(c, identity) if d.device_id not in listed)
+        views.append(
+            CounsellorView(
+                counsellor_id=uuid.UUID(c["counsellor_id"]),
+                username=c["username"],
+                display_name=c["display_name"],
+                role=c["role"],
+                safety_number=safety_number(identity),
+                devices=len(c.get("devices", [])),
+                in_roster=uuid.UUID(c["counsellor_id"]) in in_roster,
+                unlisted_devices=unlisted,
+            )
+        )
+    return views
+
+
+async def remove_counsellor(s: Session, counsellor_id: uuid.UUID | str) -> None:
+    """Remove a counsellor (their sessions die) and publish a roster without their devices."""
+    await s.api.remove_counsellor(str(counsellor_id))
+    await publish_roster(s)
+
+
+# -- re-wrap sharing -------------------------------------------------------------------------------------
+async def share_conversations_with_new_devices(s: Session) -> int:
+    """Re-wrap the content keys of live messages for roster devices that lack them (signed
+    ``opg/rewrap/v1`` records). Returns the number of keys shared."""
+    await s.engine.sync_once()
+    await s.engine.load_all()
+    roster, _hash = s.trust.sendable(s.now())
+    targets = [d for _c, d in roster.valid_devices()]
+    wraps: list[dict[str, str]] = []
+    changed: list[MessageRecord] = []
+    for msgs in s.inbox.messages.values():
+        for m in msgs.values():
+            if m.content_key is None:
+                continue
+            have = set(m.key_ids)
+            for device in targets:
+                kid = b64e(key_id(device.enc_pk))
+                if kid in have:
+                    continue
+                record = make_rewrap(
+                    conv_id=uuid.UUID(m.conv_id),
+                    msg_id=uuid.UUID(m.msg_id),
+                    content_key=b64d(m.content_key),
+                    target_enc_pk=device.enc_pk,
+                    signer=s.keys,
+                )
+                wraps.append(
+                    {
+                        "conv_id": m.conv_id,
+                        "msg_id": m.msg_id,
+                        "key_id": kid,
+                        "wrap": b64e(record.wrap),
+                        "record": b64e(record.to_bytes()),
+                    }
+                )
+                m.key_ids.append(kid)
+                changed.append(m)
+    for i in range(0, len(wraps), WRAPS_PER_REQUEST):
+        await s.api.post_wraps(wraps[i : i + WRAPS_PER_REQUEST])
+    if changed:
+        await asyncio.to_thread(s.cache.save, [], [m.to_cache() for m in changed])
+    return len(wraps)
+
+
+# -- org codes and posters -------------------------------------------------------------------------------
+async def codes(s: Session) -> list[OrgCode]:
+    return [org_code(c) for c in await s.api.codes()]
+
+
+async def create_code(s: Session, label: str) -> OrgCode:
+    return org_code(await s.api.create_code(label))
+
+
+async def code_poster(s: Session, code: OrgCode) -> CodePoster:
+    """What the printable poster of an org code shows (core/poster.py): its join QR text, checked to
+    pin the org key this desk trusts, and that key's safety number (the one the reporter app shows).
+    Raises VerificationError when the relay's QR text names another code or key."""
+    try:
+        join = parse_qr_payload(code.qr_payload)
+    except ProtocolError as exc:
+        raise VerificationError("This code has no QR code (revoked?).") from exc
+    if join.org_code != code.code or not join.matches(s.trust.org_pk):
+        raise VerificationError("The relay's QR code does not pin the organisation key this desk trusts.")
+    org = await s.api.org()
+    return CodePoster(
+        org_name=str(org.get("name", "")),
+        code=code.code,
+        label=code.label,
+        join_payload=code.qr_payload,
+        safety_number=safety_number(s.trust.org_pk),
+    )
+
+
+# -- articles --------------------------------------------------------------------------------------------
+async def articles(s: Session) -> list[Article]:
+    return [article(a) for a in await s.api.articles()]
+
+
+async def save_article(
+    s: Session, article_id: str | None, *, title: str, body: str, language: str, published: bool
+) -> Article:
+    """Create (``article_id`` None) or update an article of the org's app content (admins)."""
+    payload = {"title": title, "body": body, "language": language, "published": published}
+    if article_id is None:
+        return article(await s.api.create_article(payload))
+    result = await s.api.update_article(article_id, payload)
+    return article(result if result else {**payload, "id": article_id})
