@@ -156,7 +156,7 @@ def attach_to(window: MainWindow, service: UpdateService) -> None:
     window.settings.set_update_service(service)
 
 
-class _Texts(QObject):
+class UpdateTexts(QObject):
     """Translation context of the texts both the notice and the Settings box show."""
 
     def available(self, version: str) -> str:
@@ -190,7 +190,7 @@ class _Texts(QObject):
 
 def _download_state(service: UpdateService) -> str | None:
     """What the download says now, or ``None`` before the user asked for it."""
-    texts = _Texts()
+    texts = UpdateTexts()
     offer = service.offer
     if offer is None:
         return None
@@ -227,7 +227,7 @@ class UpdateNotice(Retranslating, QFrame):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.download.setText(_Texts().download())
+        self.download.setText(UpdateTexts().download())
         self.close_button.setText(self.tr("Dismiss"))
         self.close_button.setAccessibleName(self.tr("Dismiss the update notice"))
         self.show_state()
@@ -238,12 +238,12 @@ class UpdateNotice(Retranslating, QFrame):
             self.hide()
             return
         state = _download_state(self.service)
-        self.text.setText(state or _Texts().available(str(offer.manifest.version)))
+        self.text.setText(state or UpdateTexts().available(str(offer.manifest.version)))
         self.download.setVisible(not self.service.downloading and self.service.saved is None)
         self.show()
 
     def _download_clicked(self) -> None:
-        folder = choose_folder(self, _Texts().choose())
+        folder = choose_folder(self, UpdateTexts().choose())
         if folder is not None:
             self.service.download(folder)
 
@@ -294,7 +294,7 @@ class UpdateBox(Retranslating, QGroupBox):
         )
         self.automatic.setToolTip(self._explain)
         self.check_now.setText(self.tr("Check now"))
-        self.download.setText(_Texts().download())
+        self.download.setText(UpdateTexts().download())
         self.show_state()
 
     def show_state(self) -> None:
@@ -333,7 +333,7 @@ class UpdateBox(Retranslating, QGroupBox):
             return installed
         checked = format_datetime(datetime.fromtimestamp(result.checked_at, UTC))
         if result.outcome is Outcome.OFFER and result.offer is not None:
-            text = _Texts().available(str(result.offer.manifest.version))
+            text = UpdateTexts().available(str(result.offer.manifest.version))
             return " ".join(t for t in (installed, text, _download_state(service)) if t)
         if result.outcome is Outcome.UP_TO_DATE:
             return (
@@ -379,6 +379,6 @@ class UpdateBox(Retranslating, QGroupBox):
     def _download_clicked(self) -> None:
         if self.service is None:
             return
-        folder = choose_folder(self, _Texts().choose())
+        folder = choose_folder(self, UpdateTexts().choose())
         if folder is not None:
             self.service.download(folder)

@@ -9,8 +9,10 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from opgelucht_desk.protocol import generate_signing_seed, signing_public_key
 from opgelucht_desk.updates import Manifest, Version, current_platform, describe_artefact, sign_manifest
@@ -33,7 +35,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def send_head(self) -> object:
+    def send_head(self) -> BytesIO | BinaryIO | None:
         headers = {name.lower(): value for name, value in self.headers.items()}
         self.seen.append(SeenRequest(self.command, self.path, headers))
         return super().send_head()
