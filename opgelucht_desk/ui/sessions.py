@@ -34,6 +34,7 @@ class SessionsBox(Retranslating, QGroupBox):
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.feedback = QLabel()
         self.feedback.setWordWrap(True)
+        self.feedback.hide()
         self.refresh_button = QPushButton()
         layout = QVBoxLayout(self)
         layout.addWidget(self.explain)
@@ -62,14 +63,14 @@ class SessionsBox(Retranslating, QGroupBox):
                 return
             self.loading = False
             self.sessions = sessions
-            self.feedback.setText("")
+            self._say("")
             self._show_rows()
 
         def failed(exc: BaseException) -> None:
             if not isValid(self):
                 return
             self.loading = False
-            self.feedback.setText(describe_error(exc))
+            self._say(describe_error(exc))
 
         spawn(self.desk.sessions(), on_done=done, on_error=failed)
 
@@ -83,7 +84,7 @@ class SessionsBox(Retranslating, QGroupBox):
             if not isValid(self):
                 return
             self.sessions = [s for s in self.sessions if s.session_id != session_id]
-            self.feedback.setText(self.tr("The session was signed out."))
+            self._say(self.tr("The session was signed out."))
             self._show_rows()
             self.load()
 
@@ -92,9 +93,13 @@ class SessionsBox(Retranslating, QGroupBox):
                 return
             if button is not None and session_id in self.rows:
                 button.setEnabled(True)
-            self.feedback.setText(describe_error(exc))
+            self._say(describe_error(exc))
 
         spawn(self.desk.end_session(session_id), on_done=done, on_error=failed)
+
+    def _say(self, text: str) -> None:
+        self.feedback.setText(text)
+        self.feedback.setVisible(bool(text))
 
     def _show_rows(self) -> None:
         while self.list_layout.count():
