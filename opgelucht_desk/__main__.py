@@ -46,6 +46,8 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
     from opgelucht_desk.ui.i18n import Translations
     from opgelucht_desk.ui.messages import describe_error
     from opgelucht_desk.ui.preferences import Preferences
+    from opgelucht_desk.ui.update_notice import UpdateService
+    from opgelucht_desk.update_check import UpdateChecker, UpdatePolicy
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -76,8 +78,10 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
         return 3
     controller = Controller(desk, preferences, translations, relay_url)
     controller.quit_requested.connect(closing.set)
+    updates = UpdateService(UpdateChecker(UpdatePolicy.from_preset()), preferences)
+    controller.window_changed.connect(updates.attach)  # the notice and the Settings box of each main window
     controller.start()
-    if args.smoke_test:
+    if args.smoke_test:  # a packaging check: it asks no update site anything
         for _ in range(SMOKE_TEST_EVENT_ROUNDS):
             app.processEvents()
             await asyncio.sleep(0.01)
@@ -87,7 +91,9 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
         await controller.shutdown()
         print(f"smoke test: {name} shown" if shown else "smoke test: no window shown")
         return 0 if shown else 1
+    updates.start()  # at start (if on), then daily; IT's preset can turn it off
     await closing.wait()
+    await updates.stop()
     await controller.shutdown()
     return 0
 

@@ -65,6 +65,10 @@ class RollbackError(UpdateError):
     """The manifest does not offer a version above the installed one."""
 
 
+class NoArtefactError(UpdateError):
+    """The release has no download for this computer's platform."""
+
+
 class ArtefactMismatchError(UpdateError):
     """A downloaded file differs from what the signed manifest describes."""
 
@@ -164,7 +168,7 @@ class Manifest:
         for artefact in self.artefacts:
             if artefact.platform == platform:
                 return artefact
-        raise UpdateError(f"release {self.version} has no download for {platform}")
+        raise NoArtefactError(f"release {self.version} has no download for {platform}")
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,13 @@ class MainWindow(Retranslating, QMainWindow):
     def _show_title(self) -> None:
         self.setWindowTitle(counted_title(self.tr("Opgelucht Desk"), self._unread))
 
+    def add_notice(self, notice: QWidget) -> None:
+        """A non-modal notice above the tabs (e.g. the update notice of `ui/update_notice.py`)."""
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.tabs), notice)
+
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.inbox)
         self.inbox.search.setFocus()

@@ -1,4 +1,4 @@
-"""The counsellor's UI preferences (language, idle lock, notifications): no secrets, no content."""
+"""The counsellor's UI preferences (language, idle lock, notifications, update check); no secrets."""
 
 from __future__ import annotations
 
@@ -54,4 +54,14 @@ class Preferences:
     @notifications.setter
     def notifications(self, value: bool) -> None:
         self._settings.setValue("notifications", "true" if value else "false")
+        self._settings.sync()
+
+    @property
+    def update_check(self) -> bool:
+        """Check for updates automatically (on unless the user turned it off; IT's preset overrides)."""
+        return str(self._settings.value("update_check", "true")).lower() == "true"
+
+    @update_check.setter
+    def update_check(self, value: bool) -> None:
+        self._settings.setValue("update_check", "true" if value else "false")
         self._settings.sync()

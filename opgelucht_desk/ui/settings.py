@@ -1,4 +1,5 @@
-"""Settings page: language, idle lock, notifications, relay, account, sign-out, what is stored."""
+"""Settings page: language, idle lock, notifications, relay, account, sign-out, updates, sessions, what is
+stored."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ from opgelucht_desk.ui.i18n import LANGUAGES, Retranslating
 from opgelucht_desk.ui.key_backup import IdentityBackupBox
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
+from opgelucht_desk.ui.sessions import SessionsBox
+from opgelucht_desk.ui.update_notice import UpdateBox
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
+    from opgelucht_desk.ui.update_notice import UpdateService
 
 
 class SettingsPage(Retranslating, QWidget):
@@ -78,6 +82,10 @@ class SettingsPage(Retranslating, QWidget):
         stored_layout.addWidget(self.refresh_stored, 0, Qt.AlignmentFlag.AlignLeft)
         self.identity_backup = IdentityBackupBox(desk)
         self.identity_backup.setMaximumWidth(wide)
+        self.updates = UpdateBox()  # shown once the app gives it its service (`set_update_service`)
+        self.updates.setMaximumWidth(wide)
+        self.sessions = SessionsBox(desk)
+        self.sessions.setMaximumWidth(wide)
         self.labels = [QLabel() for _ in range(6)]
         form = QFormLayout()
         fields: list[QWidget] = [
@@ -102,6 +110,8 @@ class SettingsPage(Retranslating, QWidget):
         left = QVBoxLayout()
         left.addWidget(form_host)
         left.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
+        left.addWidget(self.sessions)
+        left.addWidget(self.updates)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.stored_box)
@@ -161,8 +171,12 @@ class SettingsPage(Retranslating, QWidget):
             self.safety.setText(format_safety_number(account.safety_number))
         self.show_stored()
 
+    def set_update_service(self, service: UpdateService) -> None:
+        self.updates.bind(service)
+
     def showEvent(self, event: QShowEvent) -> None:
         self.show_stored()  # the counts as they are now, not as they were when the window opened
+        self.sessions.load()
         super().showEvent(event)
 
     def show_stored(self) -> None:

@@ -1186,6 +1186,41 @@
     </message>
 </context>
 <context>
+    <name>SessionsBox</name>
+    <message>
+        <source>Active sessions</source>
+        <translation>Active sessions</translation>
+    </message>
+    <message>
+        <source>Where you are logged in with this account. Sign out any session you do not recognise.</source>
+        <translation>Where you are logged in with this account. Sign out any session you do not recognise.</translation>
+    </message>
+    <message>
+        <source>Refresh sessions</source>
+        <translation>Refresh sessions</translation>
+    </message>
+    <message>
+        <source>The session was signed out.</source>
+        <translation>The session was signed out.</translation>
+    </message>
+    <message>
+        <source>Logged in %1, last used %2</source>
+        <translation>Logged in %1, last used %2</translation>
+    </message>
+    <message>
+        <source>This computer: %1</source>
+        <translation>This computer: %1</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>Sign out the session logged in %1</source>
+        <translation>Sign out the session logged in %1</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>Settings</source>
@@ -1463,6 +1498,123 @@
     <message>
         <source>Done</source>
         <translation>Done</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateBox</name>
+    <message>
+        <source>Updates</source>
+        <translation>Updates</translation>
+    </message>
+    <message>
+        <source>Check for updates automatically</source>
+        <translation>Check for updates automatically</translation>
+    </message>
+    <message>
+        <source>Once a day Opgelucht Desk asks the update site which version is current. The request carries nothing about you, your organisation or your conversations.</source>
+        <translation>Once a day Opgelucht Desk asks the update site which version is current. The request carries nothing about you, your organisation or your conversations.</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Check now</translation>
+    </message>
+    <message>
+        <source>Disabled: the update setting of your IT department cannot be used (%1).</source>
+        <translation>Disabled: the update setting of your IT department cannot be used (%1).</translation>
+    </message>
+    <message>
+        <source>Disabled by your IT department</source>
+        <translation>Disabled by your IT department</translation>
+    </message>
+    <message>
+        <source>Installed version: %1.</source>
+        <translation>Installed version: %1.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>This is the latest version (checked %1).</source>
+        <translation>This is the latest version (checked %1).</translation>
+    </message>
+    <message>
+        <source>Checking for updates did not work (no connection to the update site). Opgelucht Desk tries again later.</source>
+        <translation>Checking for updates did not work (no connection to the update site). Opgelucht Desk tries again later.</translation>
+    </message>
+    <message>
+        <source>This build of Opgelucht Desk cannot check for updates (it contains no release key). Your IT department installs updates.</source>
+        <translation>This build of Opgelucht Desk cannot check for updates (it contains no release key). Your IT department installs updates.</translation>
+    </message>
+    <message>
+        <source>A newer version exists, but not for this kind of computer.</source>
+        <translation>A newer version exists, but not for this kind of computer.</translation>
+    </message>
+    <message>
+        <source>it is not signed by Opgelucht</source>
+        <translation>it is not signed by Opgelucht</translation>
+    </message>
+    <message>
+        <source>it has expired; the update site may be out of date</source>
+        <translation>it has expired; the update site may be out of date</translation>
+    </message>
+    <message>
+        <source>it offers an older version than the installed one</source>
+        <translation>it offers an older version than the installed one</translation>
+    </message>
+    <message>
+        <source>Warning: the update information was refused (%1). No update is offered; tell your IT department.</source>
+        <translation>Warning: the update information was refused (%1). No update is offered; tell your IT department.</translation>
+    </message>
+    <message>
+        <source>it is damaged</source>
+        <translation>it is damaged</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateNotice</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>Dismiss the update notice</source>
+        <translation>Dismiss the update notice</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateTexts</name>
+    <message>
+        <source>Version %1 is available.</source>
+        <translation>Version %1 is available.</translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation>Download…</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the installer</source>
+        <translation>Choose a folder for the installer</translation>
+    </message>
+    <message>
+        <source>Downloading and checking version %1…</source>
+        <translation>Downloading and checking version %1…</translation>
+    </message>
+    <message>
+        <source>Verified installer saved in %1. Opgelucht Desk does not install or open it: your IT department installs it, or you do if you are allowed to.</source>
+        <translation>Verified installer saved in %1. Opgelucht Desk does not install or open it: your IT department installs it, or you do if you are allowed to.</translation>
+    </message>
+    <message>
+        <source>The download did not match the signed release information and was deleted. Nothing was installed.</source>
+        <translation>The download did not match the signed release information and was deleted. Nothing was installed.</translation>
+    </message>
+    <message>
+        <source>The installer could not be saved in this folder. Choose another folder.</source>
+        <translation>The installer could not be saved in this folder. Choose another folder.</translation>
+    </message>
+    <message>
+        <source>The download did not work (no connection to the update site). Try again later.</source>
+        <translation>The download did not work (no connection to the update site). Try again later.</translation>
     </message>
 </context>
 </TS>

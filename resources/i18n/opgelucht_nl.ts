@@ -1186,6 +1186,41 @@
     </message>
 </context>
 <context>
+    <name>SessionsBox</name>
+    <message>
+        <source>Active sessions</source>
+        <translation>Actieve sessies</translation>
+    </message>
+    <message>
+        <source>Where you are logged in with this account. Sign out any session you do not recognise.</source>
+        <translation>Waar u met dit account bent aangemeld. Meld elke sessie af die u niet herkent.</translation>
+    </message>
+    <message>
+        <source>Refresh sessions</source>
+        <translation>Sessies vernieuwen</translation>
+    </message>
+    <message>
+        <source>The session was signed out.</source>
+        <translation>De sessie is afgemeld.</translation>
+    </message>
+    <message>
+        <source>Logged in %1, last used %2</source>
+        <translation>Aangemeld op %1, laatst gebruikt op %2</translation>
+    </message>
+    <message>
+        <source>This computer: %1</source>
+        <translation>Deze computer: %1</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Afmelden</translation>
+    </message>
+    <message>
+        <source>Sign out the session logged in %1</source>
+        <translation>De sessie van %1 afmelden</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>Settings</source>
@@ -1463,6 +1498,123 @@
     <message>
         <source>Done</source>
         <translation>Klaar</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateBox</name>
+    <message>
+        <source>Updates</source>
+        <translation>Updates</translation>
+    </message>
+    <message>
+        <source>Check for updates automatically</source>
+        <translation>Automatisch controleren op updates</translation>
+    </message>
+    <message>
+        <source>Once a day Opgelucht Desk asks the update site which version is current. The request carries nothing about you, your organisation or your conversations.</source>
+        <translation>Eén keer per dag vraagt Opgelucht Desk aan de updatesite welke versie de nieuwste is. Het verzoek bevat niets over u, uw organisatie of uw gesprekken.</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Nu controleren</translation>
+    </message>
+    <message>
+        <source>Disabled: the update setting of your IT department cannot be used (%1).</source>
+        <translation>Uitgeschakeld: de update-instelling van uw IT-afdeling is onbruikbaar (%1).</translation>
+    </message>
+    <message>
+        <source>Disabled by your IT department</source>
+        <translation>Uitgeschakeld door uw IT-afdeling</translation>
+    </message>
+    <message>
+        <source>Installed version: %1.</source>
+        <translation>Geïnstalleerde versie: %1.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Bezig met controleren…</translation>
+    </message>
+    <message>
+        <source>This is the latest version (checked %1).</source>
+        <translation>Dit is de nieuwste versie (gecontroleerd op %1).</translation>
+    </message>
+    <message>
+        <source>Checking for updates did not work (no connection to the update site). Opgelucht Desk tries again later.</source>
+        <translation>Controleren op updates is niet gelukt (geen verbinding met de updatesite). Opgelucht Desk probeert het later opnieuw.</translation>
+    </message>
+    <message>
+        <source>This build of Opgelucht Desk cannot check for updates (it contains no release key). Your IT department installs updates.</source>
+        <translation>Deze versie van Opgelucht Desk kan niet op updates controleren (er is geen releasesleutel ingebouwd). Uw IT-afdeling installeert updates.</translation>
+    </message>
+    <message>
+        <source>A newer version exists, but not for this kind of computer.</source>
+        <translation>Er is een nieuwere versie, maar niet voor dit type computer.</translation>
+    </message>
+    <message>
+        <source>it is not signed by Opgelucht</source>
+        <translation>niet ondertekend door Opgelucht</translation>
+    </message>
+    <message>
+        <source>it has expired; the update site may be out of date</source>
+        <translation>verlopen; de updatesite is mogelijk verouderd</translation>
+    </message>
+    <message>
+        <source>it offers an older version than the installed one</source>
+        <translation>biedt een oudere versie aan dan de geïnstalleerde</translation>
+    </message>
+    <message>
+        <source>Warning: the update information was refused (%1). No update is offered; tell your IT department.</source>
+        <translation>Waarschuwing: de update-informatie is geweigerd (%1). Er wordt geen update aangeboden; meld dit bij uw IT-afdeling.</translation>
+    </message>
+    <message>
+        <source>it is damaged</source>
+        <translation>beschadigd</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateNotice</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Sluiten</translation>
+    </message>
+    <message>
+        <source>Dismiss the update notice</source>
+        <translation>De updatemelding sluiten</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateTexts</name>
+    <message>
+        <source>Version %1 is available.</source>
+        <translation>Versie %1 is beschikbaar.</translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation>Downloaden…</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the installer</source>
+        <translation>Kies een map voor het installatiebestand</translation>
+    </message>
+    <message>
+        <source>Downloading and checking version %1…</source>
+        <translation>Versie %1 wordt gedownload en gecontroleerd…</translation>
+    </message>
+    <message>
+        <source>Verified installer saved in %1. Opgelucht Desk does not install or open it: your IT department installs it, or you do if you are allowed to.</source>
+        <translation>Geverifieerd installatiebestand opgeslagen in %1. Opgelucht Desk installeert of opent het niet: uw IT-afdeling installeert het, of uzelf als u dat mag.</translation>
+    </message>
+    <message>
+        <source>The download did not match the signed release information and was deleted. Nothing was installed.</source>
+        <translation>De download kwam niet overeen met de ondertekende release-informatie en is verwijderd. Er is niets geïnstalleerd.</translation>
+    </message>
+    <message>
+        <source>The installer could not be saved in this folder. Choose another folder.</source>
+        <translation>Het installatiebestand kon niet in deze map worden opgeslagen. Kies een andere map.</translation>
+    </message>
+    <message>
+        <source>The download did not work (no connection to the update site). Try again later.</source>
+        <translation>Het downloaden is niet gelukt (geen verbinding met de updatesite). Probeer het later opnieuw.</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,5 @@
-"""The IT preset of the relay URL: environment, macOS managed preferences and the Linux file parse, in
-order, and a broken preset is a clear error instead of a silent fallback."""
+"""The IT presets of the relay URL and the update check: environment, macOS managed preferences and the
+Linux file parse, in order, and a broken preset is a clear error instead of a silent fallback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from opgelucht_desk.preset import ENV_VAR, PresetError, RelayPreset, normalise_relay_url, relay_url_preset
+from opgelucht_desk.preset import (
+    ENV_VAR,
+    UPDATE_URL_ENV_VAR,
+    UPDATES_ENV_VAR,
+    PresetError,
+    RelayPreset,
+    UpdatePreset,
+    normalise_relay_url,
+    relay_url_preset,
+    update_preset,
+)
+from opgelucht_desk.update_check import DEFAULT_MANIFEST_URL, UpdatePolicy
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 
@@ -120,3 +131,72 @@ def test_http_only_for_this_computer() -> None:
 def test_registry_is_not_consulted_off_windows(tmp_path: Path) -> None:
     # On Linux the Windows branch has no registry to read and answers "no preset" rather than crashing.
     assert preset(tmp_path, "win32") is None
+
+
+def updates(tmp_path: Path, platform: str, environ: dict[str, str] | None = None) -> UpdatePreset:
+    return update_preset(
+        environ=environ or {},
+        platform=platform,
+        macos_plist=tmp_path / "nl.opgelucht.desk.plist",
+        linux_config=tmp_path / "config.toml",
+    )
+
+
+def test_updates_default_to_on_at_the_builds_own_location(tmp_path: Path) -> None:
+    for platform in ("linux", "darwin", "win32", "freebsd14"):
+        assert updates(tmp_path, platform) == UpdatePreset(enabled=True, manifest_url=None, source=None)
+    policy = UpdatePolicy.from_preset(lambda: updates(tmp_path, "linux"))
+    assert policy.allowed and policy.manifest_url == DEFAULT_MANIFEST_URL
+
+
+def test_linux_file_turns_updates_off_or_points_elsewhere(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('relay_url = "https://relay.example.nl"\nupdates = "off"\n')
+    assert updates(tmp_path, "linux") == UpdatePreset(False, None, f"updates in {config}")
+    config.write_text("updates = false\n")
+    assert not updates(tmp_path, "linux").enabled
+    config.write_text('update_url = "https://mirror.example.nl/desk/manifest.json"\nupdates = "On"\n')
+    found = updates(tmp_path, "linux")
+    assert (found.enabled, found.manifest_url) == (True, "https://mirror.example.nl/desk/manifest.json")
+    policy = UpdatePolicy.from_preset(lambda: found)
+    assert policy.manifest_url == "https://mirror.example.nl/desk/manifest.json"
+
+
+def test_environment_wins_per_value(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('updates = "on"\nupdate_url = "https://file.example.nl/m.json"\n')
+    found = updates(tmp_path, "linux", {UPDATES_ENV_VAR: "off"})
+    assert found == UpdatePreset(
+        False, "https://file.example.nl/m.json", f"environment variable {UPDATES_ENV_VAR}"
+    )
+    found = updates(tmp_path, "linux", {UPDATE_URL_ENV_VAR: "http://127.0.0.1:9/m.json"})
+    assert (found.enabled, found.manifest_url) == (True, "http://127.0.0.1:9/m.json")
+
+
+def test_macos_managed_preferences_turn_updates_off(tmp_path: Path) -> None:
+    path = tmp_path / "nl.opgelucht.desk.plist"
+    path.write_bytes(plistlib.dumps({"RelayUrl": "https://relay.example.nl", "Updates": False}))
+    assert updates(tmp_path, "darwin") == UpdatePreset(
+        False, None, "managed preference nl.opgelucht.desk Updates"
+    )
+    path.write_bytes(plistlib.dumps({"Updates": "off", "UpdateUrl": "https://mirror.example.nl/m.json"}))
+    assert updates(tmp_path, "darwin").manifest_url == "https://mirror.example.nl/m.json"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('updates = "nee"\n', 'must be "on" or "off"'),
+        ("updates = 2\n", 'must be "on" or "off"'),
+        ('update_url = "http://mirror.example.nl/m.json"\n', "must use https"),
+        ('update_url = "https://mirror.example.nl/m.json?user=x"\n', "must not contain"),
+        ("update_url = 1\n", "must be a text value"),
+    ],
+)
+def test_a_broken_update_preset_is_an_error_and_turns_the_check_off(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    (tmp_path / "config.toml").write_text(content)
+    with pytest.raises(PresetError, match=message):
+        updates(tmp_path, "linux")
+    policy = UpdatePolicy.from_preset(lambda: updates(tmp_path, "linux"))
+    assert not policy.allowed and policy.problem is not None and message.split()[0] in policy.problem
