@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tokens import new_token, token_hash
 from server.config import Settings
+from server.context import AppContext
 from server.models import Counsellor, Session
 from server.models.accounts import STATUS_ACTIVE
-
-if TYPE_CHECKING:
-    from server.context import AppContext
 
 # last_used_at is written at most this often, so that busy sync loops do not write on every request.
 _TOUCH_GRANULARITY = timedelta(seconds=30)
@@ -25,6 +22,7 @@ _TOUCH_GRANULARITY = timedelta(seconds=30)
 class NewSession:
     token: str
     row: Session
+    counsellor: Counsellor
 
 
 def idle_timeout(settings: Settings) -> timedelta:
@@ -41,7 +39,7 @@ def create_session(db: AsyncSession, counsellor: Counsellor, settings: Settings,
         expires_at=now + timedelta(hours=settings.session_absolute_hours),
     )
     db.add(row)
-    return NewSession(token, row)
+    return NewSession(token, row, counsellor)
 
 
 def is_live(row: Session, settings: Settings, now: datetime) -> bool:

@@ -15,11 +15,11 @@ from server.clock import unix
 from server.deps import Ctx, DbSession
 from server.errors import ApiError, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Device, Feedback, Message
-from server.orgs import current_roster
 from server.services.counters import message_stored
 from server.services.device_auth import CurrentDevice, Signed, record_nonce, replayed_request
 from server.services.live_events import broker_for
 from server.services.messages import message_json, post_message
+from server.services.orgs import current_roster
 from server.services.retention import delete_device, message_lifetime
 from server.services.sql import write_lock
 from server.services.wire import ENVELOPE_BODY, EnvelopeIn, StoredOut, b64_field, parse_body

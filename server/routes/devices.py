@@ -21,13 +21,13 @@ from server.deps import Ctx, DbSession
 from server.errors import ApiError, conflict, rate_limited
 from server.models import OrgCode
 from server.models.messaging import Device
-from server.orgs import live_code
 from server.schemas import Strict
 from server.services.counters import (
     device_registered,
     device_registration_burst,
     device_registration_refused,
 )
+from server.services.orgs import live_code
 from server.services.sql import write_lock
 from server.services.stats_activity import record_presence
 from server.services.wire import b64_field

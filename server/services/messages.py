@@ -9,17 +9,17 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, String, Table, Text, bindparam, func, select, update
+from sqlalchemy import BigInteger, String, Table, Text, bindparam, func, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import parse_header
 from opgelucht_desk.protocol.errors import EnvelopeError
 from server.clock import unix
 from server.errors import ApiError, conflict, gone, not_found
 from server.models.messaging import CHANNEL_CHAT, Conversation, Message, OrgCursor
+from server.schemas import stored_json
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
 from server.services.sql import dialect_insert, insert_ignore, write_lock
 
@@ -75,33 +75,6 @@ class Posted:
     seq: int
     cursor: int
     notified: bool = False  # the live event went out with the commit (PostgreSQL NOTIFY)
-
-
-def stored_json(message: Message) -> dict[str, Any]:
-    return {
-        "conv_id": str(message.conv_id),
-        "msg_id": str(message.msg_id),
-        "seq": message.seq,
-        "cursor": message.cursor,
-        "stored_at": unix(message.stored_at),
-        "expires_at": unix(message.expires_at),
-    }
-
-
-def message_json(message: Message | Row[Any], *, with_conv: bool = False) -> dict[str, Any]:
-    """The API's ``Message`` object from an ORM row or a Core row of ``messages``."""
-    out: dict[str, Any] = {
-        "seq": message.seq,
-        "cursor": message.cursor,
-        "msg_id": str(message.msg_id),
-        "envelope": b64e(message.envelope),
-        "stored_at": unix(message.stored_at),
-        "expires_at": unix(message.expires_at),
-        "channel": message.channel,
-    }
-    if with_conv:
-        out["conv_id"] = str(message.conv_id)
-    return out
 
 
 async def post_message(
