@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from server import cli_data
+from server.app import create_app
 from server.cli_common import CliError, RelayGroup, one_line, run_db, settings_of
 from server.clock import SystemClock
 from server.config import CONFIG_ENV, Settings
@@ -95,8 +96,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
     """Run the relay (uvicorn). SIGTERM or SIGINT end the live streams and stop it within seconds."""
     import uvicorn
 
-    from server.app import create_app
-
     settings = settings_of(ctx)
     config = logging_config(settings.log_level)
     logging.config.dictConfig(config)
@@ -125,7 +124,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
         os.environ[CONFIG_ENV] = str(config_file)
     os.environ["OPG_RELAY_AUTO_MIGRATE"] = "false"
     with _clear_errors(), workers_metrics_listener(settings):  # first: the workers inherit its setup
-        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+        factory = f"{create_app.__module__}:{create_app.__name__}"  # each worker imports it
+        uvicorn.run(factory, factory=True, workers=workers, **options)
 
 
 @main.command()

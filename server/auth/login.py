@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.auth import totp
-from server.auth.sessions import NewSession, create_session, idle_timeout, is_live
+from server.auth.sessions import NewSession, create_session, is_live
 from server.context import AppContext
 from server.errors import ApiError, not_found, rate_limited
 from server.models import Counsellor, Session
@@ -111,24 +110,3 @@ async def revoke_session(
         db, "session_revoked", at=ctx.clock.now(), org_id=counsellor.org_id, counsellor_id=counsellor.id
     )
     await db.commit()
-
-
-async def session_deadline(ctx: AppContext, session_id: uuid.UUID, token_hash: bytes) -> datetime | None:
-    """When the session times out as the database has it now (in a database session of its own); None
-    if it has ended already (signed out, revoked, timed out, the counsellor removed)."""
-    async with ctx.db.sessions() as check:
-        found = (
-            await check.execute(
-                select(Session.expires_at, Session.last_used_at)
-                .join(Counsellor, Counsellor.id == Session.counsellor_id)
-                .where(
-                    Session.id == session_id,
-                    Session.token_hash == token_hash,
-                    Counsellor.status == STATUS_ACTIVE,
-                )
-            )
-        ).first()
-    if found is None:
-        return None
-    deadline = min(found.expires_at, found.last_used_at + idle_timeout(ctx.settings))
-    return deadline if ctx.clock.now() < deadline else None

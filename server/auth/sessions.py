@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,3 +83,24 @@ async def purge_expired(ctx: AppContext) -> None:
             )
         )
         await db.commit()
+
+
+async def session_deadline(ctx: AppContext, session_id: uuid.UUID, token_hash: bytes) -> datetime | None:
+    """When the session times out as the database has it now (in a database session of its own); None
+    if it has ended already (signed out, revoked, timed out, the counsellor removed)."""
+    async with ctx.db.sessions() as check:
+        found = (
+            await check.execute(
+                select(Session.expires_at, Session.last_used_at)
+                .join(Counsellor, Counsellor.id == Session.counsellor_id)
+                .where(
+                    Session.id == session_id,
+                    Session.token_hash == token_hash,
+                    Counsellor.status == STATUS_ACTIVE,
+                )
+            )
+        ).first()
+    if found is None:
+        return None
+    deadline = min(found.expires_at, found.last_used_at + idle_timeout(ctx.settings))
+    return deadline if ctx.clock.now() < deadline else None

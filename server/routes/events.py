@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from server.deps import Ctx, DbSession, client_address
+from server.deps import Ctx, DbSession, Signed, client_address
 from server.schemas import EventsIn
-from server.services.device_auth import Signed
 from server.services.usage_events import record_usage
 
 router = APIRouter(tags=["device"])
@@ -20,6 +19,6 @@ router = APIRouter(tags=["device"])
 async def usage_events(
     body: EventsIn, signed: Signed, ctx: Ctx, db: DbSession, request: Request
 ) -> dict[str, int]:
-    cells = {(event.kind, event.item) for event in body.events}
+    cells: set[tuple[str, str]] = {(event.kind, event.item) for event in body.events}
     await record_usage(ctx, db, signed, body.org_code, cells, len(body.events), client_address(request))
     return {"accepted": len(body.events)}
