@@ -74,7 +74,8 @@ def feedback(ctx: click.Context, since: datetime | None, limit: int) -> None:
 
     async def job(db: Database) -> list[dict[str, object]]:
         async with db.sessions() as session:
-            rows = await recent_feedback(session, since and since.replace(tzinfo=UTC), limit)
+            from_day = None if since is None else since.replace(tzinfo=UTC)
+            rows = await recent_feedback(session, from_day, limit)
             return [
                 {
                     "id": str(row.id),
