@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from server.jobs import start_jobs
 from server.limits import BodyLimitMiddleware
 from server.metrics import Metrics
 from server.migrate import upgrade
-from server.routes import ROUTER_MODULES
+from server.routes import ROUTERS
 from server.services.live_events import streams_end_on_exit_signals
 
 log = logging.getLogger("opgelucht.relay")
@@ -100,8 +99,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for name in ROUTER_MODULES:
-        app.include_router(importlib.import_module(name).router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

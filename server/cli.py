@@ -1,71 +1,35 @@
-"""``opgelucht-relay``: the relay's ops command line (serve, migrate, orgs, codes, invitations)."""
+"""``opgelucht-relay``: the relay's ops command line. The group and the ops commands (serve, migrate,
+orgs, codes, invitations) are here; the data commands (stats, purge, feedback) in ``server/cli_data.py``;
+what both share in ``server/cli_common.py``."""
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import logging.config
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from server import cli_data
+from server.app import create_app
+from server.cli_common import CliError, RelayGroup, one_line, run_db, settings_of
 from server.clock import SystemClock
 from server.config import CONFIG_ENV, Settings
 from server.db import Database
-from server.errors import ApiError
 from server.logs import logging_config
 from server.metrics import MetricsListenerError, metrics_listener, workers_metrics_listener
+from server.migrate import current_revision
 from server.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
-from server.orgs import code_qr_payload, create_code, create_invitation, create_org, find_org
-
-T = TypeVar("T")
-
-
-class CliError(click.ClickException):
-    """Every failure of a command: one line ``Error: …`` on stderr and exit code 2, never a traceback."""
-
-    exit_code = 2
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def describe_failure(exc: Exception) -> str:
-    """One line saying what went wrong, for an error no command anticipated."""
-    if isinstance(exc, ApiError):
-        if exc.code == "not_found":
-            return "organisation not found (give its id or its exact, unique name)"
-        return _one_line(exc.message)
-    if isinstance(exc, DBAPIError):  # the driver's own message: no SQL, no parameters
-        return f"database error: {_one_line(str(exc.orig)) or type(exc.orig).__name__}"
-    if isinstance(exc, SQLAlchemyError):
-        return f"database error: {_one_line(str(exc)).split(' (Background on this error')[0]}"
-    if isinstance(exc, OSError):
-        return f"cannot reach the database or a file: {_one_line(str(exc)) or type(exc).__name__}"
-    return f"unexpected {type(exc).__name__}; see the relay documentation (docs/operations.md)"
-
-
-class RelayGroup(click.Group):
-    """The command group: any exception a command did not turn into a click error becomes one line."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:
-            raise CliError(describe_failure(exc)) from None
+from server.schemas import code_qr_payload
+from server.services.orgs import create_code, create_invitation, create_org, find_org
 
 
 @contextmanager
@@ -75,30 +39,6 @@ def _clear_errors() -> Iterator[None]:
         yield
     except MetricsListenerError as exc:
         raise CliError(str(exc)) from None
-
-
-def _settings(ctx: click.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _run(settings: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
-    """Run ``job`` against a migrated database, then close it."""
-
-    async def main() -> T:
-        from server.migrate import upgrade
-
-        if not settings.database_url:  # the default SQLite file lives in data_dir
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.db_url)
-        try:
-            await upgrade(db)
-            return await job(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
 
 
 @click.group(cls=RelayGroup)
@@ -121,7 +61,7 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
         )
         raise CliError(f"invalid relay settings: {problems}") from None
     except Exception as exc:  # TOML syntax errors, a missing config file
-        raise CliError(f"invalid relay settings: {_one_line(str(exc))}") from None
+        raise CliError(f"invalid relay settings: {one_line(str(exc))}") from None
 
 
 # Seconds uvicorn waits at shutdown for open requests before it cancels them (live streams end at
@@ -156,9 +96,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
     """Run the relay (uvicorn). SIGTERM or SIGINT end the live streams and stop it within seconds."""
     import uvicorn
 
-    from server.app import create_app
-
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     config = logging_config(settings.log_level)
     logging.config.dictConfig(config)
     options: dict[str, Any] = {
@@ -179,25 +117,22 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
     if make_url(settings.db_url).get_backend_name() != "postgresql":
         raise click.UsageError("--workers above 1 needs PostgreSQL (database_url); SQLite runs one process")
     if settings.auto_migrate:  # once here, not concurrently in every worker
-        from server.migrate import current_revision
-
-        _run(settings, current_revision)
+        run_db(settings, current_revision)
     # Each worker process builds its app from the same settings: the config file and environment.
     config_file = ctx.find_root().params.get("config_file")
     if config_file is not None:
         os.environ[CONFIG_ENV] = str(config_file)
     os.environ["OPG_RELAY_AUTO_MIGRATE"] = "false"
     with _clear_errors(), workers_metrics_listener(settings):  # first: the workers inherit its setup
-        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+        factory = f"{create_app.__module__}:{create_app.__name__}"  # each worker imports it
+        uvicorn.run(factory, factory=True, workers=workers, **options)
 
 
 @main.command()
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Create or upgrade the database schema to the current version."""
-    from server.migrate import current_revision
-
-    revision = _run(_settings(ctx), current_revision)
+    revision = run_db(settings_of(ctx), current_revision)
     click.echo(f"database at revision {revision}")
 
 
@@ -206,7 +141,7 @@ def migrate(ctx: click.Context) -> None:
 @click.pass_context
 def create_org_command(ctx: click.Context, name: str) -> None:
     """Create an organisation and print its id and a first admin invitation (valid 7 days)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not name.strip() or len(name) > 200:
         raise CliError("NAME: 1..200 characters")
 
@@ -218,7 +153,7 @@ def create_org_command(ctx: click.Context, name: str) -> None:
             await session.commit()
             return str(org.id), secret
 
-    org_id, invitation = _run(settings, job)
+    org_id, invitation = run_db(settings, job)
     click.echo(f"org id: {org_id}")
     click.echo(f"admin invitation: {invitation}")
 
@@ -234,7 +169,7 @@ def create_org_command(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def create_code_command(ctx: click.Context, org: str, label: str, qr_png: Path | None) -> None:
     """Create an org code for ORG (org id or unique name) and print it."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not label.strip() or len(label) > 200:
         raise CliError("--label: 1..200 characters")
 
@@ -251,7 +186,7 @@ def create_code_command(ctx: click.Context, org: str, label: str, qr_png: Path |
             await session.commit()
             return code.code, payload
 
-    code, payload = _run(settings, job)
+    code, payload = run_db(settings, job)
     click.echo(f"org code: {code}")
     if payload is not None:
         click.echo(f"qr payload: {payload}")
@@ -268,7 +203,7 @@ def create_code_command(ctx: click.Context, org: str, label: str, qr_png: Path |
 @click.pass_context
 def invite(ctx: click.Context, org: str, admin: bool) -> None:
     """Print a one-time invitation (valid 7 days) for ORG (org id or unique name)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def job(db: Database) -> str:
         async with db.sessions() as session:
@@ -278,21 +213,8 @@ def invite(ctx: click.Context, org: str, admin: bool) -> None:
             await session.commit()
             return secret
 
-    click.echo(f"invitation: {_run(settings, job)}")
+    click.echo(f"invitation: {run_db(settings, job)}")
 
 
-def _register_data_commands() -> None:
-    """Relay engineer B's data commands (stats, purge, feedback) from server/cli_data.py, once present."""
-    try:
-        module = importlib.import_module("server.cli_data")
-    except ModuleNotFoundError as exc:
-        if exc.name != "server.cli_data":
-            raise
-        return
-    for name in ("stats", "purge", "feedback"):
-        command = getattr(module, name, None)
-        if isinstance(command, click.Command):
-            main.add_command(command)
-
-
-_register_data_commands()
+for _command in (cli_data.stats, cli_data.purge, cli_data.feedback):
+    main.add_command(_command)

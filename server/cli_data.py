@@ -1,23 +1,22 @@
-"""Ops data commands, registered in the ``opgelucht-relay`` group by ``server/cli.py``:
+"""Ops data commands, added to the ``opgelucht-relay`` group by ``server/cli.py``:
 ``stats`` (the same k >= 5 report as the API, no ad-hoc queries), ``purge`` (one retention pass now),
 ``feedback`` (read the vendor feedback; plaintext by design)."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
-from sqlalchemy import select
 
-from server.cli import CliError, _run, _settings
+from server.cli_common import CliError, run_db, settings_of
 from server.clock import SystemClock
 from server.db import Database
-from server.models.messaging import Feedback
-from server.orgs import find_org
+from server.services.feedback import recent_feedback
+from server.services.orgs import find_org
 from server.services.periods import PeriodError, parse_period
 from server.services.retention import purge as purge_pass
-from server.services.stats import PeriodNotOver, close_buckets, noise_source, org_stats
+from server.services.stats import close_buckets, noise_source, org_stats
 
 
 @click.command()
@@ -29,20 +28,17 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
     try:
         parsed = parse_period(period)
     except PeriodError as exc:
-        raise CliError(f"PERIOD: {exc}") from None
-    settings = _settings(ctx)
+        raise CliError(f"PERIOD: {exc.message}") from None
+    settings = settings_of(ctx)
 
     async def job(db: Database) -> dict[str, object]:
-        async with db.sessions() as session:
+        async with db.sessions() as session:  # a period not over: its ApiError message (RelayGroup)
             found = await find_org(session, org)
-            try:
-                return await org_stats(
-                    session, found.id, parsed, SystemClock().now().date(), noise_source(settings)
-                )
-            except PeriodNotOver as exc:
-                raise CliError(str(exc)) from None
+            return await org_stats(
+                session, found.id, parsed, SystemClock().now().date(), noise_source(settings)
+            )
 
-    click.echo(json.dumps(_run(settings, job), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(run_db(settings, job), indent=2, ensure_ascii=False))
 
 
 @click.command()
@@ -50,7 +46,7 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
 def purge(ctx: click.Context) -> None:
     """Run one retention pass now: expired messages and wraps, idle devices, old nonces and feedback, and
     close the statistics periods that ended (freeze their reports, drop their activity)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
 
     async def job(db: Database) -> dict[str, int]:
         async with db.sessions() as session:
@@ -65,7 +61,7 @@ def purge(ctx: click.Context) -> None:
             counts["stats_periods"] = await close_buckets(session, now.date(), noise_source(settings))
             return counts
 
-    counts = _run(settings, job)
+    counts = run_db(settings, job)
     click.echo(", ".join(f"{kind}: {n}" for kind, n in counts.items()))
 
 
@@ -75,13 +71,11 @@ def purge(ctx: click.Context) -> None:
 @click.pass_context
 def feedback(ctx: click.Context, since: datetime | None, limit: int) -> None:
     """Print vendor feedback as JSON lines, newest first."""
-    from datetime import UTC
 
     async def job(db: Database) -> list[dict[str, object]]:
         async with db.sessions() as session:
-            query = select(Feedback).order_by(Feedback.created_at.desc()).limit(limit)
-            if since is not None:
-                query = query.where(Feedback.created_at >= since.replace(tzinfo=UTC))
+            from_day = None if since is None else since.replace(tzinfo=UTC)
+            rows = await recent_feedback(session, from_day, limit)
             return [
                 {
                     "id": str(row.id),
@@ -91,8 +85,8 @@ def feedback(ctx: click.Context, since: datetime | None, limit: int) -> None:
                     "app_version": row.app_version,
                     "session_code": row.session_code,
                 }
-                for row in await session.scalars(query)
+                for row in rows
             ]
 
-    for entry in _run(_settings(ctx), job):
+    for entry in run_db(settings_of(ctx), job):
         click.echo(json.dumps(entry, ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""FastAPI dependencies shared by all routers: the app context, a database session, the counsellor."""
+"""FastAPI dependencies shared by all routers: the app context, a database session, the signed-in
+counsellor, and the reporter device of a signed request."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.sessions import authenticate
 from server.context import AppContext
 from server.errors import forbidden, unauthenticated
-from server.models import Counsellor, Session
+from server.models import Counsellor, Device, Session
 from server.models.accounts import ROLE_ADMIN
+from server.services.device_auth import SignedRequest, record_nonce, replayed_request, verify_signed_request
 
 
 async def get_ctx(request: Request) -> AppContext:
@@ -78,3 +80,44 @@ AdminAuth = Annotated[Auth, Depends(admin_auth)]
 def client_address(request: Request) -> str | None:
     """The client address for in-memory throttling only (never stored or logged)."""
     return request.client.host if request.client else None
+
+
+def request_target(request: Request) -> str:
+    """The path and query string exactly as sent (what the device signed)."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode()
+    target = bytes(raw).decode("latin-1")
+    query = request.scope.get("query_string", b"")
+    return f"{target}?{query.decode('latin-1')}" if query else target
+
+
+# Documents the scheme in the OpenAPI document; the checks themselves are below (a missing header is a
+# 401 ``bad_signature`` like any other signature problem).
+_signed = APIKeyHeader(
+    name="Opg-Signature",
+    scheme_name="DeviceSignature",
+    auto_error=False,
+    description="Ed25519 request signature with Opg-Device, Opg-Timestamp and Opg-Nonce (docs/api.md).",
+)
+
+
+async def signed_request(
+    request: Request, ctx: Ctx, db: DbSession, _signature: Annotated[str | None, Depends(_signed)]
+) -> SignedRequest:
+    """The device and nonce of a correctly signed request (its nonce not claimed yet)."""
+    body = await request.body()
+    return await verify_signed_request(
+        db, request.headers, request.method, request_target(request), body, ctx.clock.now()
+    )
+
+
+Signed = Annotated[SignedRequest, Depends(signed_request)]
+
+
+async def current_device(signed: Signed, db: DbSession) -> Device:
+    """A signed request's device, its nonce claimed (committed) before the handler runs."""
+    if not await record_nonce(db, signed):
+        raise replayed_request()
+    return signed.device
+
+
+CurrentDevice = Annotated[Device, Depends(current_device)]

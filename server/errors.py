@@ -1,6 +1,21 @@
 """The API's one error shape, ``{"error": {"code", "message"}}``, and the handlers that enforce it.
 
-No handler ever puts a stack trace, SQL, or a request value into a response.
+No handler ever puts a stack trace, SQL, or a request value into a response. Every failure a client
+is meant to see is an ``ApiError`` (raised by a route, a dependency or a service); the kinds::
+
+    Exception
+    ├── ApiError(status, code, message)     the JSON error shape; the shortcuts below build plain ones
+    │   └── BadRequest                      400 bad_request with a message for the person who typed
+    │       ├── PeriodError                 services/periods.py: not a fixed statistics period
+    │       ├── PeriodNotOver               services/stats.py: the period (or its month) has not ended
+    │       └── InvitationCodeError         auth/invitations.py: not an invitation code (also a
+    │                                       ValueError, the parser's contract for scripts)
+    ├── RequestValidationError (FastAPI)    400 bad_request naming the fields and problems, never values
+    ├── HTTPException (Starlette)           the stable code of its status (CODE_BY_STATUS)
+    └── anything else                       500 internal_error, logged by type and route template only
+
+``ValueError``, ``TypeError`` and assertions are programming errors (a 500), never a client's answer.
+The ops CLI (server/cli_common.py) turns an ``ApiError`` into its one-line ``CliError``.
 """
 
 from __future__ import annotations
@@ -62,6 +77,13 @@ class ApiError(Exception):
         self.code = code
         self.message = message or MESSAGES.get(code, code)
         self.headers = headers
+
+
+class BadRequest(ApiError):
+    """400 ``bad_request``: the base of the domain errors about a value the client gave."""
+
+    def __init__(self, message: str = MESSAGES["bad_request"]) -> None:
+        super().__init__(400, "bad_request", message)
 
 
 def bad_request(message: str = MESSAGES["bad_request"]) -> ApiError:

@@ -11,6 +11,7 @@ import re
 import secrets
 
 from server.auth.tokens import token_hash
+from server.errors import BadRequest
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _N = len(ALPHABET)  # 32
@@ -40,6 +41,11 @@ def _valid(code: str) -> bool:
     return _luhn_sum(code, double_first=False) % _N == 0
 
 
+class InvitationCodeError(BadRequest, ValueError):
+    """Typed text that cannot be an invitation code. A ``BadRequest`` for the API; also a ``ValueError``
+    for callers of the parser outside the relay (scripts/start_checks.py)."""
+
+
 def new_invitation() -> str:
     """A fresh invitation code in its grouped display form."""
     payload = "".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH))
@@ -50,17 +56,20 @@ def new_invitation() -> str:
 def parse_invitation(typed: str) -> str:
     """The canonical form (25 characters, no dashes) of a typed invitation code.
 
-    Raises ``ValueError`` with a message for the person typing: not an invitation code at all, or a
-    mistyped character (the check character does not match).
+    Raises ``InvitationCodeError`` (a 400 ``bad_request`` and a ``ValueError``) with a message for the
+    person typing: not an invitation code at all, or a mistyped character (the check character does
+    not match).
     """
     code = re.sub(r"[\s\-]+", "", typed).upper().translate(_READ_AS)
     if len(code) != PAYLOAD_LENGTH + 1 or not all(ch in _VALUE for ch in code):
-        raise ValueError(
+        raise InvitationCodeError(
             f"This is not an invitation code: it has {PAYLOAD_LENGTH + 1} letters and digits "
             f"in groups of {GROUP}."
         )
     if not _valid(code):
-        raise ValueError("The invitation code's check character does not match: a character was mistyped.")
+        raise InvitationCodeError(
+            "The invitation code's check character does not match: a character was mistyped."
+        )
     return code
 
 
@@ -68,8 +77,8 @@ _LEGACY = re.compile(r"[A-Za-z0-9_-]{43}")  # base64url invitations issued befor
 
 
 def invitation_hash(typed: str) -> bytes:
-    """The stored hash an invitation is looked up by; ``ValueError`` (see ``parse_invitation``) when the
-    input cannot be one."""
+    """The stored hash an invitation is looked up by; ``InvitationCodeError`` (see ``parse_invitation``)
+    when the input cannot be one."""
     legacy = typed.strip()
     if _LEGACY.fullmatch(legacy):
         return token_hash(legacy)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.tokens import new_token, token_hash
 from server.config import Settings
+from server.context import AppContext
 from server.models import Counsellor, Session
 from server.models.accounts import STATUS_ACTIVE
-
-if TYPE_CHECKING:
-    from server.context import AppContext
 
 # last_used_at is written at most this often, so that busy sync loops do not write on every request.
 _TOUCH_GRANULARITY = timedelta(seconds=30)
@@ -25,6 +23,7 @@ _TOUCH_GRANULARITY = timedelta(seconds=30)
 class NewSession:
     token: str
     row: Session
+    counsellor: Counsellor
 
 
 def idle_timeout(settings: Settings) -> timedelta:
@@ -41,7 +40,7 @@ def create_session(db: AsyncSession, counsellor: Counsellor, settings: Settings,
         expires_at=now + timedelta(hours=settings.session_absolute_hours),
     )
     db.add(row)
-    return NewSession(token, row)
+    return NewSession(token, row, counsellor)
 
 
 def is_live(row: Session, settings: Settings, now: datetime) -> bool:
@@ -84,3 +83,24 @@ async def purge_expired(ctx: AppContext) -> None:
             )
         )
         await db.commit()
+
+
+async def session_deadline(ctx: AppContext, session_id: uuid.UUID, token_hash: bytes) -> datetime | None:
+    """When the session times out as the database has it now (in a database session of its own); None
+    if it has ended already (signed out, revoked, timed out, the counsellor removed)."""
+    async with ctx.db.sessions() as check:
+        found = (
+            await check.execute(
+                select(Session.expires_at, Session.last_used_at)
+                .join(Counsellor, Counsellor.id == Session.counsellor_id)
+                .where(
+                    Session.id == session_id,
+                    Session.token_hash == token_hash,
+                    Counsellor.status == STATUS_ACTIVE,
+                )
+            )
+        ).first()
+    if found is None:
+        return None
+    deadline = min(found.expires_at, found.last_used_at + idle_timeout(ctx.settings))
+    return deadline if ctx.clock.now() < deadline else None

@@ -17,7 +17,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import ceil
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,9 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.config import Settings
 from server.db import Database
 from server.models import LoginFailure
-
-if TYPE_CHECKING:
-    from server.context import AppContext
 
 _MAX_TRACKED = 50_000  # bounded memory: the oldest entries are forgotten first
 _CAS_TRIES = 100  # compare-and-set rounds per attempt; each round some contender wins
@@ -223,10 +220,10 @@ class LoginThrottle:
         await self.accounts.clear(db, username)
 
 
-async def purge_expired(ctx: AppContext) -> None:
-    """Job: forget lock-out rows whose last attempt is older than ``FAILURES_FORGOTTEN_AFTER``."""
-    now = ctx.clock.now()
-    async with ctx.db.sessions() as db:
+async def purge_expired(database: Database, now: datetime) -> None:
+    """Job (server/jobs.py): forget lock-out rows whose last attempt is older than
+    ``FAILURES_FORGOTTEN_AFTER``."""
+    async with database.sessions() as db:
         await db.execute(
             delete(LoginFailure).where(
                 LoginFailure.last_attempt_at <= now - FAILURES_FORGOTTEN_AFTER,

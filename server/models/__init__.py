@@ -1,7 +1,5 @@
 """All relay tables. Importing this package registers every model on ``server.db.Base.metadata``."""
 
-import importlib
-
 from server.models.accounts import (
     Article,
     AuditEvent,
@@ -15,23 +13,43 @@ from server.models.accounts import (
     Roster,
     Session,
 )
+from server.models.messaging import (
+    Conversation,
+    Device,
+    ExtraWrap,
+    Feedback,
+    Message,
+    OrgCursor,
+    RequestNonce,
+    StatsDay,
+    StatsDevice,
+    StatsItem,
+    StatsReport,
+    StatsSalt,
+)
 
 __all__ = [
     "Article",
     "AuditEvent",
+    "Conversation",
     "Counsellor",
     "CounsellorDevice",
+    "Device",
+    "ExtraWrap",
+    "Feedback",
     "Invitation",
     "LoginFailure",
+    "Message",
     "Org",
     "OrgCode",
+    "OrgCursor",
     "OrgKeyCertificate",
+    "RequestNonce",
     "Roster",
     "Session",
+    "StatsDay",
+    "StatsDevice",
+    "StatsItem",
+    "StatsReport",
+    "StatsSalt",
 ]
-
-try:  # relay engineer B's tables (server/models/messaging.py), once present
-    importlib.import_module("server.models.messaging")
-except ModuleNotFoundError as exc:  # pragma: no cover - only before B's module exists
-    if exc.name != "server.models.messaging":
-        raise

@@ -1,21 +1,35 @@
-"""The relay's routers. Each module listed here exposes ``router: fastapi.APIRouter``.
+"""The relay's routers, in the order ``server.app.create_app`` includes them (one module per API area)."""
 
-``server.app.create_app`` includes them in this order. To add routes, create a module and append its
-dotted name here (relay engineer B appends the device, inbox, events, stats and feedback modules).
-"""
+from fastapi import APIRouter
 
-ROUTER_MODULES: list[str] = [
-    "server.routes.health",
-    "server.routes.public",
-    "server.routes.auth",
-    "server.routes.enrolment",
-    "server.routes.me",
-    "server.routes.org",
-    "server.routes.articles",
-    "server.routes.devices",
-    "server.routes.device",
-    "server.routes.inbox",
-    "server.routes.events",
-    "server.routes.stats",
-    "server.routes.feedback",
-]
+from server.routes import (
+    articles,
+    auth,
+    device,
+    devices,
+    enrolment,
+    events,
+    feedback,
+    health,
+    inbox,
+    me,
+    org,
+    public,
+    stats,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    public.router,
+    auth.router,
+    enrolment.router,
+    me.router,
+    org.router,
+    articles.router,
+    devices.router,
+    device.router,
+    inbox.router,
+    events.router,
+    stats.router,
+    feedback.router,
+)

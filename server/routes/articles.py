@@ -5,46 +5,25 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
-from server import audit
 from server.deps import AdminAuth, Ctx, CurrentAuth, DbSession
-from server.errors import not_found
-from server.models import Article
-from server.schemas import ArticleIn, ArticleList, ArticleOut
-from server.views import article_out
+from server.schemas import ArticleIn, ArticleList, ArticleOut, article_out
+from server.services import articles
 
 router = APIRouter(prefix="/v1/org/articles", tags=["articles"])
 
 
-async def _own(db: DbSession, auth: CurrentAuth, article_id: uuid.UUID) -> Article:
-    article = await db.get(Article, article_id)
-    if article is None or article.org_id != auth.counsellor.org_id:
-        raise not_found()
-    return article
-
-
 @router.get("", response_model=ArticleList)
 async def list_articles(auth: CurrentAuth, db: DbSession) -> ArticleList:
-    rows = (
-        await db.execute(
-            select(Article).where(Article.org_id == auth.counsellor.org_id).order_by(Article.created_at)
-        )
-    ).scalars()
+    rows = await articles.org_articles(db, auth.counsellor.org_id)
     return ArticleList(articles=[article_out(row) for row in rows])
 
 
 @router.post("", status_code=201, response_model=ArticleOut)
 async def create_article(body: ArticleIn, auth: AdminAuth, ctx: Ctx, db: DbSession) -> ArticleOut:
-    now = ctx.clock.now()
-    article = Article(
-        id=uuid.uuid4(), org_id=auth.counsellor.org_id, created_at=now, updated_at=now, **body.model_dump()
+    article = await articles.create_article(
+        db, auth.counsellor.org_id, body.model_dump(), ctx.clock.now(), by=auth.counsellor.id
     )
-    db.add(article)
-    audit.record(
-        db, "article_created", at=now, org_id=article.org_id, article_id=article.id, by=auth.counsellor.id
-    )
-    await db.commit()
     return article_out(article)
 
 
@@ -52,33 +31,15 @@ async def create_article(body: ArticleIn, auth: AdminAuth, ctx: Ctx, db: DbSessi
 async def update_article(
     article_id: uuid.UUID, body: ArticleIn, auth: AdminAuth, ctx: Ctx, db: DbSession
 ) -> ArticleOut:
-    article = await _own(db, auth, article_id)
-    for key, value in body.model_dump().items():
-        setattr(article, key, value)
-    article.updated_at = ctx.clock.now()
-    audit.record(
-        db,
-        "article_updated",
-        at=article.updated_at,
-        org_id=article.org_id,
-        article_id=article.id,
-        by=auth.counsellor.id,
+    article = await articles.update_article(
+        db, auth.counsellor.org_id, article_id, body.model_dump(), ctx.clock.now(), by=auth.counsellor.id
     )
-    await db.commit()
     return article_out(article)
 
 
 @router.delete("/{article_id}", status_code=204)
 async def delete_article(article_id: uuid.UUID, auth: AdminAuth, ctx: Ctx, db: DbSession) -> Response:
-    article = await _own(db, auth, article_id)
-    await db.delete(article)
-    audit.record(
-        db,
-        "article_deleted",
-        at=ctx.clock.now(),
-        org_id=article.org_id,
-        article_id=article.id,
-        by=auth.counsellor.id,
+    await articles.delete_article(
+        db, auth.counsellor.org_id, article_id, ctx.clock.now(), by=auth.counsellor.id
     )
-    await db.commit()
     return Response(status_code=204)

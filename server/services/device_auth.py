@@ -1,24 +1,23 @@
-"""Signed device requests (docs/api.md): a FastAPI dependency that verifies the ``Opg-*`` headers with
-``opgelucht_desk.protocol.verify_request`` and records each nonce in the database, so every relay
-instance sharing the database refuses a replay."""
+"""Signed device requests (docs/api.md): the ``Opg-*`` headers verified with
+``opgelucht_desk.protocol.verify_request``, and each nonce recorded in the database, so every relay
+instance sharing the database refuses a replay. The FastAPI dependencies (``Signed``,
+``CurrentDevice``) are in server/deps.py."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from opgelucht_desk.protocol.errors import RequestAuthError
 from opgelucht_desk.protocol.request_auth import DEFAULT_WINDOW, parse_request_headers, verify_request
 from server.clock import unix
-from server.deps import Ctx, DbSession
 from server.errors import ApiError
 from server.models.messaging import Device, RequestNonce
 from server.services.sql import dialect_insert, write_lock
@@ -32,14 +31,6 @@ DEVICES = cast(Table, Device.__table__)
 
 def bad_signature() -> ApiError:
     return ApiError(401, "bad_signature", "The request signature is missing, invalid or out of date.")
-
-
-def request_target(request: Request) -> str:
-    """The path and query string exactly as sent (what the device signed)."""
-    raw = request.scope.get("raw_path") or request.scope["path"].encode()
-    target = bytes(raw).decode("latin-1")
-    query = request.scope.get("query_string", b"")
-    return f"{target}?{query.decode('latin-1')}" if query else target
 
 
 def replayed_request() -> ApiError:
@@ -104,47 +95,21 @@ async def record_nonce(db: AsyncSession, signed: SignedRequest) -> bool:
     return True
 
 
-# Documents the scheme in the OpenAPI document; the checks themselves are below (a missing header is a
-# 401 ``bad_signature`` like any other signature problem).
-_signed = APIKeyHeader(
-    name="Opg-Signature",
-    scheme_name="DeviceSignature",
-    auto_error=False,
-    description="Ed25519 request signature with Opg-Device, Opg-Timestamp and Opg-Nonce (docs/api.md).",
-)
-
-
-async def signed_request(
-    request: Request, ctx: Ctx, db: DbSession, _signature: Annotated[str | None, Depends(_signed)]
+async def verify_signed_request(
+    db: AsyncSession, headers: Mapping[str, str], method: str, target: str, body: bytes, now: datetime
 ) -> SignedRequest:
-    """The device and nonce of a correctly signed request (its nonce not claimed yet)."""
-    body = await request.body()
+    """The device and nonce of a correctly signed request (its nonce not claimed yet); 401
+    ``bad_signature`` otherwise. ``target``: the path and query string exactly as sent."""
     try:
-        device_id = parse_request_headers(request.headers).device_id
+        device_id = parse_request_headers(headers).device_id
     except RequestAuthError:
         raise bad_signature() from None
     row = (await (await db.connection()).execute(_DEVICE, {"p_device": device_id})).first()
     if row is None:
         raise bad_signature()  # an unknown device looks like a bad signature: no existence oracle
     device = Device(**row._mapping)  # a plain (transient) object: nothing for the session to track
-    now = ctx.clock.now()
     try:
-        _, _, nonce = verify_request(
-            request.headers, request.method, request_target(request), body, device.sign_pk, now=unix(now)
-        )
+        _, _, nonce = verify_request(headers, method, target, body, device.sign_pk, now=unix(now))
     except RequestAuthError:
         raise bad_signature() from None
     return SignedRequest(device, device.device_id, device.org_id, device.last_seen, nonce, now)
-
-
-Signed = Annotated[SignedRequest, Depends(signed_request)]
-
-
-async def current_device(signed: Signed, db: DbSession) -> Device:
-    """A signed request's device, its nonce claimed (committed) before the handler runs."""
-    if not await record_nonce(db, signed):
-        raise replayed_request()
-    return signed.device
-
-
-CurrentDevice = Annotated[Device, Depends(current_device)]

@@ -9,18 +9,22 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, String, Table, Text, bindparam, func, select, update
+from sqlalchemy import BigInteger, String, Table, Text, bindparam, func, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import parse_header
 from opgelucht_desk.protocol.errors import EnvelopeError
 from server.clock import unix
 from server.errors import ApiError, conflict, gone, not_found
+from server.metrics import Metrics
 from server.models.messaging import CHANNEL_CHAT, Conversation, Message, OrgCursor
+from server.schemas import EnvelopeIn, b64_field, parse_body, stored_json
+from server.services.counters import message_stored
+from server.services.device_auth import SignedRequest, record_nonce, replayed_request
 from server.services.live_events import CHANNEL as LIVE_CHANNEL
+from server.services.live_events import MemoryBroker
 from server.services.sql import dialect_insert, insert_ignore, write_lock
 
 # Core tables for the hot path (no ORM unit of work, no identity map).
@@ -77,33 +81,6 @@ class Posted:
     notified: bool = False  # the live event went out with the commit (PostgreSQL NOTIFY)
 
 
-def stored_json(message: Message) -> dict[str, Any]:
-    return {
-        "conv_id": str(message.conv_id),
-        "msg_id": str(message.msg_id),
-        "seq": message.seq,
-        "cursor": message.cursor,
-        "stored_at": unix(message.stored_at),
-        "expires_at": unix(message.expires_at),
-    }
-
-
-def message_json(message: Message | Row[Any], *, with_conv: bool = False) -> dict[str, Any]:
-    """The API's ``Message`` object from an ORM row or a Core row of ``messages``."""
-    out: dict[str, Any] = {
-        "seq": message.seq,
-        "cursor": message.cursor,
-        "msg_id": str(message.msg_id),
-        "envelope": b64e(message.envelope),
-        "stored_at": unix(message.stored_at),
-        "expires_at": unix(message.expires_at),
-        "channel": message.channel,
-    }
-    if with_conv:
-        out["conv_id"] = str(message.conv_id)
-    return out
-
-
 async def post_message(
     db: AsyncSession,
     *,
@@ -136,6 +113,55 @@ async def post_message(
             if db.in_transaction():
                 await db.rollback()
             raise
+
+
+async def post_from_device(
+    db: AsyncSession, signed: SignedRequest, conv_id: uuid.UUID, raw_body: bytes, retention: timedelta
+) -> Posted:
+    """A reporter device's signed post. The nonce is claimed in the message's own transaction (one
+    commit per post). When that transaction does not commit (an invalid body, another device's
+    conversation, a repeated msg_id), the nonce is stored on its own, so a replay of any signed post is
+    refused. The body is parsed here rather than by FastAPI so that a body failing the schema is
+    covered by this rule too."""
+    try:
+        body = parse_body(EnvelopeIn, raw_body)
+        posted = await post_message(
+            db,
+            org_id=signed.org_id,
+            conv_id=conv_id,
+            envelope=b64_field(body.envelope, "envelope"),
+            channel=CHANNEL_CHAT,
+            now=signed.now,
+            retention=retention,
+            device_id=signed.device_id,
+            first=signed.claim,
+        )
+    except Exception as exc:
+        replayed = isinstance(exc, ApiError) and exc.code == "replayed_request"
+        if not replayed and not await record_nonce(db, signed):
+            raise replayed_request() from None  # a copy of this request was stored meanwhile
+        raise
+    if not posted.created and not await record_nonce(db, signed):
+        raise replayed_request()
+    return posted
+
+
+async def announce(
+    broker: MemoryBroker,
+    metrics: Metrics,
+    org_id: uuid.UUID,
+    conv_id: uuid.UUID,
+    posted: Posted,
+    channel: str,
+    sender: str,
+) -> None:
+    """After a post: count a new message and send its live event, unless PostgreSQL sent it with the
+    commit. ``sender`` is ``device`` or ``counsellor``."""
+    if not posted.created:
+        return
+    message_stored(metrics, channel, sender)
+    if not posted.notified:
+        await broker.publish(org_id, {"conv_id": str(conv_id), "seq": posted.seq, "cursor": posted.cursor})
 
 
 # Hot-path statements are built once with bind parameters (building a SQLAlchemy statement per request

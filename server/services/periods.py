@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from server.errors import BadRequest
+
 # ASCII digits only (``\d`` would take other scripts' digits), matched in full (``$`` allows a newline).
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 _WEEK = re.compile(r"([0-9]{4})-W(0[1-9]|[1-4][0-9]|5[0-3])")
@@ -16,8 +18,8 @@ FIRST_YEAR = 2000
 LAST_YEAR = 9998
 
 
-class PeriodError(ValueError):
-    """Not a fixed period."""
+class PeriodError(BadRequest):
+    """Not a fixed period (400 ``bad_request`` with the message)."""
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,16 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.context import AppContext
 from server.models.messaging import Conversation, Device, ExtraWrap, Feedback, Message, RequestNonce
 from server.services.counters import retention_deleted
 from server.services.sql import write_lock
 from server.services.stats import close_buckets, noise_source
 from server.services.stats_activity import forget_device
-
-if TYPE_CHECKING:
-    from server.context import AppContext
 
 log = logging.getLogger("opgelucht.relay.retention")
 

@@ -13,6 +13,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
+from server.errors import BadRequest
 from server.models import OrgCode
 from server.models.messaging import StatsDay, StatsDevice, StatsItem, StatsReport, StatsSalt
 from server.services.periods import Period, parse_period
@@ -29,7 +30,7 @@ that a cell only one device contributed to appears at all small (delta, docs/sta
 Cells = dict[tuple[str, str], int]
 
 
-class PeriodNotOver(ValueError):
+class PeriodNotOver(BadRequest):
     """Statistics of a period are published only once it (and the month it is compared with) ended."""
 
 

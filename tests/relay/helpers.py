@@ -29,7 +29,7 @@ from server.auth.totp import code_at
 from server.clock import ManualClock, unix
 from server.context import AppContext
 from server.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
-from server.orgs import create_invitation, create_org
+from server.services.orgs import create_invitation, create_org
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 ROSTER_LIFETIME = timedelta(days=14)

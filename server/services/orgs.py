@@ -1,4 +1,4 @@
-"""Org-level operations shared by the HTTP routes and the ops CLI: orgs, codes, invitations."""
+"""Org-level operations shared by the HTTP routes and the ops CLI: orgs, codes, invitations, keys."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_desk.protocol.encoding import b64e
-from opgelucht_desk.protocol.qr import ORG_CODE_RE, qr_payload
+from opgelucht_desk.protocol.errors import RosterError
+from opgelucht_desk.protocol.qr import ORG_CODE_RE
+from opgelucht_desk.protocol.roster import verify_org_key_certificate
 from server import audit
 from server.auth.invitations import invitation_hash, new_invitation
 from server.config import Settings
-from server.errors import gone, not_found
-from server.models import Invitation, Org, OrgCode, OrgKeyCertificate, Roster
-from server.models.accounts import ROLES
+from server.errors import conflict, gone, not_found
+from server.models import Counsellor, Invitation, Org, OrgCode, OrgKeyCertificate, Roster, Session
+from server.models.accounts import ROLES, STATUS_ACTIVE, STATUS_REMOVED
 from server.schemas import OrgKeyLink
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L): easy to type from a poster.
@@ -100,13 +102,6 @@ async def create_code(
     return row
 
 
-def code_qr_payload(code: OrgCode, org: Org, settings: Settings) -> str | None:
-    """The join QR text (relay URL, code, org key fingerprint), or None while the org has no key."""
-    if org.org_key is None or code.revoked_at is not None:
-        return None
-    return qr_payload(settings.public_url, code.code, org.org_key)
-
-
 async def current_roster(db: AsyncSession, org_id: uuid.UUID) -> Roster | None:
     return (
         await db.execute(
@@ -149,3 +144,82 @@ async def add_org_key_certificate(
         )
     )
     org.org_key = new_key
+
+
+async def own_org(db: AsyncSession, counsellor: Counsellor) -> Org:
+    org = await db.get(Org, counsellor.org_id)
+    assert org is not None  # foreign key
+    return org
+
+
+async def active_counsellors(db: AsyncSession, org_id: uuid.UUID) -> list[Counsellor]:
+    rows = await db.scalars(
+        select(Counsellor)
+        .where(Counsellor.org_id == org_id, Counsellor.status == STATUS_ACTIVE)
+        .order_by(Counsellor.created_at)
+    )
+    return list(rows)
+
+
+async def set_org_key(
+    db: AsyncSession, org: Org, new_key: bytes, certificate: bytes | None, now: datetime, *, by: uuid.UUID
+) -> None:
+    """The first org key, or a replacement certified by the old key (409 without a valid certificate);
+    the same key again changes nothing. Commits."""
+    if org.org_key is None:
+        org.org_key = new_key
+        audit.record(db, "org_key_set", at=now, org_id=org.id, by=by)
+    elif org.org_key != new_key:
+        if certificate is None:
+            raise conflict("Replacing the org key needs a certificate signed by the old key.")
+        try:
+            verify_org_key_certificate(org.org_key, new_key, certificate)
+        except RosterError:
+            raise conflict("The certificate is not the old org key's signature over the new key.") from None
+        await add_org_key_certificate(db, org, new_key, certificate, now)
+        audit.record(db, "org_key_changed", at=now, org_id=org.id, by=by)
+    await db.commit()
+
+
+async def remove_counsellor(
+    db: AsyncSession, org_id: uuid.UUID, counsellor_id: uuid.UUID, now: datetime, *, by: uuid.UUID
+) -> None:
+    """Remove a counsellor of the org (404 for none of it) and end their sessions; not oneself. Commits."""
+    target = await db.get(Counsellor, counsellor_id)
+    if target is None or target.org_id != org_id or target.status == STATUS_REMOVED:
+        raise not_found()
+    if target.id == by:
+        raise conflict("You cannot remove yourself; ask another admin.")
+    target.status = STATUS_REMOVED
+    target.removed_at = now
+    target.enrolment_token_hash = None
+    await db.execute(delete(Session).where(Session.counsellor_id == target.id))
+    audit.record(db, "counsellor_removed", at=now, org_id=target.org_id, counsellor_id=target.id, by=by)
+    await db.commit()
+
+
+async def org_codes(db: AsyncSession, org_id: uuid.UUID) -> list[OrgCode]:
+    return list(
+        await db.scalars(select(OrgCode).where(OrgCode.org_id == org_id).order_by(OrgCode.created_at))
+    )
+
+
+async def revoke_code(
+    db: AsyncSession, org_id: uuid.UUID, code: str, now: datetime, *, by: uuid.UUID
+) -> None:
+    """Revoke one of the org's codes (404 for any other); revoking again changes nothing. Commits."""
+    row = await find_code(db, code)
+    if row is None or row.org_id != org_id:
+        raise not_found()
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(db, "code_revoked", at=now, org_id=row.org_id, code=row.code, by=by)
+        await db.commit()
+
+
+async def live_code_org(db: AsyncSession, code: str) -> Org:
+    """The org of a live org code: 404 unknown, 410 revoked."""
+    row = await live_code(db, code)
+    org = await db.get(Org, row.org_id)
+    assert org is not None
+    return org

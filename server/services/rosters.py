@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_desk.protocol.encoding import b64d
@@ -13,8 +14,8 @@ from server import audit
 from server.clock import unix
 from server.errors import bad_request, conflict
 from server.models import Org, Roster
-from server.orgs import current_roster
 from server.schemas import SignedRosterBody
+from server.services.orgs import current_roster
 
 
 async def accept_roster(db: AsyncSession, org: Org, body: SignedRosterBody, now: datetime) -> Roster:
@@ -51,3 +52,13 @@ async def accept_roster(db: AsyncSession, org: Org, body: SignedRosterBody, now:
     db.add(row)
     audit.record(db, "roster_published", at=now, org_id=org.id, version=roster.version)
     return row
+
+
+async def publish_roster(db: AsyncSession, org: Org, body: SignedRosterBody, now: datetime) -> None:
+    """Accept and commit the org's next roster (``PUT /v1/org/roster``)."""
+    await accept_roster(db, org, body, now)
+    try:
+        await db.commit()
+    except IntegrityError:  # a concurrent upload took this version
+        await db.rollback()
+        raise conflict("Roster refused: version already taken.") from None
