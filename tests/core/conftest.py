@@ -15,7 +15,7 @@ from relay.helpers import create_org_with_admin
 
 from opgelucht_desk.core.desk import DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
-from opgelucht_desk.protocol.reporter import ReporterClient
+from opgelucht_reporter.client import ReporterClient
 from server.clock import ManualClock, unix
 from server.context import AppContext
 

@@ -13,7 +13,7 @@ import httpx
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.model import EnrolmentChallenge
 from opgelucht_desk.protocol.envelope import MessageType
-from opgelucht_desk.protocol.reporter import ReceivedMessage, ReporterClient
+from opgelucht_reporter.client import ReceivedMessage, ReporterClient
 from server.auth.totp import code_at
 from server.clock import ManualClock
 

@@ -14,7 +14,7 @@ import pytest
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
-from opgelucht_desk.protocol.reporter import ReporterClient
+from opgelucht_reporter.client import ReporterClient
 
 from .conftest import make_keyring
 from .kit import PASSWORD, Reporter

@@ -19,7 +19,7 @@ from keyrings.alt.file import EncryptedKeyring
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import OfflineError
 from opgelucht_desk.core.keystore import TEST_KDF
-from opgelucht_desk.protocol.reporter import ReporterClient
+from opgelucht_reporter.client import ReporterClient
 
 from .kit import CANARY_TEXT, PASSWORD, Reporter
 from .relay_process import RelayProcess

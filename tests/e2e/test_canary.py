@@ -28,8 +28,8 @@ from sqlalchemy.engine import make_url
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, open_message, seal_message
 from opgelucht_desk.protocol.profile import Profile
-from opgelucht_desk.protocol.reporter import ReporterClient
 from opgelucht_desk.protocol.roster import SignedRoster, roster_hash
+from opgelucht_reporter.client import ReporterClient
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings

@@ -10,11 +10,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from opgelucht_desk.protocol.reporter import ReporterClient
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
+from opgelucht_reporter.client import ReporterClient
 from server.clock import unix
 from ui.relay_server import RelayServer
 

@@ -29,8 +29,8 @@ from opgelucht_desk.protocol import (
     seal_message,
     verify_roster,
 )
-from opgelucht_desk.protocol.reporter import ReporterClient, ReporterError
 from opgelucht_desk.protocol.roster import CounsellorEntry
+from opgelucht_reporter.client import ReporterClient, ReporterError
 from server.app import create_app
 from server.clock import ManualClock, unix
 from server.config import Settings

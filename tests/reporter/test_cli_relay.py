@@ -15,7 +15,7 @@ from relay.helpers import create_org_with_admin, enrol_admin
 from ui.relay_server import RelayServer
 
 from opgelucht_desk.protocol import DeviceKeys, b64d, open_message
-from opgelucht_desk.protocol.cli import main
+from opgelucht_reporter.cli import main
 
 
 @pytest.fixture
