@@ -25,8 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync  # noqa: E402
 from keyrings.alt.file import EncryptedKeyring  # noqa: E402
+from kit.relay import RelayServer  # type: ignore[import-not-found]  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-from ui.relay_server import RelayServer  # type: ignore[import-not-found]  # noqa: E402
 
 from opgelucht_desk.core.desk import Desk, DeskConfig  # noqa: E402
 from opgelucht_desk.core.keystore import TEST_KDF  # noqa: E402

@@ -21,8 +21,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from relay.helpers import Actor, enrol_admin
-from relay.messaging.kit import new_code, served, wait_ready
+from kit.actors import Actor, enrol_admin, new_code
+from kit.relay import served
+from kit.sse import wait_ready
 from sqlalchemy.engine import make_url
 
 from opgelucht_desk.protocol.encoding import b64d, b64e

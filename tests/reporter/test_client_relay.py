@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from relay.helpers import Actor, create_org_with_admin, enrol_admin, login, make_roster
+from kit.actors import Actor, create_org_with_admin, enrol_admin, login, make_roster
 
 from opgelucht_desk.protocol import (
     DeviceKeys,

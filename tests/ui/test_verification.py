@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from kit.relay import RelayServer
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
@@ -21,7 +22,6 @@ from opgelucht_desk.ui.inbox_model import Column
 from opgelucht_reporter.client import ReporterClient
 from server.clock import unix
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 
