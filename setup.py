@@ -14,6 +14,9 @@ RESOURCE_PACKAGES = [
 ]
 
 setup(
-    packages=[*find_packages(include=["opgelucht_desk*", "server*"]), *RESOURCE_PACKAGES],
+    packages=[
+        *find_packages(include=["opgelucht_desk*", "opgelucht_reporter*", "server*"]),
+        *RESOURCE_PACKAGES,
+    ],
     package_dir={"opgelucht_desk.resources": "resources"},
 )

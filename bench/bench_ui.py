@@ -228,7 +228,7 @@ def main() -> int:
     if args.child:
         return child(args)
 
-    from ui.relay_server import RelayServer
+    from kit.relay import RelayServer
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

@@ -25,13 +25,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync  # noqa: E402
 from keyrings.alt.file import EncryptedKeyring  # noqa: E402
+from kit.relay import RelayServer  # type: ignore[import-not-found]  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-from ui.relay_server import RelayServer  # type: ignore[import-not-found]  # noqa: E402
 
 from opgelucht_desk.core.desk import Desk, DeskConfig  # noqa: E402
 from opgelucht_desk.core.keystore import TEST_KDF  # noqa: E402
 from opgelucht_desk.core.model import Category, Status  # noqa: E402
-from opgelucht_desk.protocol.reporter import ReporterClient  # noqa: E402
 from opgelucht_desk.ui.controller import Controller  # noqa: E402
 from opgelucht_desk.ui.enrolment import EnrolmentWizard  # noqa: E402
 from opgelucht_desk.ui.i18n import Translations  # noqa: E402
@@ -40,6 +39,7 @@ from opgelucht_desk.ui.main_window import MainWindow  # noqa: E402
 from opgelucht_desk.ui.preferences import Preferences  # noqa: E402
 from opgelucht_desk.ui.stats import recent_periods  # noqa: E402
 from opgelucht_desk.ui.style import apply_style  # noqa: E402
+from opgelucht_reporter.client import ReporterClient  # noqa: E402
 from server.clock import unix  # noqa: E402
 
 PASSWORD = "paars fietsje drijft op de gracht"  # noqa: S105 - demo account on a throwaway relay

@@ -1,7 +1,8 @@
 """Opgelucht protocol v1: keys, envelopes, roster, re-wraps, request signing (docs/protocol.md).
 
-Never imports Qt. The reference reporter client lives in `opgelucht_desk.protocol.reporter` and is not
-imported here (it needs httpx).
+Wire format and crypto only: never imports Qt, httpx or any other part of this repository (a test
+checks both). The reference reporter client is its own package, `opgelucht_reporter`; the test-vector
+generator is a test tool (`tests/protocol/vector_generator.py`).
 """
 
 from .encoding import (

@@ -10,16 +10,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from keyrings.alt.file import EncryptedKeyring
+from kit.actors import create_org_with_admin
+from kit.reporter import Reporter
 from relay.conftest import app, client, clock, ctx, db_url, settings, sqlite_template  # noqa: F401
-from relay.helpers import create_org_with_admin
 
 from opgelucht_desk.core.desk import DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
-from opgelucht_desk.protocol.reporter import ReporterClient
+from opgelucht_reporter.client import ReporterClient
 from server.clock import ManualClock, unix
 from server.context import AppContext
 
-from .kit import EnrolledDesk, Reporter, TamperingTransport, enrol_desk
+from .desks import EnrolledDesk, enrol_desk
+from .tampering import TamperingTransport
 
 RELAY_URL = "http://127.0.0.1:9"  # loopback: the reference reporter allows plain http only there
 

@@ -12,7 +12,7 @@ from opgelucht_desk.core.errors import AuthExpiredError, GoneError
 from server.clock import ManualClock
 
 from .conftest import RELAY_URL
-from .kit import PASSWORD, EnrolledDesk
+from .desks import PASSWORD, EnrolledDesk
 
 
 async def test_codes_can_be_created_listed_and_revoked(admin_desk: EnrolledDesk) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from server.clock import ManualClock
 
-from .kit import PASSWORD, EnrolledDesk
+from .desks import PASSWORD, EnrolledDesk
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -8,11 +8,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from kit.reporter import CANARY_PSEUDONYM, CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.keystore import KeySecrets
 from server.clock import ManualClock
 
-from .kit import CANARY_PSEUDONYM, CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter
+from .desks import PASSWORD, EnrolledDesk
 
 NOTE_CANARY = "NOTITIE-kanarie-31aa"
 DRAFT_CANARY = "CONCEPT-kanarie-77b2"

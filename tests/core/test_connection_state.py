@@ -11,15 +11,16 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from kit.relay import RelayProcess
+from kit.reporter import Reporter
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.keystore import TEST_KDF
-from opgelucht_desk.protocol.reporter import ReporterClient
+from opgelucht_reporter.client import ReporterClient
 
 from .conftest import make_keyring
-from .kit import PASSWORD, Reporter
-from .relay_process import RelayProcess
+from .desks import PASSWORD
 
 pytestmark = pytest.mark.slow
 SHOWN_WITHIN = 5.0  # seconds from the relay's death to "offline" in the UI's connection status

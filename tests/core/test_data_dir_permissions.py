@@ -12,7 +12,7 @@ import pytest
 
 from opgelucht_desk.core.desk import ACCOUNT_FILE, Desk, DeskConfig
 
-from .kit import EnrolledDesk
+from .desks import EnrolledDesk
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 

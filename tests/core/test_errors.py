@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
-from relay.helpers import create_invitation_for
+from kit.actors import create_invitation_for
+from kit.relay import free_port
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import (
@@ -22,8 +23,7 @@ from server.auth.totp import code_at
 from server.clock import ManualClock
 from server.context import AppContext
 
-from .kit import PASSWORD, EnrolledDesk, enrol_desk
-from .relay_process import free_port
+from .desks import PASSWORD, EnrolledDesk, enrol_desk
 
 
 async def test_repeated_wrong_codes_lock_the_account_out(

@@ -15,15 +15,16 @@ import httpx
 import pyotp
 import pytest
 from keyrings.alt.file import EncryptedKeyring
+from kit.relay import RelayProcess
+from kit.reporter import CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import OfflineError
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.keystore import TEST_KDF
-from opgelucht_desk.protocol.reporter import ReporterClient
+from opgelucht_reporter.client import ReporterClient
 
-from .kit import CANARY_TEXT, PASSWORD, Reporter
-from .relay_process import RelayProcess
+from .desks import PASSWORD
 
 pytestmark = pytest.mark.slow
 Hook = Callable[[httpx.Request], Awaitable[None]]

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from relay.helpers import create_invitation_for
+from kit.actors import create_invitation_for
+from kit.reporter import CANARY_PSEUDONYM, CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.desk import Desk, DeskConfig
@@ -23,15 +24,8 @@ from server.clock import ManualClock
 from server.context import AppContext
 
 from .conftest import RELAY_URL
-from .kit import (
-    CANARY_PSEUDONYM,
-    CANARY_TEXT,
-    PASSWORD,
-    EnrolledDesk,
-    Reporter,
-    TamperingTransport,
-    enrol_desk,
-)
+from .desks import PASSWORD, EnrolledDesk, enrol_desk
+from .tampering import TamperingTransport
 
 
 class Recorder(DeskListener):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nacl.pwhash.argon2id
 import pytest
+from kit.reporter import CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import BackupError, DeskError, NotAllowedError
@@ -26,7 +27,7 @@ from opgelucht_desk.core.org_backup import (
 from opgelucht_desk.protocol.keys import generate_signing_seed
 from server.clock import ManualClock
 
-from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter
+from .desks import PASSWORD, EnrolledDesk
 
 PASSPHRASE = "correct horse battery staple"
 

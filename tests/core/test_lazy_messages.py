@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from kit.reporter import CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.sync import CURSOR_META
 from server.clock import ManualClock
 
 from .conftest import make_reporter
-from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, TamperingTransport
+from .desks import PASSWORD, EnrolledDesk
+from .tampering import TamperingTransport
 
 SYNC = "/v1/inbox/sync"
 

@@ -8,7 +8,8 @@ import copy
 from typing import Any
 
 import pytest
-from relay.helpers import make_roster
+from kit.actors import make_roster
+from kit.reporter import CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.protocol.errors import RosterError
@@ -24,7 +25,8 @@ from server.context import AppContext
 from server.models import Org
 from server.models import Roster as RosterRow
 
-from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, TamperingTransport
+from .desks import PASSWORD, EnrolledDesk
+from .tampering import TamperingTransport
 
 
 def _b64(data: bytes) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from kit.reporter import Reporter
 
 from opgelucht_desk.core.errors import VerificationError
 from opgelucht_desk.core.poster import CodePoster, poster_pdf, save_poster
@@ -16,7 +17,8 @@ from opgelucht_desk.protocol.keys import qr_fingerprint
 from opgelucht_desk.protocol.qr import parse_qr_payload, qr_payload
 
 from .conftest import RELAY_URL
-from .kit import EnrolledDesk, Reporter, TamperingTransport
+from .desks import EnrolledDesk
+from .tampering import TamperingTransport
 
 A4_POINTS = (595.28, 841.89)
 

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from relay.helpers import create_invitation_for
+from kit.actors import create_invitation_for
+from kit.reporter import CANARY_PSEUDONYM, Reporter
 
 from opgelucht_desk.core.desk import ROSTER_LIFETIME, Desk, DeskConfig
 from opgelucht_desk.core.model import Status
@@ -32,7 +33,7 @@ from opgelucht_desk.protocol.roster import (
 from server.clock import ManualClock, unix
 from server.context import AppContext
 
-from .kit import CANARY_PSEUDONYM, PASSWORD, EnrolledDesk, Reporter, enrol_desk
+from .desks import PASSWORD, EnrolledDesk, enrol_desk
 
 REMOVED = "removed from the roster"
 

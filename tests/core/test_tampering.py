@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from kit.reporter import CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.core.events import DeskListener
@@ -19,7 +20,8 @@ from opgelucht_desk.protocol.keys import DeviceKeys
 from server.clock import ManualClock
 
 from .conftest import make_reporter
-from .kit import CANARY_TEXT, PASSWORD, EnrolledDesk, Reporter, TamperingTransport
+from .desks import PASSWORD, EnrolledDesk
+from .tampering import TamperingTransport
 
 SYNC = "/v1/inbox/sync"
 

@@ -13,7 +13,7 @@ import pytest
 import trustme
 import uvicorn
 from fastapi import FastAPI
-from relay.helpers import create_org_with_admin
+from kit.actors import create_org_with_admin
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import UntrustedCertificateError
@@ -21,7 +21,7 @@ from opgelucht_desk.core.model import DeskState
 from server.clock import ManualClock
 from server.context import AppContext
 
-from .kit import enrol_desk
+from .desks import enrol_desk
 
 
 @dataclasses.dataclass

@@ -86,7 +86,7 @@ def screen_texts() -> str:
 async def reporter(work: Path, *args: str) -> str:
     """One run of the reference reporter client (the employee's app), as its own process."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from opgelucht_desk.protocol.cli import main; main()",
+        sys.executable, "-c", "from opgelucht_reporter.cli import main; main()",
         "--state", str(work / "reporter.json"), *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

@@ -21,15 +21,16 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from relay.helpers import Actor, enrol_admin
-from relay.messaging.kit import new_code, served, wait_ready
+from kit.actors import Actor, enrol_admin, new_code
+from kit.relay import served
+from kit.sse import wait_ready
 from sqlalchemy.engine import make_url
 
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, open_message, seal_message
 from opgelucht_desk.protocol.profile import Profile
-from opgelucht_desk.protocol.reporter import ReporterClient
 from opgelucht_desk.protocol.roster import SignedRoster, roster_hash
+from opgelucht_reporter.client import ReporterClient
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings

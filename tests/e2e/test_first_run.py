@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from core.relay_process import RelayProcess
+from kit.relay import RelayProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("desk_driver.py")

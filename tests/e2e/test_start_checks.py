@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from core.relay_process import RelayProcess
+from kit.relay import RelayProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "scripts" / "start_checks.py"

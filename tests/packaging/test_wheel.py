@@ -24,7 +24,7 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source.mkdir()
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    for package in ("opgelucht_desk", "server", "resources"):
+    for package in ("opgelucht_desk", "opgelucht_reporter", "server", "resources"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     pip_wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
     built = subprocess.run(
@@ -80,3 +80,12 @@ def test_desktop_resources_are_in_the_wheel(unpacked_wheel: Path) -> None:
     assert qm_files == "['opgelucht_en.qm', 'opgelucht_nl.qm', 'qtbase_extra_nl.qm']"
     assert (Path(where) / "style.qss").is_file()
     assert (Path(where) / "icons" / "opgelucht.png").is_file()
+
+
+def test_the_reference_reporter_client_is_in_the_wheel(unpacked_wheel: Path) -> None:
+    code = "import opgelucht_reporter.cli as c, opgelucht_reporter.client; print(c.__file__)"
+    result = run_from_wheel(unpacked_wheel, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(str(unpacked_wheel))  # the wheel's copy, not the checkout
+    (entry_points,) = unpacked_wheel.glob("opgelucht_desk-*.dist-info/entry_points.txt")
+    assert "opgelucht-reporter = opgelucht_reporter.cli:main" in entry_points.read_text().splitlines()

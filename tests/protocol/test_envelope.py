@@ -33,7 +33,7 @@ from opgelucht_desk.protocol.envelope import (
 from opgelucht_desk.protocol.padding import bucket_lengths, is_bucket
 from opgelucht_desk.protocol.signing import sign
 
-from .factories import CONV_ID, device, text_envelope
+from .deterministic import CONV_ID, device, text_envelope
 
 ALICE = device("alice")
 BOB = device("bob")

@@ -25,7 +25,7 @@ from opgelucht_desk.protocol import (
 )
 from opgelucht_desk.protocol.envelope import MAGIC, STANZA_BYTES
 
-from .factories import CONV_ID, NOW, device, make_org, text_envelope
+from .deterministic import CONV_ID, NOW, device, make_org, text_envelope
 
 BOB = device("bob")
 ENVELOPE = text_envelope(device("alice"), [BOB.enc_pk, device("carol").enc_pk])

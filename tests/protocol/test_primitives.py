@@ -32,7 +32,7 @@ from opgelucht_desk.protocol.padding import bucket_lengths, is_bucket
 from opgelucht_desk.protocol.rng import DeterministicRng
 from opgelucht_desk.protocol.sealedbox import seal, seal_open
 
-from .factories import device, seed
+from .deterministic import device, seed
 
 
 @settings(deadline=None)

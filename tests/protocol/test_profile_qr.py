@@ -20,7 +20,7 @@ from opgelucht_desk.protocol import (
     signing_public_key,
 )
 
-from .factories import device, seed
+from .deterministic import device, seed
 
 KEYS = device("reporter")
 

@@ -24,7 +24,7 @@ from opgelucht_desk.protocol import (
     verify_rewrap,
 )
 
-from .factories import CONV_ID, NOW, device, text_envelope
+from .deterministic import CONV_ID, NOW, device, text_envelope
 
 ANNA = device("anna-laptop")
 NEW = device("new-desktop")

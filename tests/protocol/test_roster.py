@@ -27,7 +27,7 @@ from opgelucht_desk.protocol import (
 from opgelucht_desk.protocol.encoding import TAG_ROSTER
 from opgelucht_desk.protocol.signing import sign
 
-from .factories import DAY, NOW, make_org, seed
+from .deterministic import DAY, NOW, make_org, seed
 
 
 def test_sign_and_verify_roster() -> None:

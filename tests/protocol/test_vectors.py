@@ -38,7 +38,8 @@ from opgelucht_desk.protocol import (
     verify_roster,
 )
 from opgelucht_desk.protocol.envelope import header_hash
-from opgelucht_desk.protocol.vectors import all_vectors, render
+
+from .vector_generator import all_vectors, render
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 

@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from kit.actors import Actor, create_org_with_admin, enrol_admin
 from sqlalchemy.engine import make_url
 
 from relay.databases import (
@@ -26,7 +27,6 @@ from relay.databases import (
     run_async,
     unique_pg_name,
 )
-from relay.helpers import Actor, create_org_with_admin, enrol_admin
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from kit.actors import Actor, create_invitation_for, login
 
-from relay.helpers import Actor, create_invitation_for, login
 from server.app import create_app
 from server.auth.invitations import INVITATION_RE, new_invitation, parse_invitation
 from server.auth.totp import code_at

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from kit.actors import Actor, create_invitation_for, create_org_with_admin, enrol, start_enrolment
 from sqlalchemy import select
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.keys import DeviceKeys, generate_signing_seed, signing_public_key
 from opgelucht_desk.protocol.roster import make_device_entry
-from relay.helpers import Actor, create_invitation_for, create_org_with_admin, enrol, start_enrolment
 from server.auth.invitations import new_invitation
 from server.auth.totp import code_at
 from server.clock import ManualClock

@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import FastAPI
-
-from relay.helpers import Actor
+from kit.actors import Actor
 
 INTERNALS = ("Traceback", 'File "', "sqlalchemy", "SELECT", "pydantic", "line ")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from relay.helpers import Actor
+from kit.actors import Actor
 
 
 def _bad_request(response: httpx.Response) -> str:

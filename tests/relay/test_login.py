@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argon2
 import httpx
+from kit.actors import Actor, login
 from sqlalchemy import select
 
-from relay.helpers import Actor, login
 from server.auth.totp import code_at
 from server.clock import ManualClock
 from server.context import AppContext

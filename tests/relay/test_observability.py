@@ -8,9 +8,9 @@ import uuid
 
 import httpx
 import pytest
+from kit.actors import Actor, login
 from sqlalchemy import select
 
-from relay.helpers import Actor, login
 from server.audit import record
 from server.clock import ManualClock
 from server.context import AppContext

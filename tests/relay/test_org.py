@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 import pytest
+from kit.actors import Actor, create_invitation_for, create_org_with_admin, enrol, enrol_admin, make_roster
 from sqlalchemy import select
 
 from opgelucht_desk.protocol.encoding import b64d, b64e
@@ -16,14 +17,6 @@ from opgelucht_desk.protocol.roster import (
     SignedRoster,
     make_org_key_certificate,
     verify_org_key_certificate,
-)
-from relay.helpers import (
-    Actor,
-    create_invitation_for,
-    create_org_with_admin,
-    enrol,
-    enrol_admin,
-    make_roster,
 )
 from server.clock import ManualClock
 from server.context import AppContext

@@ -17,12 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from kit.reporter import seal
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from relay.messaging.kit import seal
 from server.cli import main
 
 

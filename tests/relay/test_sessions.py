@@ -7,10 +7,10 @@ import hashlib
 from typing import Any
 
 import httpx
+from kit.actors import Actor, create_invitation_for, enrol, login
 from sqlalchemy import Result, delete, event, select
 from sqlalchemy.orm import ORMExecuteState
 
-from relay.helpers import Actor, create_invitation_for, enrol, login
 from server.auth.sessions import authenticate
 from server.clock import ManualClock
 from server.context import AppContext

@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from core.relay_process import RelayProcess, free_port
+from kit.actors import Actor, enrol
+from kit.relay import RelayProcess, free_port
+from kit.sse import wait_ready
 
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from relay.helpers import Actor, enrol
-from relay.messaging.kit import wait_ready
 from server.cli import GRACEFUL_SHUTDOWN_SECONDS, main
 from server.clock import ManualClock
 

@@ -13,9 +13,11 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from kit.actors import Actor, create_invitation_for, enrol, login, new_code
+from kit.relay import served
+from kit.reporter import RawReporter, seal
+from kit.sse import next_event, wait_ready
 
-from relay.helpers import Actor, create_invitation_for, enrol, login
-from relay.messaging.kit import Reporter, new_code, next_event, seal, served, wait_ready
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
@@ -29,7 +31,7 @@ async def rest_of(lines: AsyncIterator[str]) -> list[str]:
     return [line async for line in lines]
 
 
-async def ends_quietly(lines: AsyncIterator[str], reporter: Reporter) -> None:
+async def ends_quietly(lines: AsyncIterator[str], reporter: RawReporter) -> None:
     """A reporter posts right after the session ended: the stream carries no event of it and ends
     within ENDS_WITHIN seconds."""
     loop = asyncio.get_running_loop()
@@ -46,14 +48,14 @@ async def ends_quietly(lines: AsyncIterator[str], reporter: Reporter) -> None:
 
 
 @pytest.fixture
-async def reporter(client: httpx.AsyncClient, clock: ManualClock, admin: Actor) -> Reporter:
-    device = Reporter(client, clock, await new_code(client, admin))
+async def reporter(client: httpx.AsyncClient, clock: ManualClock, admin: Actor) -> RawReporter:
+    device = RawReporter(client, clock, await new_code(client, admin))
     assert (await device.register()).status_code == 201
     return device
 
 
 async def test_sign_out_ends_the_stream(
-    app: FastAPI, admin: Actor, client: httpx.AsyncClient, reporter: Reporter
+    app: FastAPI, admin: Actor, client: httpx.AsyncClient, reporter: RawReporter
 ) -> None:
     async with (
         served(app) as url,
@@ -67,7 +69,7 @@ async def test_sign_out_ends_the_stream(
 
 
 async def test_revoking_the_session_from_another_one_ends_its_stream(
-    app: FastAPI, admin: Actor, client: httpx.AsyncClient, clock: ManualClock, reporter: Reporter
+    app: FastAPI, admin: Actor, client: httpx.AsyncClient, clock: ManualClock, reporter: RawReporter
 ) -> None:
     other = {"Authorization": f"Bearer {(await login(client, clock, admin)).json()['token']}"}
     listed = (await client.get("/v1/auth/sessions", headers=admin.headers)).json()["sessions"]
@@ -89,7 +91,7 @@ async def test_removing_the_counsellor_ends_their_stream(
     admin: Actor,
     client: httpx.AsyncClient,
     clock: ManualClock,
-    reporter: Reporter,
+    reporter: RawReporter,
 ) -> None:
     colleague = await enrol(client, clock, await create_invitation_for(ctx, admin.org_id), username="collega")
     async with (
@@ -109,7 +111,7 @@ async def test_removing_the_counsellor_ends_their_stream(
 
 
 async def test_idle_time_out_ends_the_stream(
-    app: FastAPI, admin: Actor, clock: ManualClock, settings: Settings, reporter: Reporter
+    app: FastAPI, admin: Actor, clock: ManualClock, settings: Settings, reporter: RawReporter
 ) -> None:
     async with (
         served(app) as url,
@@ -127,7 +129,7 @@ async def test_absolute_time_out_ends_a_stream_whose_session_is_in_use(
 ) -> None:
     """The session is used every few minutes (never idle): the stream stays open, events flow, until
     the absolute time-out; then it ends."""
-    device = Reporter(client, clock, await new_code(client, admin))
+    device = RawReporter(client, clock, await new_code(client, admin))
     assert (await device.register()).status_code == 201
     step = timedelta(minutes=settings.session_idle_minutes - 1)
     absolute = timedelta(hours=settings.session_absolute_hours)
@@ -154,7 +156,7 @@ async def test_absolute_time_out_ends_a_stream_whose_session_is_in_use(
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 async def test_sign_out_on_one_instance_ends_the_stream_on_another(
-    settings: Settings, clock: ManualClock, admin: Actor, client: httpx.AsyncClient, reporter: Reporter
+    settings: Settings, clock: ManualClock, admin: Actor, client: httpx.AsyncClient, reporter: RawReporter
 ) -> None:
     """Two relay instances on one PostgreSQL database: the stream is held by the second, the sign-out
     goes through the first (the end travels over LISTEN/NOTIFY)."""

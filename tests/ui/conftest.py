@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 import qasync
 from keyrings.alt.file import EncryptedKeyring
+from kit.relay import RelayServer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -21,7 +22,6 @@ from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.style import apply_style
 from server.clock import unix
-from ui.relay_server import RelayServer
 
 T = TypeVar("T")
 ASYNC_TIMEOUT_MS = 20_000

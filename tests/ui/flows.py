@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from opgelucht_desk.protocol.reporter import ReporterClient
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
+from opgelucht_reporter.client import ReporterClient
 from server.clock import unix
-from ui.relay_server import RelayServer
 
 PASSWORD = "paars fietsje drijft op de gracht"
 TIMEOUT_MS = 20_000

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QFont
 from PySide6.QtWidgets import (
@@ -32,7 +33,6 @@ from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.style import apply_style
 from ui.flows import TIMEOUT_MS, create_code, enrol
-from ui.relay_server import RelayServer
 
 CONTROLS = (
     QAbstractButton,

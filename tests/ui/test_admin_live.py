@@ -10,6 +10,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
@@ -23,7 +24,6 @@ from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 FAST_POLL_MS = 100

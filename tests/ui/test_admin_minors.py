@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
+from kit.relay import RelayServer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -18,7 +19,6 @@ from opgelucht_desk.ui.enrolment import EnrolmentWizard, SafetyNumberPage
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.password_strength import StrengthMeter
 from ui.flows import PASSWORD, enrol
-from ui.relay_server import RelayServer
 
 NUMBER = " ".join(["12345"] * 12)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from kit.relay import RelayServer
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -34,7 +35,6 @@ from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.stats import period_label, recent_periods, running_month
 from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter, type_into
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QAbstractItemView)

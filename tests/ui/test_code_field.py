@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from kit.relay import RelayServer
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -21,7 +22,6 @@ from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.login import LoginWindow
 from ui.flows import PASSWORD, TIMEOUT_MS, type_into
-from ui.relay_server import RelayServer
 
 
 @pytest.fixture

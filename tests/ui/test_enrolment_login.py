@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -20,7 +21,6 @@ from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.preferences import Preferences
 from ui.flows import PASSWORD, TIMEOUT_MS, enrol, log_in, type_into
-from ui.relay_server import RelayServer
 
 
 def state_of(desk: Desk) -> DeskState:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -22,7 +23,6 @@ from opgelucht_desk.ui.inbox_model import Column
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.preferences import Preferences
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter, type_into
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 CANARY_TEXT = "Mijn leidinggevende CANARY-7731 maakt steeds opmerkingen"

@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -17,7 +18,6 @@ from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.preferences import Preferences
 from ui.flows import PASSWORD, TIMEOUT_MS, enrol, type_into
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 PASSPHRASE = "zeven zeeuwse zeilboten"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -27,7 +28,6 @@ from opgelucht_desk.ui.notifications import notification_text
 from opgelucht_desk.ui.tasks import running_tasks
 from opgelucht_desk.ui.unread import Notice, NoticeKind, UnreadNotices, counted_title
 from ui.flows import TIMEOUT_MS, create_code, enrol, log_in, new_reporter
-from ui.relay_server import RelayServer
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="freedesktop notifications are Linux's")
 

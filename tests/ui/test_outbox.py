@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -17,7 +18,6 @@ from opgelucht_desk.ui.controller import Controller
 from server.clock import unix
 from ui.conftest import make_keyring
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter, type_into
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from kit.relay import RelayServer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -14,7 +15,6 @@ from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 

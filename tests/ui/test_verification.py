@@ -9,19 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from kit.relay import RelayServer
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, seal_message
 from opgelucht_desk.protocol.keys import DeviceKeys
-from opgelucht_desk.protocol.reporter import ReporterClient
 from opgelucht_desk.protocol.request_auth import sign_request
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.inbox_model import Column
+from opgelucht_reporter.client import ReporterClient
 from server.clock import unix
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 

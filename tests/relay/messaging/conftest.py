@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from kit.actors import Actor, new_code
+from kit.reporter import RawReporter
 
-from relay.helpers import Actor
-from relay.messaging.kit import Reporter, new_code
 from server.clock import ManualClock
 
 
@@ -16,8 +16,8 @@ async def code(client: httpx.AsyncClient, admin: Actor) -> str:
 
 
 @pytest.fixture
-async def reporter(client: httpx.AsyncClient, clock: ManualClock, code: str) -> Reporter:
-    device = Reporter(client, clock, code)
+async def reporter(client: httpx.AsyncClient, clock: ManualClock, code: str) -> RawReporter:
+    device = RawReporter(client, clock, code)
     response = await device.register()
     assert response.status_code == 201, response.text
     return device

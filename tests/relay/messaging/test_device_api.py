@@ -7,25 +7,25 @@ import asyncio
 import uuid
 
 import httpx
+from kit.actors import Actor
+from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64d, b64e
-from relay.helpers import Actor
-from relay.messaging.kit import Reporter, seal
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
 
 
-def to_counsellors(admin: Actor, reporter: Reporter) -> list[bytes]:
+def to_counsellors(admin: Actor, reporter: RawReporter) -> list[bytes]:
     return [admin.device_keys.enc_pk, reporter.keys.enc_pk]
 
 
 async def test_registration_is_idempotent_and_keys_cannot_be_swapped(
-    client: httpx.AsyncClient, clock: ManualClock, reporter: Reporter
+    client: httpx.AsyncClient, clock: ManualClock, reporter: RawReporter
 ) -> None:
     again = await reporter.register()
     assert again.status_code == 200
-    impostor = Reporter(client, clock, reporter.org_code, device_id=reporter.device_id)
+    impostor = RawReporter(client, clock, reporter.org_code, device_id=reporter.device_id)
     response = await impostor.register()
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
@@ -34,8 +34,8 @@ async def test_registration_is_idempotent_and_keys_cannot_be_swapped(
 async def test_registration_needs_a_valid_proof_and_a_known_code(
     client: httpx.AsyncClient, clock: ManualClock, code: str
 ) -> None:
-    device = Reporter(client, clock, code)
-    other = Reporter(client, clock, code)
+    device = RawReporter(client, clock, code)
+    other = RawReporter(client, clock, code)
     proof_by_other = await other.register()
     assert proof_by_other.status_code == 201
     body = {
@@ -47,12 +47,12 @@ async def test_registration_needs_a_valid_proof_and_a_known_code(
     }
     response = await client.post("/v1/devices", json=body)
     assert response.status_code == 401
-    unknown = await Reporter(client, clock, "NOPE-CODE").register()
+    unknown = await RawReporter(client, clock, "NOPE-CODE").register()
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "not_found"
 
 
-async def test_post_is_idempotent_on_msg_id(admin: Actor, reporter: Reporter) -> None:
+async def test_post_is_idempotent_on_msg_id(admin: Actor, reporter: RawReporter) -> None:
     conv = uuid.uuid4()
     envelope = seal(conv, reporter.keys, to_counsellors(admin, reporter), b"hello")
     first = await reporter.post(conv, envelope)
@@ -69,7 +69,7 @@ async def test_post_is_idempotent_on_msg_id(admin: Actor, reporter: Reporter) ->
     assert b64d(listed.json()["messages"][0]["envelope"]) == envelope
 
 
-async def test_messages_since_and_own_conversation_list(admin: Actor, reporter: Reporter) -> None:
+async def test_messages_since_and_own_conversation_list(admin: Actor, reporter: RawReporter) -> None:
     conv = uuid.uuid4()
     for i in range(3):
         envelope = seal(conv, reporter.keys, to_counsellors(admin, reporter), b"m%d" % i, seq=i + 1)
@@ -84,13 +84,13 @@ async def test_messages_since_and_own_conversation_list(admin: Actor, reporter: 
 
 
 async def test_another_devices_conversation_is_not_found(
-    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, reporter: Reporter
+    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, reporter: RawReporter
 ) -> None:
     conv = uuid.uuid4()
     assert (
         await reporter.post(conv, seal(conv, reporter.keys, to_counsellors(admin, reporter), b"x"))
     ).status_code == 201
-    other = Reporter(client, clock, reporter.org_code)
+    other = RawReporter(client, clock, reporter.org_code)
     assert (await other.register()).status_code == 201
     read = await other.call("GET", f"/v1/device/conversations/{conv}/messages")
     assert read.status_code == 404
@@ -101,7 +101,7 @@ async def test_another_devices_conversation_is_not_found(
     assert (await other.call("GET", f"/v1/device/conversations/{uuid.uuid4()}/messages")).status_code == 404
 
 
-async def test_replayed_and_misdirected_signatures_are_refused(admin: Actor, reporter: Reporter) -> None:
+async def test_replayed_and_misdirected_signatures_are_refused(admin: Actor, reporter: RawReporter) -> None:
     path = "/v1/device/conversations"
     headers = reporter.sign("GET", path)
     assert (await reporter.call("GET", path, headers=headers)).status_code == 200
@@ -123,7 +123,7 @@ async def test_replayed_and_misdirected_signatures_are_refused(admin: Actor, rep
     assert unsigned.status_code == 401
 
 
-async def test_clock_window_is_300_seconds(clock: ManualClock, reporter: Reporter) -> None:
+async def test_clock_window_is_300_seconds(clock: ManualClock, reporter: RawReporter) -> None:
     path = "/v1/device/conversations"
     stale = reporter.sign("GET", path)
     clock.advance(seconds=301)
@@ -135,7 +135,7 @@ async def test_clock_window_is_300_seconds(clock: ManualClock, reporter: Reporte
     assert (await reporter.call("GET", path, headers=fresh)).status_code == 200
 
 
-async def test_malformed_and_oversized_bodies_get_clear_errors(admin: Actor, reporter: Reporter) -> None:
+async def test_malformed_and_oversized_bodies_get_clear_errors(admin: Actor, reporter: RawReporter) -> None:
     conv = uuid.uuid4()
     good = seal(conv, reporter.keys, to_counsellors(admin, reporter), b"x")
     path = f"/v1/device/conversations/{conv}/messages"
@@ -163,7 +163,7 @@ async def test_malformed_and_oversized_bodies_get_clear_errors(admin: Actor, rep
     assert (await reporter.call("GET", "/v1/device/conversations")).json() == {"conversations": []}
 
 
-async def test_export_then_delete_everything_at_once(admin: Actor, reporter: Reporter) -> None:
+async def test_export_then_delete_everything_at_once(admin: Actor, reporter: RawReporter) -> None:
     conv = uuid.uuid4()
     envelope = seal(conv, reporter.keys, to_counsellors(admin, reporter), b"x")
     assert (await reporter.post(conv, envelope)).status_code == 201
@@ -188,12 +188,12 @@ async def test_concurrent_posts_are_all_stored_with_distinct_seqs_and_cursors(
     client: httpx.AsyncClient, clock: ManualClock, admin: Actor, code: str
 ) -> None:
     """More concurrent posts than the connection pool holds (5 + 10): none is lost, none waits forever."""
-    reporters = [Reporter(client, clock, code) for _ in range(4)]
+    reporters = [RawReporter(client, clock, code) for _ in range(4)]
     for device in reporters:
         assert (await device.register()).status_code == 201
     convs = {device.device_id: uuid.uuid4() for device in reporters}
 
-    async def post(device: Reporter, i: int) -> httpx.Response:
+    async def post(device: RawReporter, i: int) -> httpx.Response:
         conv = convs[device.device_id]
         return await device.post(conv, seal(conv, device.keys, [admin.device_keys.enc_pk], b"m", seq=i + 1))
 
@@ -210,7 +210,7 @@ async def test_concurrent_posts_are_all_stored_with_distinct_seqs_and_cursors(
 
 
 async def test_a_nonce_used_on_one_relay_instance_is_refused_by_another(
-    settings: Settings, clock: ManualClock, reporter: Reporter
+    settings: Settings, clock: ManualClock, reporter: RawReporter
 ) -> None:
     """Two relay instances on one database agree on seen nonces (the nonce store is the database)."""
     path = "/v1/device/conversations"

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from kit.reporter import RawReporter
 
-from relay.messaging.kit import Reporter
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
@@ -21,7 +21,7 @@ def events(code: str) -> dict[str, object]:
     return {"org_code": code, "events": [{"kind": "topic", "item": "pesten", "count": 1}]}
 
 
-async def post(http: httpx.AsyncClient, device: Reporter) -> int:
+async def post(http: httpx.AsyncClient, device: RawReporter) -> int:
     body = json.dumps(events(device.org_code)).encode()
     headers = {**device.sign("POST", "/v1/events", body), "Content-Type": "application/json"}
     return (await http.post("/v1/events", content=body, headers=headers)).status_code
@@ -40,7 +40,7 @@ async def test_events_beyond_the_burst_get_429_until_tokens_refill(
             return httpx.AsyncClient(transport=transport, base_url="http://relay.test")
 
         async with client("198.51.100.7") as first, client("203.0.113.9") as second:
-            device = Reporter(first, clock, code)
+            device = RawReporter(first, clock, code)
             assert (await device.register()).status_code == 201
             for _ in range(3):
                 assert await post(first, device) == 202

@@ -8,9 +8,9 @@ import uuid
 from datetime import timedelta
 
 import httpx
+from kit.reporter import RawReporter
 from sqlalchemy import select
 
-from relay.messaging.kit import Reporter
 from server.clock import ManualClock
 from server.context import AppContext
 from server.jobs import run_job
@@ -30,7 +30,7 @@ async def _send(client: httpx.AsyncClient, text: str, device_id: uuid.UUID | Non
 
 
 async def test_device_feedback_is_exported_and_deleted_with_the_device(
-    client: httpx.AsyncClient, ctx: AppContext, reporter: Reporter
+    client: httpx.AsyncClient, ctx: AppContext, reporter: RawReporter
 ) -> None:
     await _send(client, "mine", reporter.device_id)
     await _send(client, "another device's", uuid.uuid4())
@@ -45,7 +45,7 @@ async def test_device_feedback_is_exported_and_deleted_with_the_device(
 
 
 async def test_feedback_goes_after_its_retention_and_with_an_idle_device(
-    client: httpx.AsyncClient, ctx: AppContext, clock: ManualClock, reporter: Reporter
+    client: httpx.AsyncClient, ctx: AppContext, clock: ManualClock, reporter: RawReporter
 ) -> None:
     days = ctx.settings.feedback_retention_days
     assert days == 180  # the documented default
@@ -56,7 +56,7 @@ async def test_feedback_goes_after_its_retention_and_with_an_idle_device(
     await run_job(ctx, "retention")
     assert await _feedback_texts(ctx) == {"newer"}
     # an idle device goes with everything it owns, its feedback included
-    fresh = Reporter(client, clock, reporter.org_code)
+    fresh = RawReporter(client, clock, reporter.org_code)
     assert (await fresh.register()).status_code == 201
     await _send(client, "from a device about to go idle", fresh.device_id)
     clock.advance(timedelta(days=ctx.settings.device_idle_purge_days + 1))

@@ -11,13 +11,15 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from kit.actors import Actor, create_org_with_admin, enrol_admin, login, new_code
+from kit.relay import served
+from kit.reporter import RawReporter, seal
+from kit.sse import next_event, wait_ready
 from sqlalchemy.engine import make_url
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import open_message
 from opgelucht_desk.protocol.rewrap import make_rewrap
-from relay.helpers import Actor, create_org_with_admin, enrol_admin, login
-from relay.messaging.kit import Reporter, new_code, next_event, seal, served, wait_ready
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings
@@ -26,7 +28,7 @@ from server.jobs import run_job
 
 
 async def test_sync_reply_and_notes(
-    admin: Actor, reporter: Reporter, client: httpx.AsyncClient, ctx: AppContext
+    admin: Actor, reporter: RawReporter, client: httpx.AsyncClient, ctx: AppContext
 ) -> None:
     conv = uuid.uuid4()
     recipients = [admin.device_keys.enc_pk, reporter.keys.enc_pk]
@@ -74,7 +76,7 @@ async def test_sync_reply_and_notes(
     assert response.status_code == 404
 
 
-async def test_sync_pages_by_cursor(admin: Actor, reporter: Reporter, client: httpx.AsyncClient) -> None:
+async def test_sync_pages_by_cursor(admin: Actor, reporter: RawReporter, client: httpx.AsyncClient) -> None:
     for _ in range(5):
         conv = uuid.uuid4()
         assert (
@@ -90,7 +92,7 @@ async def test_sync_pages_by_cursor(admin: Actor, reporter: Reporter, client: ht
 
 
 async def test_other_org_sees_nothing_and_cannot_post(
-    admin: Actor, reporter: Reporter, client: httpx.AsyncClient, ctx: AppContext, clock: ManualClock
+    admin: Actor, reporter: RawReporter, client: httpx.AsyncClient, ctx: AppContext, clock: ManualClock
 ) -> None:
     conv = uuid.uuid4()
     assert (
@@ -110,7 +112,7 @@ async def test_other_org_sees_nothing_and_cannot_post(
         assert response.status_code == 404
     # a device of the other org cannot touch the conversation either
     other_code = await new_code(client, other)
-    device = Reporter(client, clock, other_code)
+    device = RawReporter(client, clock, other_code)
     assert (await device.register()).status_code == 201
     assert (await device.call("GET", f"/v1/device/conversations/{conv}/messages")).status_code == 404
     # nor can the other org attach key wraps to it (the ids are right, the org is not)
@@ -133,17 +135,17 @@ async def test_other_org_sees_nothing_and_cannot_post(
 async def test_revoked_code_refuses_new_devices_and_events(
     admin: Actor, client: httpx.AsyncClient, clock: ManualClock, code: str
 ) -> None:
-    early = Reporter(client, clock, code)
+    early = RawReporter(client, clock, code)
     assert (await early.register()).status_code == 201
     assert (await client.delete(f"/v1/org/codes/{code}", headers=admin.headers)).status_code == 204
-    late = await Reporter(client, clock, code).register()
+    late = await RawReporter(client, clock, code).register()
     assert late.status_code == 410 and late.json()["error"]["code"] == "gone"
     events = {"org_code": code, "events": [{"kind": "screen", "item": "home", "count": 1}]}
     assert (await early.call("POST", "/v1/events", events)).status_code == 410
 
 
 async def test_extra_wraps_reach_only_the_addressed_device(
-    admin: Actor, reporter: Reporter, client: httpx.AsyncClient
+    admin: Actor, reporter: RawReporter, client: httpx.AsyncClient
 ) -> None:
     conv = uuid.uuid4()
     envelope = seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"old thread")
@@ -173,7 +175,7 @@ async def test_extra_wraps_reach_only_the_addressed_device(
 
 
 async def test_retention_after_31_days_by_clock_travel(
-    admin: Actor, reporter: Reporter, client: httpx.AsyncClient, clock: ManualClock, ctx: AppContext
+    admin: Actor, reporter: RawReporter, client: httpx.AsyncClient, clock: ManualClock, ctx: AppContext
 ) -> None:
     conv = uuid.uuid4()
     assert (
@@ -200,7 +202,7 @@ async def test_retention_after_31_days_by_clock_travel(
 
 
 async def test_idle_devices_are_purged_with_their_data(
-    admin: Actor, reporter: Reporter, clock: ManualClock, ctx: AppContext
+    admin: Actor, reporter: RawReporter, clock: ManualClock, ctx: AppContext
 ) -> None:
     conv = uuid.uuid4()
     assert (
@@ -212,7 +214,7 @@ async def test_idle_devices_are_purged_with_their_data(
 
 
 async def test_usage_events_are_validated_and_stats_wait_for_the_period_to_end(
-    admin: Actor, client: httpx.AsyncClient, clock: ManualClock, reporter: Reporter, code: str
+    admin: Actor, client: httpx.AsyncClient, clock: ManualClock, reporter: RawReporter, code: str
 ) -> None:
     """Exact figures, suppression and the Sybil defence: tests/relay/messaging/test_stats_insider.py."""
     batch = {"org_code": code, "events": [{"kind": "topic", "item": "pesten", "count": 3}] * 3}
@@ -245,7 +247,7 @@ async def test_feedback_is_accepted_with_limits(client: httpx.AsyncClient) -> No
 
 
 async def check_events_cross_instance(
-    settings: Settings, clock: ManualClock, admin: Actor, reporter: Reporter
+    settings: Settings, clock: ManualClock, admin: Actor, reporter: RawReporter
 ) -> None:
     """Subscribe on instance 2, post through instance 1: the content-free event arrives."""
     second = create_app(settings, clock)
@@ -275,14 +277,14 @@ ONLY_SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 @ONLY_POSTGRES
 async def test_live_events_cross_instances_via_postgres(
-    settings: Settings, clock: ManualClock, admin: Actor, reporter: Reporter
+    settings: Settings, clock: ManualClock, admin: Actor, reporter: RawReporter
 ) -> None:
     await check_events_cross_instance(settings, clock, admin, reporter)
 
 
 @ONLY_SQLITE  # the in-process broker of the SQLite relay
 async def test_live_events_in_process(
-    app: FastAPI, admin: Actor, reporter: Reporter, client: httpx.AsyncClient
+    app: FastAPI, admin: Actor, reporter: RawReporter, client: httpx.AsyncClient
 ) -> None:
     async with (
         served(app) as url,

@@ -8,10 +8,10 @@ import json
 
 import httpx
 import pytest
+from kit.actors import Actor
+from kit.reporter import RawReporter
 from sqlalchemy import func, select
 
-from relay.helpers import Actor
-from relay.messaging.kit import Reporter
 from server.context import AppContext
 from server.models.messaging import Feedback
 
@@ -55,7 +55,7 @@ async def test_feedback_refuses_nul_and_lone_surrogates(
 
 @pytest.mark.parametrize("kind", sorted(ODD))
 async def test_device_registration_events_and_posts_refuse_them(
-    client: httpx.AsyncClient, reporter: Reporter, admin: Actor, code: str, kind: str
+    client: httpx.AsyncClient, reporter: RawReporter, admin: Actor, code: str, kind: str
 ) -> None:
     register = _json_with({"device_id": str(reporter.device_id)}, "org_code", ODD[kind])
     headers = {"Content-Type": "application/json"}

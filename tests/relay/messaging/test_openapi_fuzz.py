@@ -15,12 +15,12 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from kit.actors import create_org_with_admin, enrol_admin
 from schemathesis.core.result import Ok
 from sqlalchemy.pool import NullPool
 
 from relay.conftest import BACKENDS
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from relay.helpers import create_org_with_admin, enrol_admin
 from server.app import create_app
 from server.clock import ManualClock
 from server.config import Settings

@@ -9,31 +9,31 @@ import json
 import uuid
 
 import httpx
+from kit.actors import Actor
+from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64e
-from relay.helpers import Actor
-from relay.messaging.kit import Reporter, seal
 from server.clock import ManualClock
 
 
-def signed_post(reporter: Reporter, conv: uuid.UUID, payload: object) -> tuple[str, bytes, dict[str, str]]:
+def signed_post(reporter: RawReporter, conv: uuid.UUID, payload: object) -> tuple[str, bytes, dict[str, str]]:
     path = f"/v1/device/conversations/{conv}/messages"
     body = json.dumps(payload).encode()
     headers = {**reporter.sign("POST", path, body), "Content-Type": "application/json"}
     return path, body, headers
 
 
-async def send(reporter: Reporter, request: tuple[str, bytes, dict[str, str]]) -> httpx.Response:
+async def send(reporter: RawReporter, request: tuple[str, bytes, dict[str, str]]) -> httpx.Response:
     path, body, headers = request
     return await reporter.client.post(path, content=body, headers=headers)
 
 
-async def stored_seqs(reporter: Reporter, conv: uuid.UUID) -> list[int]:
+async def stored_seqs(reporter: RawReporter, conv: uuid.UUID) -> list[int]:
     listed = await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")
     return [m["seq"] for m in listed.json()["messages"]] if listed.status_code == 200 else []
 
 
-async def test_a_replayed_post_is_refused_and_stores_nothing(admin: Actor, reporter: Reporter) -> None:
+async def test_a_replayed_post_is_refused_and_stores_nothing(admin: Actor, reporter: RawReporter) -> None:
     conv = uuid.uuid4()
     request = signed_post(
         reporter, conv, {"envelope": b64e(seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))}
@@ -46,14 +46,14 @@ async def test_a_replayed_post_is_refused_and_stores_nothing(admin: Actor, repor
 
 
 async def test_replays_of_refused_posts_are_refused_too(
-    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, reporter: Reporter
+    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, reporter: RawReporter
 ) -> None:
     """Posts whose transaction does not commit still use up their nonce: a body failing the schema, a bad
     envelope, another device's conversation, a reused msg_id with other bytes, an idempotent repeat."""
     taken = uuid.uuid4()
     envelope = seal(taken, reporter.keys, [admin.device_keys.enc_pk], b"first")
     assert (await reporter.post(taken, envelope)).status_code == 201
-    other = Reporter(client, clock, reporter.org_code)
+    other = RawReporter(client, clock, reporter.org_code)
     assert (await other.register()).status_code == 201
     conv = uuid.uuid4()
     msg_id = uuid.UUID(
@@ -92,7 +92,7 @@ async def test_replays_of_refused_posts_are_refused_too(
     assert await stored_seqs(reporter, conv) == []
 
 
-async def test_copies_of_one_post_sent_at_once_store_it_once(admin: Actor, reporter: Reporter) -> None:
+async def test_copies_of_one_post_sent_at_once_store_it_once(admin: Actor, reporter: RawReporter) -> None:
     conv = uuid.uuid4()
     request = signed_post(
         reporter, conv, {"envelope": b64e(seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x"))}

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from kit.actors import Actor
+from kit.reporter import RawReporter, seal
 from sqlalchemy import event
 
-from relay.helpers import Actor
-from relay.messaging.kit import Reporter, seal
 from server.clock import ManualClock
 from server.context import AppContext
 from server.db import Database
@@ -37,7 +37,7 @@ def _files(url: str) -> bytes:
 
 
 async def test_a_purged_envelope_leaves_no_bytes_in_the_file(
-    app: FastAPI, ctx: AppContext, admin: Actor, reporter: Reporter, clock: ManualClock, settings: Any
+    app: FastAPI, ctx: AppContext, admin: Actor, reporter: RawReporter, clock: ManualClock, settings: Any
 ) -> None:
     # A relay whose SQLite defaults to secure_delete OFF: this hook runs before the relay's own.
     db = Database(settings.db_url)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from kit.actors import Actor, new_code
+from kit.reporter import RawReporter
 from sqlalchemy import func, select
 
 from relay.conftest import make_test_settings
-from relay.helpers import Actor
-from relay.messaging.kit import Reporter, new_code
-from relay.messaging.stats_kit import START, at, devices_by_label, register, report, send, use
+from relay.messaging.stats_devices import START, at, devices_by_label, register, report, send, use
 from server.clock import ManualClock
 from server.config import Settings
 from server.context import AppContext
@@ -135,7 +135,7 @@ async def test_registrations_per_code_are_rate_limited_and_bursts_audited(
 
 
 async def register_one(client: httpx.AsyncClient, clock: ManualClock, code: str) -> httpx.Response:
-    return await Reporter(client, clock, code).register()
+    return await RawReporter(client, clock, code).register()
 
 
 @pytest.mark.parametrize("read_before", [True, False], ids=["read-in-between", "first-read-later"])

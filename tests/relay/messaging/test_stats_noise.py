@@ -22,10 +22,10 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kit.actors import Actor
 
 from relay.conftest import make_test_settings
-from relay.helpers import Actor
-from relay.messaging.stats_kit import START, at, register, report, use
+from relay.messaging.stats_devices import START, at, register, report, use
 from server.clock import ManualClock
 from server.config import Settings
 from server.services.periods import parse_period

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from relay.helpers import Actor, create_org_with_admin, enrol_admin, login, make_roster
+from kit.actors import Actor, create_org_with_admin, enrol_admin, login, make_roster
 
 from opgelucht_desk.protocol import (
     DeviceKeys,
@@ -29,8 +29,8 @@ from opgelucht_desk.protocol import (
     seal_message,
     verify_roster,
 )
-from opgelucht_desk.protocol.reporter import ReporterClient, ReporterError
 from opgelucht_desk.protocol.roster import CounsellorEntry
+from opgelucht_reporter.client import ReporterClient, ReporterError
 from server.app import create_app
 from server.clock import ManualClock, unix
 from server.config import Settings

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .encoding import b64d, b64e
-from .envelope import ZERO_HASH
-from .errors import ProtocolError
-from .keys import DeviceKeys
-from .roster import SignedRoster
+from opgelucht_desk.protocol.encoding import b64d, b64e
+from opgelucht_desk.protocol.envelope import ZERO_HASH
+from opgelucht_desk.protocol.errors import ProtocolError
+from opgelucht_desk.protocol.keys import DeviceKeys
+from opgelucht_desk.protocol.roster import SignedRoster
 
 STATE_VERSION = 1
 

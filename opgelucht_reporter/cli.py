@@ -22,9 +22,10 @@ from typing import Any, ParamSpec, TypeVar
 import click
 import platformdirs
 
-from .errors import ProtocolError
-from .profile import AGE_CATEGORIES, GENDERS
-from .reporter import ReporterClient, ReporterError
+from opgelucht_desk.protocol.errors import ProtocolError
+from opgelucht_desk.protocol.profile import AGE_CATEGORIES, GENDERS
+
+from .client import ReporterClient, ReporterError
 
 P = ParamSpec("P")
 T = TypeVar("T")

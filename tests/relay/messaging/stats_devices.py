@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
+from kit.actors import Actor, login
+from kit.reporter import RawReporter
 
-from relay.helpers import Actor, login
-from relay.messaging.kit import Reporter
 from server.clock import ManualClock
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
@@ -19,20 +19,20 @@ def at(clock: ManualClock, day: date, minute: int = 0) -> None:
     clock.set(datetime.combine(day, time(9), tzinfo=UTC) + timedelta(minutes=minute))
 
 
-async def register(client: httpx.AsyncClient, clock: ManualClock, code: str, n: int) -> list[Reporter]:
-    devices = [Reporter(client, clock, code) for _ in range(n)]
+async def register(client: httpx.AsyncClient, clock: ManualClock, code: str, n: int) -> list[RawReporter]:
+    devices = [RawReporter(client, clock, code) for _ in range(n)]
     for device in devices:
         response = await device.register()
         assert response.status_code == 201, response.text
     return devices
 
 
-async def send(device: Reporter, *cells: tuple[str, str], times: int = 1) -> httpx.Response:
+async def send(device: RawReporter, *cells: tuple[str, str], times: int = 1) -> httpx.Response:
     events = [{"kind": kind, "item": item, "count": 1} for kind, item in cells] * times
     return await device.call("POST", "/v1/events", {"org_code": device.org_code, "events": events})
 
 
-async def use(devices: list[Reporter], *cells: tuple[str, str]) -> None:
+async def use(devices: list[RawReporter], *cells: tuple[str, str]) -> None:
     """Each device opens its conversations (a signed request) and sends one batch of events (the
     screen ``home`` when no cells are given)."""
     for device in devices:

@@ -1,5 +1,5 @@
 """The `opgelucht-reporter` command line: clear errors without a relay or state (the relay flow itself is
-covered through the same client in test_reporter_relay.py)."""
+covered through the same client in test_client_relay.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from opgelucht_desk.protocol.cli import main
+from opgelucht_reporter.cli import main
 
 
 def test_commands_are_listed() -> None:

@@ -26,15 +26,22 @@ from typing import Any
 
 import httpx
 
-from .encoding import b64d, b64e
-from .envelope import MessageType, envelope_hash, open_message, parse_header, seal_message
-from .errors import EnvelopeError, ProtocolError, RosterError
-from .keys import DeviceKeys, safety_number
-from .profile import Profile
-from .qr import parse_qr_payload, validate_org_code, validate_relay_url
-from .reporter_state import ConversationState, ReporterState, delete_state, load_state, save_state
-from .request_auth import register_proof, sign_request
-from .roster import Roster, RosterTracker, SignedRoster, follow_org_key_chain
+from opgelucht_desk.protocol.encoding import b64d, b64e
+from opgelucht_desk.protocol.envelope import (
+    MessageType,
+    envelope_hash,
+    open_message,
+    parse_header,
+    seal_message,
+)
+from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError, RosterError
+from opgelucht_desk.protocol.keys import DeviceKeys, safety_number
+from opgelucht_desk.protocol.profile import Profile
+from opgelucht_desk.protocol.qr import parse_qr_payload, validate_org_code, validate_relay_url
+from opgelucht_desk.protocol.request_auth import register_proof, sign_request
+from opgelucht_desk.protocol.roster import Roster, RosterTracker, SignedRoster, follow_org_key_chain
+
+from .state import ConversationState, ReporterState, delete_state, load_state, save_state
 
 PAGE_LIMIT = 100
 SEEN_IDS_KEPT = 2000

@@ -1,7 +1,9 @@
 """Deterministic test vectors for other implementations (the Swift and Kotlin apps).
 
-    python -m opgelucht_desk.protocol.vectors --write tests/vectors   # (re)generate
-    python -m opgelucht_desk.protocol.vectors --check tests/vectors   # regenerate in memory and compare
+    .venv/bin/python tests/protocol/vector_generator.py --write tests/vectors   # (re)generate
+    .venv/bin/python tests/protocol/vector_generator.py --check tests/vectors   # regenerate and compare
+
+A test tool, not part of the installed protocol package: tests/protocol/test_vectors.py imports it.
 
 Every binary value in the files is lower-case hex. All keys come from fixed labels
 (seed = BLAKE2b-256(label)); the randomness a sender would draw is written out next to each case, so an
@@ -22,8 +24,8 @@ from typing import Any
 
 import nacl.bindings as sodium
 
-from .encoding import SIGNATURE_TAGS, TAG_MSG, b64e, tagged
-from .envelope import (
+from opgelucht_desk.protocol.encoding import SIGNATURE_TAGS, TAG_MSG, b64e, tagged
+from opgelucht_desk.protocol.envelope import (
     HEADER_FIXED_BYTES,
     NONCE_BYTES,
     STANZA_BYTES,
@@ -35,14 +37,21 @@ from .envelope import (
     parse_header,
     seal_message,
 )
-from .keys import DeviceKeys, fingerprint, key_id, qr_fingerprint, safety_number, signing_public_key
-from .padding import pad, unpad
-from .profile import Profile
-from .qr import qr_payload
-from .request_auth import canonical_request, register_proof, sign_request
-from .rewrap import make_rewrap
-from .rng import DeterministicRng
-from .roster import (
+from opgelucht_desk.protocol.keys import (
+    DeviceKeys,
+    fingerprint,
+    key_id,
+    qr_fingerprint,
+    safety_number,
+    signing_public_key,
+)
+from opgelucht_desk.protocol.padding import pad, unpad
+from opgelucht_desk.protocol.profile import Profile
+from opgelucht_desk.protocol.qr import qr_payload
+from opgelucht_desk.protocol.request_auth import canonical_request, register_proof, sign_request
+from opgelucht_desk.protocol.rewrap import make_rewrap
+from opgelucht_desk.protocol.rng import DeterministicRng
+from opgelucht_desk.protocol.roster import (
     CounsellorEntry,
     Roster,
     SignedRoster,
@@ -52,7 +61,7 @@ from .roster import (
     sign_roster,
     verify_roster,
 )
-from .signing import sign
+from opgelucht_desk.protocol.signing import sign
 
 FORMAT = "opgelucht-test-vectors"
 VECTOR_VERSION = 1
@@ -588,7 +597,7 @@ def render(content: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m opgelucht_desk.protocol.vectors", description=__doc__)
+    parser = argparse.ArgumentParser(prog="tests/protocol/vector_generator.py", description=__doc__)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", type=Path, metavar="DIR", help="write the vector files into DIR")
     group.add_argument(

@@ -1,7 +1,7 @@
-"""Helpers for relay tests (also used by B's messaging tests and the e2e tests).
+"""Counsellors and admins acting on the relay API, for the relay, desk, UI and end-to-end tests.
 
 They drive the relay through its HTTP API the way the desktop does: enrol with an invitation, set a
-password, confirm TOTP, upload keys and the first signed roster, log in.
+password, confirm TOTP, upload keys and the first signed roster, log in, create org codes.
 """
 
 from __future__ import annotations
@@ -197,3 +197,10 @@ async def login(
             "totp_code": code_at(actor.totp_secret, clock.now()),
         },
     )
+
+
+async def new_code(client: httpx.AsyncClient, admin: Actor, label: str = "Afdeling A") -> str:
+    """A new org code of the admin's org."""
+    response = await client.post("/v1/org/codes", json={"label": label}, headers=admin.headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["code"])

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from relay.helpers import create_org_with_admin, enrol_admin
-from ui.relay_server import RelayServer
+from kit.actors import create_org_with_admin, enrol_admin
+from kit.relay import RelayServer
 
 from opgelucht_desk.protocol import DeviceKeys, b64d, open_message
-from opgelucht_desk.protocol.cli import main
+from opgelucht_reporter.cli import main
 
 
 @pytest.fixture
