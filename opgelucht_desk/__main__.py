@@ -44,6 +44,7 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
     from opgelucht_desk.preset import PresetError, relay_url_preset
     from opgelucht_desk.ui.controller import Controller
     from opgelucht_desk.ui.i18n import Translations
+    from opgelucht_desk.ui.main_window import attach_updates
     from opgelucht_desk.ui.messages import describe_error
     from opgelucht_desk.ui.preferences import Preferences
     from opgelucht_desk.ui.update_notice import UpdateService
@@ -79,7 +80,9 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
     controller = Controller(desk, preferences, translations, relay_url)
     controller.quit_requested.connect(closing.set)
     updates = UpdateService(UpdateChecker(UpdatePolicy.from_preset()), preferences)
-    controller.window_changed.connect(updates.attach)  # the notice and the Settings box of each main window
+    controller.window_changed.connect(
+        lambda window: attach_updates(window, updates)
+    )  # the notice and the Settings box of each main window
     controller.start()
     if args.smoke_test:  # a packaging check: it asks no update site anything
         for _ in range(SMOKE_TEST_EVENT_ROUNDS):

@@ -24,15 +24,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("opgelucht_desk", "opgelucht_reporter", "server")
 
-# Import circles in today's tree that the renovation (issue 11) removes; each entry is the full set of
-# modules of one circle (a strongly connected component). A circle that is not listed, or one that grows
-# beyond its entry, fails the test. Removed by the renovation: delete these entries once the core and
-# relay branches are merged.
-KNOWN_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"server.cli", "server.cli_data"}),  # removed by the renovation (one CLI, or a clean split)
-    frozenset({"server.auth.throttle", "server.context"}),  # removed by the renovation (TYPE_CHECKING import)
-)
-
 # (layer, a layer it must never reach, directly or through other modules)
 FORBIDDEN: tuple[tuple[str, str], ...] = (
     ("protocol", "core"),
@@ -243,15 +234,13 @@ def test_the_graph_sees_every_package_and_relative_and_local_imports(graphs: tup
         assert package in graph
     assert graph["opgelucht_reporter.client"].keys() >= {"opgelucht_reporter.state"}  # `from .state`
     assert "httpx" in third_party["opgelucht_reporter.client"]
-    assert any(target.startswith("opgelucht_desk.protocol") for target in graph["server.rosters"])
+    assert any(target.startswith("opgelucht_desk.protocol") for target in graph["server.services.rosters"])
 
 
 def test_no_import_circles(graphs: tuple[Graph, Graph]) -> None:
     graph, _third_party = graphs
     circles = []
     for component in strongly_connected(graph):
-        if any(set(component) <= known for known in KNOWN_CYCLES):
-            continue
         circles.append(f"{len(component)} modules: {describe(graph, cycle_in(graph, component))}")
     assert not circles, "import circles:\n" + "\n".join(circles)
 
@@ -286,3 +275,15 @@ def test_the_checker_finds_a_circle_and_names_it() -> None:
     assert components == [["a", "b", "c"], ["e"]]
     assert describe(graph, cycle_in(graph, ["a", "b", "c"])) == "a (line 3) → b (line 5) → c (line 7) → a"
     assert cycle_in(graph, ["e"]) == ["e", "e"]
+
+
+def test_the_core_features_get_the_session_never_the_facade(graphs: tuple[Graph, Graph]) -> None:
+    """Only the UI (and the app's entry point) import `core.desk`; the core's feature modules share the
+    unlocked `Session` instead of reaching into the facade (docs/desktop-core.md)."""
+    graph, _third_party = graphs
+    importers = sorted(
+        name
+        for name, edges in graph.items()
+        if "opgelucht_desk.core.desk" in edges and layer_of(name) == "core"
+    )
+    assert importers == []

@@ -27,6 +27,7 @@ from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.settings import SettingsPage
 from opgelucht_desk.ui.stats import StatsPage
 from opgelucht_desk.ui.unread import counted_title
+from opgelucht_desk.ui.update_notice import UpdateNotice, UpdateService
 
 if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
@@ -233,3 +234,11 @@ class MainWindow(Retranslating, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()
         super().closeEvent(event)
+
+
+def attach_updates(window: QWidget, service: UpdateService) -> None:
+    """Give a newly shown main window (`Controller.window_changed`) the update notice above its tabs and
+    the Updates box in its Settings; other windows (the wizard, the login) get neither."""
+    if isinstance(window, MainWindow):
+        window.add_notice(UpdateNotice(service))
+        window.settings.set_update_service(service)

@@ -29,7 +29,6 @@ from opgelucht_desk.update_check import CheckResult, Outcome, Refusal, UpdateChe
 from opgelucht_desk.updates import ArtefactMismatchError, UpdateOffer
 
 if TYPE_CHECKING:
-    from opgelucht_desk.ui.main_window import MainWindow
     from opgelucht_desk.ui.preferences import Preferences
 
 log = logging.getLogger(__name__)
@@ -142,18 +141,6 @@ class UpdateService(QObject):
         offer = self.offer
         self.dismissed = str(offer.manifest.version) if offer is not None else None
         self.changed.emit()
-
-    def attach(self, window: QWidget) -> None:
-        """Give a newly shown main window its notice and its Settings box (`Controller.window_changed`)."""
-        from opgelucht_desk.ui.main_window import MainWindow
-
-        if isinstance(window, MainWindow):
-            attach_to(window, self)
-
-
-def attach_to(window: MainWindow, service: UpdateService) -> None:
-    window.add_notice(UpdateNotice(service))
-    window.settings.set_update_service(service)
 
 
 class UpdateTexts(QObject):

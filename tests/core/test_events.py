@@ -7,11 +7,13 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+from kit.reporter import CANARY_TEXT, Reporter
+
 from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.core.events import DeskListener, EventBus
 from opgelucht_desk.core.model import Category, ConversationSummary, Status
 
-from .kit import CANARY_TEXT, EnrolledDesk, Reporter
+from .desks import EnrolledDesk
 
 
 class Snapshots(DeskListener):

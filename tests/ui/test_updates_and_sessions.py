@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
@@ -24,11 +25,11 @@ from opgelucht_desk.core.desk import Desk
 from opgelucht_desk.protocol import b64d, b64e
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.main_window import attach_updates
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.update_notice import UpdateBox, UpdateNotice, UpdateService, downloads_folder
 from opgelucht_desk.update_check import UpdateChecker, UpdatePolicy
 from ui.flows import PASSWORD, TIMEOUT_MS, enrol
-from ui.relay_server import RelayServer
 from ui.update_site import INSTALLER, KEY, UpdateSite
 
 INSTALLED = "1.2.3"
@@ -95,7 +96,9 @@ def test_a_newer_signed_version_is_offered_and_downloaded_verified_but_never_run
 ) -> None:
     controller = make_controller(open_desk("updates"))
     service = service_for(site, preferences)
-    controller.window_changed.connect(service.attach)  # as the app wires it at start
+    controller.window_changed.connect(
+        lambda window: attach_updates(window, service)
+    )  # as the app wires it at start
     main = enrol(qtbot, controller, relay, relay.new_org("Stichting Nieuw"), username="nieuw").main
     notice = main.findChild(UpdateNotice)
     assert notice is not None and not notice.isVisible()
