@@ -1,0 +1,142 @@
+"""How much the UI rebuilds per change. An incoming message in the open conversation and a reply sent
+update the changed list row in place and append one bubble: no list reset, no bubble rebuilt, the
+unread total taken from the refresh's own conversations() result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.model import ConversationSummary
+from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.i18n import Translations
+from opgelucht_desk.ui.inbox import InboxPage
+from opgelucht_desk.ui.inbox_model import Column
+from opgelucht_desk.ui.tasks import running_tasks
+from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter, type_into
+from ui.relay_server import RelayServer
+
+Run = Callable[[Coroutine[Any, Any, Any]], Any]
+COUNTERS = ("resets", "rows_inserted", "rows_removed", "rows_moved", "rows_updated")
+VIEW_COUNTERS = ("bubbles_built", "bubbles_updated", "bubbles_removed")
+
+
+def _summary(inbox: InboxPage, pseudonym: str) -> ConversationSummary:
+    rows = [inbox.model.conversation(r) for r in range(inbox.model.rowCount())]
+    return next(s for s in rows if s.pseudonym == pseudonym)
+
+
+def _settle(qtbot: QtBot) -> None:
+    """Let every spawned task finish and a few sync rounds pass: late duplicate events land here."""
+    qtbot.waitUntil(lambda: running_tasks() == 0, timeout=TIMEOUT_MS)
+    qtbot.wait(1500)
+    qtbot.waitUntil(lambda: running_tasks() == 0, timeout=TIMEOUT_MS)
+
+
+def _counts(inbox: InboxPage) -> dict[str, int]:
+    view = inbox.conversation
+    return {name: getattr(inbox.model, name) for name in COUNTERS} | {
+        name: getattr(view, name) for name in VIEW_COUNTERS
+    }
+
+
+def _since(before: dict[str, int], inbox: InboxPage) -> dict[str, int]:
+    return {name: value - before[name] for name, value in _counts(inbox).items()}
+
+
+def test_changes_update_rows_in_place_and_append_bubbles(
+    qtbot: QtBot,
+    relay: RelayServer,
+    run: Run,
+    open_desk: Callable[[str], Desk],
+    translations: Translations,
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = open_desk("counter")
+    controller = make_controller(desk)
+    main = enrol(qtbot, controller, relay, relay.new_org("Telwerk BV")).main
+    code = create_code(qtbot, main, "Hoofdkantoor")
+    main.tabs.setCurrentWidget(main.inbox)
+    inbox = main.inbox
+    view = inbox.conversation
+    model = inbox.model
+
+    telma = run(new_reporter(tmp_path, relay, code, "Telma"))
+    otto = run(new_reporter(tmp_path, relay, code, "Otto"))
+    telma_conv = run(telma.open_conversation())
+    run(telma.say(telma_conv, "Eerste bericht."))
+    relay.clock.advance(minutes=5)
+    otto_conv = run(otto.open_conversation())
+    run(otto.say(otto_conv, "Een ander gesprek."))
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: _summary(inbox, "Otto").unread == 1, timeout=TIMEOUT_MS)
+    assert str(model.index(0, Column.PSEUDONYM).data()) == "Otto"
+    inbox.table.selectRow(1)
+    qtbot.waitUntil(lambda: view.title.text() == "Telma" and len(view._bubbles) == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: _summary(inbox, "Telma").unread == 0, timeout=TIMEOUT_MS)
+    _settle(qtbot)
+    assert controller.notifier.unread == 1 and main.windowTitle().startswith("(1) ")
+    scroll = inbox.table.verticalScrollBar().value()
+
+    calls: list[tuple[object, ...]] = []
+    real_conversations = desk.conversations
+
+    def counted_conversations(*args: Any, **kwargs: Any) -> list[ConversationSummary]:
+        calls.append(args)
+        return real_conversations(*args, **kwargs)
+
+    monkeypatch.setattr(desk, "conversations", counted_conversations)
+    monkeypatch.setattr(desk, "unread_total", lambda: pytest.fail("the refresh counts unread itself"))
+
+    # An incoming message in the open conversation: its row moves to the top, updated once, and the
+    # new message is one new bubble; the list is not rebuilt, the selection stays.
+    before, refreshes, first_bubble = _counts(inbox), inbox.refreshes, view._bubbles[0]
+    relay.clock.advance(minutes=5)
+    run(telma.say(telma_conv, "Tweede bericht."))
+    qtbot.waitUntil(lambda: len(view._bubbles) == 2, timeout=TIMEOUT_MS)
+    _settle(qtbot)
+    incoming = _since(before, inbox)
+    assert incoming == {
+        "resets": 0,
+        "rows_inserted": 0,
+        "rows_removed": 0,
+        "rows_moved": 1,
+        "rows_updated": 1,
+        "bubbles_built": 1,
+        "bubbles_updated": 0,
+        "bubbles_removed": 0,
+    }
+    assert view._bubbles[0] is first_bubble
+    assert [model.conversation(r).pseudonym for r in range(2)] == ["Telma", "Otto"]
+    assert [i.row() for i in inbox.table.selectionModel().selectedRows()] == [0]
+    assert str(model.index(0, Column.UNREAD).data()) == ""
+    assert controller.notifier.unread == 1 and main.windowTitle().startswith("(1) ")
+    assert inbox.table.verticalScrollBar().value() == scroll
+    # One conversations() call per refresh gives both the rows and the unread total.
+    assert len(calls) == inbox.refreshes - refreshes
+
+    # A reply sent: one bubble appended (queued, then sent in that same bubble), no rebuild.
+    before = _counts(inbox)
+    relay.clock.advance(minutes=5)
+    type_into(view.reply, "Dank je, ik lees mee.")
+    QTest.keyClick(view.reply, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: any(b.message.outgoing and b.message.state == "sent" for b in view._bubbles),
+        timeout=TIMEOUT_MS,
+    )
+    _settle(qtbot)
+    reply = _since(before, inbox)
+    assert reply["resets"] == 0 and reply["rows_inserted"] == 0 and reply["rows_removed"] == 0
+    assert reply["bubbles_built"] == 1 and reply["bubbles_removed"] == 0
+    assert len(view._bubbles) == 3 and view._bubbles[0] is first_bubble
+    assert [i.row() for i in inbox.table.selectionModel().selectedRows()] == [0]
+    print("incoming:", incoming, "reply:", reply)
