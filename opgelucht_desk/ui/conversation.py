@@ -320,8 +320,9 @@ class ConversationView(Retranslating, QWidget):
         self._marking_read.add(conv_id)
 
         def done(_result: object) -> None:
+            # No `changed`: the inbox already lists a shown conversation as read (and the core
+            # announces the change itself).
             self._marking_read.discard(conv_id)
-            self.changed.emit()
 
         def failed(exc: BaseException) -> None:
             self._marking_read.discard(conv_id)

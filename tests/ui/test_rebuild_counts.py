@@ -4,28 +4,31 @@ unread total taken from the refresh's own conversations() result."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
-from opgelucht_desk.core.model import ConversationSummary
+from opgelucht_desk.core.model import ConversationSummary, Status
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.inbox import InboxPage
-from opgelucht_desk.ui.inbox_model import Column
+from opgelucht_desk.ui.inbox_model import Column, InboxModel
 from opgelucht_desk.ui.tasks import running_tasks
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter, type_into
 from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 COUNTERS = ("resets", "rows_inserted", "rows_removed", "rows_moved", "rows_updated")
-VIEW_COUNTERS = ("bubbles_built", "bubbles_updated", "bubbles_removed")
+VIEW_COUNTERS = ("bubbles_built", "bubbles_updated", "bubbles_removed", "notes_built")
 
 
 def _summary(inbox: InboxPage, pseudonym: str) -> ConversationSummary:
@@ -114,6 +117,7 @@ def test_changes_update_rows_in_place_and_append_bubbles(
         "bubbles_built": 1,
         "bubbles_updated": 0,
         "bubbles_removed": 0,
+        "notes_built": 0,
     }
     assert view._bubbles[0] is first_bubble
     assert [model.conversation(r).pseudonym for r in range(2)] == ["Telma", "Otto"]
@@ -125,7 +129,8 @@ def test_changes_update_rows_in_place_and_append_bubbles(
     assert len(calls) == inbox.refreshes - refreshes
 
     # A reply sent: one bubble appended (queued, then sent in that same bubble), no rebuild.
-    before = _counts(inbox)
+    before, refreshes = _counts(inbox), inbox.refreshes
+    calls.clear()
     relay.clock.advance(minutes=5)
     type_into(view.reply, "Dank je, ik lees mee.")
     QTest.keyClick(view.reply, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -136,7 +141,64 @@ def test_changes_update_rows_in_place_and_append_bubbles(
     _settle(qtbot)
     reply = _since(before, inbox)
     assert reply["resets"] == 0 and reply["rows_inserted"] == 0 and reply["rows_removed"] == 0
-    assert reply["bubbles_built"] == 1 and reply["bubbles_removed"] == 0
+    assert reply["bubbles_built"] == 1 and reply["bubbles_removed"] == 0 and reply["notes_built"] == 0
+    assert reply["bubbles_updated"] <= 1, "queued → sent updates the reply's own bubble"
     assert len(view._bubbles) == 3 and view._bubbles[0] is first_bubble
     assert [i.row() for i in inbox.table.selectionModel().selectedRows()] == [0]
-    print("incoming:", incoming, "reply:", reply)
+    assert len(calls) == inbox.refreshes - refreshes
+
+    # Duplicate change events of one moment (the core's and the view's own) give one refresh, and a
+    # refresh without changes touches no widget.
+    before, refreshes = _counts(inbox), inbox.refreshes
+    controller.events.inbox_changed()
+    controller.events.inbox_changed()
+    view.changed.emit()
+    qtbot.waitUntil(lambda: inbox.refreshes == refreshes + 1, timeout=TIMEOUT_MS)
+    qtbot.wait(100)
+    assert inbox.refreshes == refreshes + 1
+    assert _since(before, inbox) == dict.fromkeys(COUNTERS + VIEW_COUNTERS, 0)
+
+
+def _row(name: str, minute: int, unread: int = 0) -> ConversationSummary:
+    return ConversationSummary(
+        conv_id=uuid.uuid5(uuid.NAMESPACE_DNS, name),
+        pseudonym=name,
+        age_category=None,
+        gender=None,
+        last_activity=datetime(2026, 12, 1, 9, minute, tzinfo=UTC),
+        unread=unread,
+        status=Status.NEW,
+        category=None,
+        days_until_deletion=30,
+        verification_problem=None,
+    )
+
+
+def test_the_inbox_model_moves_inserts_removes_and_updates_rows_in_place(qtbot: QtBot) -> None:
+    model = InboxModel()
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    model.set_conversations([_row("a", 5), _row("b", 4), _row("c", 3), _row("d", 2)])
+    assert model.resets == 1
+    table.selectRow(2)  # "c"
+    resets: list[None] = []
+    model.modelReset.connect(lambda: resets.append(None))
+
+    # "c" gets a new message (to the top, unread), "b" goes (filtered away), "e" arrives at the end.
+    model.update_conversations([_row("c", 9, unread=1), _row("a", 5), _row("d", 2), _row("e", 1)])
+    assert [model.conversation(r).pseudonym for r in range(model.rowCount())] == ["c", "a", "d", "e"]
+    assert model.conversation(0).unread == 1
+    assert (model.rows_removed, model.rows_moved, model.rows_inserted, model.rows_updated) == (1, 1, 1, 1)
+    assert not resets
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [0], "the selection follows its row"
+
+    # Nothing changed: nothing happens.
+    model.update_conversations(model.rows())
+    assert (model.rows_removed, model.rows_moved, model.rows_inserted, model.rows_updated) == (1, 1, 1, 1)
+
+    # Everything at once (e.g. a filter cleared): still the same rows as a reset would give.
+    target = [_row(name, 30 - i) for i, name in enumerate("fedcba")]
+    model.update_conversations(target)
+    assert model.rows() == target and not resets
