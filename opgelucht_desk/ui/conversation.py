@@ -320,9 +320,8 @@ class ConversationView(Retranslating, QWidget):
         self._marking_read.add(conv_id)
 
         def done(_result: object) -> None:
-            # No `changed`: the inbox already lists a shown conversation as read (and the core
-            # announces the change itself).
             self._marking_read.discard(conv_id)
+            self.changed.emit()  # coalesces with the core's own event; a no-op when listed read
 
         def failed(exc: BaseException) -> None:
             self._marking_read.discard(conv_id)
@@ -389,7 +388,10 @@ class ConversationView(Retranslating, QWidget):
                 bubble.show_message(message)
                 self.bubbles_updated += 1
             # Layout item 0 is the stretch that keeps the bubbles at the bottom.
-            if self.messages_layout.indexOf(bubble) != position + 1:
+            index = self.messages_layout.indexOf(bubble)
+            if index != position + 1:
+                if index >= 0:
+                    self.messages_layout.removeWidget(bubble)  # moved (a message arrived before it)
                 self.messages_layout.insertWidget(position + 1, bubble)
             bubbles.append(bubble)
         self._bubbles = bubbles

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from opgelucht_desk.core.desk import Desk
-from opgelucht_desk.core.model import ConversationSummary, Status
+from opgelucht_desk.core.model import ConversationSummary, DeskState, MessageView, NoteView, Status
 from opgelucht_desk.ui.controller import Controller
+from opgelucht_desk.ui.conversation import ConversationView
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.inbox import InboxPage
 from opgelucht_desk.ui.inbox_model import Column, InboxModel
@@ -202,3 +203,59 @@ def test_the_inbox_model_moves_inserts_removes_and_updates_rows_in_place(qtbot: 
     target = [_row(name, 30 - i) for i, name in enumerate("fedcba")]
     model.update_conversations(target)
     assert model.rows() == target and not resets
+
+
+class _FakeDesk:
+    """Just what the conversation view reads of a desk."""
+
+    state = DeskState.UNLOCKED
+
+    def __init__(self) -> None:
+        self.chat: list[MessageView] = []
+
+    def messages(self, _conv_id: uuid.UUID) -> list[MessageView]:
+        return list(self.chat)
+
+    def notes(self, _conv_id: uuid.UUID) -> list[NoteView]:
+        return []
+
+    def draft(self, _conv_id: uuid.UUID) -> str:
+        return ""
+
+    def save_draft(self, _conv_id: uuid.UUID, _text: str) -> None:
+        pass
+
+
+def _message(name: str, minute: int, *, outgoing: bool = False, state: str = "received") -> MessageView:
+    return MessageView(
+        msg_id=uuid.uuid5(uuid.NAMESPACE_DNS, name),
+        outgoing=outgoing,
+        author="Jan" if outgoing else "Telma",
+        text=f"tekst {name}",
+        sent_at=datetime(2026, 12, 1, 9, minute, tzinfo=UTC),
+        state=state,  # type: ignore[arg-type]
+    )
+
+
+def test_bubbles_are_matched_by_message_id(qtbot: QtBot, translations: Translations) -> None:
+    desk = _FakeDesk()
+    view = ConversationView(cast(Desk, desk))
+    qtbot.addWidget(view)
+    desk.chat = [_message("in1", 1), _message("reply", 2, outgoing=True, state="queued")]
+    view.show_conversation(_row("Telma", 2))
+    assert view.bubbles_built == 2
+    first, reply = view._bubbles
+
+    # A message arrives before the queued reply, and the reply is sent meanwhile: one new bubble, the
+    # reply's bubble updated in place and kept last.
+    desk.chat = [_message("in1", 1), _message("in2", 3), _message("reply", 2, outgoing=True, state="sent")]
+    view.reload()
+    assert (view.bubbles_built, view.bubbles_updated, view.bubbles_removed) == (3, 1, 0)
+    assert view._bubbles[0] is first and view._bubbles[2] is reply
+    assert reply.message.state == "sent" and "verstuurd" in reply.meta.text()
+    layout = view.messages_layout
+    assert [layout.indexOf(b) for b in view._bubbles] == [1, 2, 3], "in order, after the stretch"
+
+    # Unchanged: nothing happens.
+    view.reload()
+    assert (view.bubbles_built, view.bubbles_updated, view.bubbles_removed) == (3, 1, 0)
