@@ -28,8 +28,9 @@ UnreadRole = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-# Above this many row moves in one update, a reset is cheaper than moving the rows one by one.
-MAX_MOVES = 200
+# Above this many separate row moves, insertions or removals in one update (e.g. a search narrowing
+# 10,000 rows to a few), one reset is cheaper than changing the rows one by one.
+MAX_STEPS = 100
 
 
 class Column(IntEnum):
@@ -60,7 +61,7 @@ class InboxModel(QAbstractTableModel):
         self._problem = QBrush(QColor("#b3261e"))
 
     def set_conversations(self, rows: Sequence[ConversationSummary]) -> None:
-        """Replace every row (a model reset: views forget selection and scroll position)."""
+        """Replace every row (a model reset: views forget their selection)."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
@@ -71,8 +72,12 @@ class InboxModel(QAbstractTableModel):
         differ, so views keep their selection and scroll position (no reset)."""
         target = list(rows)
         wanted = {s.conv_id for s in target}
-        # 1. Rows that are gone, bottom up, in contiguous runs.
+        present = {s.conv_id for s in self._rows}
         gone = [i for i, s in enumerate(self._rows) if s.conv_id not in wanted]
+        if _runs(gone) + _runs([i for i, s in enumerate(target) if s.conv_id not in present]) > MAX_STEPS:
+            self.set_conversations(target)
+            return
+        # 1. Rows that are gone, bottom up, in contiguous runs.
         while gone:
             last = gone.pop()
             first = last
@@ -83,7 +88,6 @@ class InboxModel(QAbstractTableModel):
             self.endRemoveRows()
             self.rows_removed += last - first + 1
         # 2. Walk the target order: move rows up into place, insert new runs, update changed rows.
-        present = {s.conv_id for s in self._rows}
         moves = 0
         position = 0
         while position < len(target):
@@ -100,7 +104,7 @@ class InboxModel(QAbstractTableModel):
                 continue
             if self._rows[position].conv_id != summary.conv_id:
                 moves += 1
-                if moves > MAX_MOVES:
+                if moves > MAX_STEPS:
                     self.set_conversations(target)
                     return
                 source = self._find(summary.conv_id, position + 1)
@@ -195,6 +199,11 @@ class InboxModel(QAbstractTableModel):
 
     def days(self, count: int) -> str:
         return self.tr("%n days", "", count)
+
+
+def _runs(indices: list[int]) -> int:
+    """How many contiguous runs the ascending `indices` form."""
+    return sum(1 for n, i in enumerate(indices) if n == 0 or indices[n - 1] != i - 1)
 
 
 class UnreadBadgeDelegate(QStyledItemDelegate):
