@@ -102,6 +102,7 @@ class InboxPage(Retranslating, QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self.refreshes = 0  # how often the list was brought up to date (tests count them)
+        self._cleared = False  # emptied for locking: late change signals must not fill it again
         self.unread_total = 0
         self.conversation.changed.connect(self.request_refresh)
         self.conversation.read_failed.connect(self._read_failed)
@@ -149,7 +150,8 @@ class InboxPage(Retranslating, QWidget):
     def request_refresh(self) -> None:
         """Refresh shortly, once: change signals that arrive together (the core's event and the view's
         own `changed`, or several events of one sync round) give one refresh."""
-        self._refresh_timer.start()
+        if not self._cleared:
+            self._refresh_timer.start()
 
     def refresh(self) -> None:
         """Bring the list up to date with the core and the current filters, now.
@@ -208,6 +210,7 @@ class InboxPage(Retranslating, QWidget):
         row = self.model.row_of(conv_id)
         summary = self.conversation.summary
         if row is None or summary is None or summary.conv_id != conv_id:
+            self.request_refresh()  # no longer open: listed as the core has it
             return
         rows = self.model.rows()
         rows[row] = summary
@@ -236,6 +239,7 @@ class InboxPage(Retranslating, QWidget):
 
     def clear(self) -> None:
         """Drop every decrypted thing this page shows."""
+        self._cleared = True
         self._refresh_timer.stop()
         self.conversation.clear()
         self.model.clear()

@@ -259,3 +259,37 @@ def test_bubbles_are_matched_by_message_id(qtbot: QtBot, translations: Translati
     # Unchanged: nothing happens.
     view.reload()
     assert (view.bubbles_built, view.bubbles_updated, view.bubbles_removed) == (3, 1, 0)
+
+
+class _FakeInboxDesk(_FakeDesk):
+    """A desk whose inbox has one unread conversation and whose cache cannot be written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = [_row("Telma", 5, unread=2), _row("Otto", 4)]
+        self.calls = 0
+
+    def conversations(self, query: str = "") -> list[ConversationSummary]:
+        self.calls += 1
+        return [r for r in self.rows if query.casefold() in r.pseudonym.casefold()]
+
+    async def mark_read(self, _conv_id: uuid.UUID) -> None:
+        raise OSError("disk full")
+
+
+def test_a_conversation_that_could_not_be_marked_read_is_listed_unread(
+    qtbot: QtBot, translations: Translations, qloop: object
+) -> None:
+    desk = _FakeInboxDesk()
+    inbox = InboxPage(cast(Desk, desk))
+    qtbot.addWidget(inbox)
+    inbox.refresh()
+    assert desk.calls == 1 and inbox.unread_total == 2
+    totals: list[int] = []
+    inbox.unread_changed.connect(totals.append)
+    inbox.table.selectRow(0)
+    qtbot.waitUntil(lambda: inbox.conversation.error.isVisibleTo(inbox), timeout=TIMEOUT_MS)
+    assert inbox.model.conversation(0).unread == 2
+    inbox.refresh()  # listed read while marking it read, then unread again when that fails
+    qtbot.waitUntil(lambda: totals[-1:] == [2], timeout=TIMEOUT_MS)
+    assert inbox.model.conversation(0).unread == 2 and inbox.model.resets == 0
