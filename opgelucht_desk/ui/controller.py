@@ -176,7 +176,8 @@ class Controller(QObject):
         self._replace_window(main)
         main.inbox.refresh()
         self.notifier.unlock()
-        self.notifier.set_unread(self.desk.unread_total())
+        self.notifier.set_unread(main.inbox.unread_total)
+        main.inbox.unread_changed.connect(self.notifier.set_unread)
         self.idle.start()
         spawn(self.desk.start_sync(), on_error=lambda exc: main.show_problem(describe_error(exc)))
 
@@ -275,8 +276,7 @@ class Controller(QObject):
     # --- core events ------------------------------------------------------------------------------
     def _inbox_changed(self) -> None:
         if self.main is not None:
-            self.main.inbox.refresh()
-            self.notifier.set_unread(self.desk.unread_total())
+            self.main.inbox.request_refresh()  # the unread total follows (unread_changed)
 
     def _new_messages(self, count: int) -> None:
         if self.main is None:

@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.model import Category, ConversationSummary, DeskState, MessageView, Status
+from opgelucht_desk.core.model import (
+    Category,
+    ConversationSummary,
+    DeskState,
+    MessageView,
+    NoteView,
+    Status,
+)
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import category_label, state_label, status_label
@@ -51,8 +58,7 @@ class MessageBubble(QWidget):
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setWordWrap(True)  # a long state ("queued, not sent yet") wraps instead of widening
         self.meta.setMaximumWidth(520)
-        problem = message.state == "verification_failed"
-        self.meta.setObjectName("bubbleMetaProblem" if problem else "bubbleMeta")
+        self.meta.setObjectName(self._meta_name(message))
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(self.bubble)
@@ -66,6 +72,23 @@ class MessageBubble(QWidget):
         else:
             row.addLayout(column)
             row.addStretch(1)
+        self.retranslate()
+
+    @staticmethod
+    def _meta_name(message: MessageView) -> str:
+        return "bubbleMetaProblem" if message.state == "verification_failed" else "bubbleMeta"
+
+    def show_message(self, message: MessageView) -> None:
+        """The same message in a new state (e.g. queued → sent): texts and style updated in place."""
+        self.message = message
+        self.withheld = message.state == "verification_failed" and not message.text
+        if not self.withheld:
+            self.bubble.setText(message.text)
+        name = self._meta_name(message)
+        if self.meta.objectName() != name:
+            self.meta.setObjectName(name)
+            self.meta.style().unpolish(self.meta)
+            self.meta.style().polish(self.meta)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -84,6 +107,7 @@ class ConversationView(Retranslating, QWidget):
     """Shows one conversation. `clear()` destroys every widget that holds decrypted text."""
 
     changed = Signal()  # status, category, read state or messages changed: refresh the inbox
+    read_failed = Signal(object)  # uuid.UUID: marking this conversation read failed
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +116,13 @@ class ConversationView(Retranslating, QWidget):
         self.conv_id: uuid.UUID | None = None
         self.summary: ConversationSummary | None = None
         self._bubbles: list[MessageBubble] = []
+        self._notes_shown: list[NoteView] | None = None
+        self._marking_read: set[uuid.UUID] = set()
+        # What reloading did, for tests and profiling (numbers only, never content).
+        self.bubbles_built = 0
+        self.bubbles_updated = 0
+        self.bubbles_removed = 0
+        self.notes_built = 0
 
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -238,7 +269,7 @@ class ConversationView(Retranslating, QWidget):
         for bubble in self._bubbles:
             bubble.retranslate()
         if self.conv_id is not None:
-            self._load_notes()
+            self._load_notes(force=True)
 
     def _fill_combos(self) -> None:
         self.status.clear()
@@ -272,6 +303,7 @@ class ConversationView(Retranslating, QWidget):
             return
         if switching:
             self._clear_bubbles()
+            self._notes_shown = None
             self._scroll_to_end()
             self.conv_id = summary.conv_id
             self.reply.setPlainText(self.desk.draft(summary.conv_id))
@@ -281,12 +313,22 @@ class ConversationView(Retranslating, QWidget):
         self._show_header()
         self._select_combos()
         self.reload()
-        if summary.unread:
-            spawn(
-                self.desk.mark_read(summary.conv_id),
-                on_done=lambda _r: self.changed.emit(),
-                on_error=self._failed,
-            )
+        if summary.unread and summary.conv_id not in self._marking_read:
+            self._mark_read(summary.conv_id)
+
+    def _mark_read(self, conv_id: uuid.UUID) -> None:
+        self._marking_read.add(conv_id)
+
+        def done(_result: object) -> None:
+            self._marking_read.discard(conv_id)
+            self.changed.emit()  # coalesces with the core's own event; a no-op when listed read
+
+        def failed(exc: BaseException) -> None:
+            self._marking_read.discard(conv_id)
+            self._failed(exc)
+            self.read_failed.emit(conv_id)
+
+        spawn(self.desk.mark_read(conv_id), on_done=done, on_error=failed)
 
     def _show_header(self) -> None:
         summary = self.summary
@@ -314,26 +356,45 @@ class ConversationView(Retranslating, QWidget):
     def reload(self) -> None:
         """Bring the bubbles and notes up to date with the core's decrypted cache.
 
-        Bubbles that did not change stay as they are (a new message is appended), so the reader keeps
-        their place: the view follows new messages only while it was scrolled to the end.
+        Bubbles that did not change stay as they are (a new message is appended, a message whose
+        delivery state changed is updated in its bubble), so the reader keeps their place: the view
+        follows new messages only while it was scrolled to the end.
         """
         if self.conv_id is None:
             return
-        messages = self.desk.messages(self.conv_id)
-        same = 0
-        for bubble, message in zip(self._bubbles, messages, strict=False):
-            if bubble.message != message:
-                break
-            same += 1
-        for bubble in self._bubbles[same:]:
-            self._destroy_bubble(bubble)
-        del self._bubbles[same:]
-        for message in messages[same:]:
-            bubble = MessageBubble(message)
-            self._bubbles.append(bubble)
-            self.messages_layout.addWidget(bubble)
+        self._show_messages(self.desk.messages(self.conv_id))
         self._load_notes()
         self._update_buttons()
+
+    def _show_messages(self, messages: list[MessageView]) -> None:
+        """Match the bubbles to `messages` by message id: keep, update, move, add or remove each."""
+        existing = {bubble.message.msg_id: bubble for bubble in self._bubbles}
+        wanted = {message.msg_id for message in messages}
+        for old in self._bubbles:
+            if old.message.msg_id not in wanted:
+                self._destroy_bubble(old)
+                self.bubbles_removed += 1
+        bubbles: list[MessageBubble] = []
+        for position, message in enumerate(messages):
+            bubble = existing.get(message.msg_id)
+            if bubble is not None and bubble.message.outgoing != message.outgoing:
+                self._destroy_bubble(bubble)  # the other side of the conversation: laid out anew
+                self.bubbles_removed += 1
+                bubble = None
+            if bubble is None:
+                bubble = MessageBubble(message)
+                self.bubbles_built += 1
+            elif bubble.message != message:
+                bubble.show_message(message)
+                self.bubbles_updated += 1
+            # Layout item 0 is the stretch that keeps the bubbles at the bottom.
+            index = self.messages_layout.indexOf(bubble)
+            if index != position + 1:
+                if index >= 0:
+                    self.messages_layout.removeWidget(bubble)  # moved (a message arrived before it)
+                self.messages_layout.insertWidget(position + 1, bubble)
+            bubbles.append(bubble)
+        self._bubbles = bubbles
 
     def _scrolled(self, value: int) -> None:
         bar = self.messages_area.verticalScrollBar()
@@ -348,11 +409,19 @@ class ConversationView(Retranslating, QWidget):
         bar = self.messages_area.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    def _load_notes(self) -> None:
-        self.notes.clear()
+    def _load_notes(self, *, force: bool = False) -> None:
+        """Fill the notes panel; left as it is when the notes did not change (unless `force`)."""
         if self.conv_id is None:
+            self.notes.clear()
+            self._notes_shown = None
             return
-        for note in self.desk.notes(self.conv_id):
+        notes = self.desk.notes(self.conv_id)
+        if notes == self._notes_shown and not force:
+            return
+        self._notes_shown = notes
+        self.notes_built += 1
+        self.notes.clear()
+        for note in notes:
             meta = f"{note.author} · {format_datetime(note.written_at)}"
             if note.state != "received":
                 meta += f" · {state_label(note.state)}"
@@ -374,6 +443,7 @@ class ConversationView(Retranslating, QWidget):
         self._save_draft()
         self._clear_bubbles()
         self.notes.clear()
+        self._notes_shown = None
         self.reply.clear()
         self.note_input.clear()
         self.title.clear()

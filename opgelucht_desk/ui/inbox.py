@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.model import Category, Status
+from opgelucht_desk.core.model import Category, ConversationSummary, DeskState, Status
 from opgelucht_desk.ui.conversation import ConversationView
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.inbox_model import Column, ConvIdRole, InboxModel, UnreadBadgeDelegate
@@ -29,9 +30,14 @@ if TYPE_CHECKING:
     from opgelucht_desk.core.desk import Desk
 
 SEARCH_DELAY_MS = 150  # debounce typing; the search itself runs over the core's local decrypted data
+# Change signals within this window give one refresh: the core's event and the view's own `changed`
+# of one action arrive in consecutive event-loop turns, a few milliseconds apart.
+REFRESH_DELAY_MS = 10
 
 
 class InboxPage(Retranslating, QWidget):
+    unread_changed = Signal(int)  # unread incoming messages over all conversations, after a refresh
+
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inboxPage")
@@ -91,7 +97,15 @@ class InboxPage(Retranslating, QWidget):
         self.status_filter.activated.connect(self.refresh)
         self.category_filter.activated.connect(self.refresh)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.conversation.changed.connect(self.refresh)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.refreshes = 0  # how often the list was brought up to date (tests count them)
+        self._cleared = False  # emptied for locking: late change signals must not fill it again
+        self.unread_total = 0
+        self.conversation.changed.connect(self.request_refresh)
+        self.conversation.read_failed.connect(self._read_failed)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -133,26 +147,76 @@ class InboxPage(Retranslating, QWidget):
         needed = sum(self.table.columnWidth(c) for c in samples) + metrics.horizontalAdvance("M" * 10) + 30
         self.left.setMinimumWidth(min(needed, 640))
 
+    def request_refresh(self) -> None:
+        """Refresh shortly, once: change signals that arrive together (the core's event and the view's
+        own `changed`, or several events of one sync round) give one refresh."""
+        if not self._cleared:
+            self._refresh_timer.start()
+
     def refresh(self) -> None:
-        """Reload the list from the core with the current filters, keeping the selection."""
-        selected = self.conversation.conv_id
+        """Bring the list up to date with the core and the current filters, now.
+
+        One `conversations()` call gives both the rows and the unread total (a search adds the call
+        that finds the matches). Rows are updated in place, so the selection and the scroll position
+        stay; the open conversation appends what is new."""
+        self._refresh_timer.stop()
+        if self.desk.state != DeskState.UNLOCKED:
+            return  # locking: this page is about to go, with everything it shows
+        self.refreshes += 1
+        everything = self.desk.conversations()
+        query = self.search.text().strip()
+        matches = {s.conv_id for s in self.desk.conversations(query)} if query else None
         status = self.status_filter.currentData()
         category = self.category_filter.currentData()
-        rows = self.desk.conversations(
-            self.search.text().strip(),
-            status if isinstance(status, Status) else None,
-            category if isinstance(category, Category) else None,
-        )
-        self.table.selectionModel().blockSignals(True)
-        self.model.set_conversations(rows)
-        self.table.selectionModel().blockSignals(False)
+        open_id = self.conversation.conv_id
+        opened: ConversationSummary | None = None
+        shown: list[ConversationSummary] = []
+        unread = 0
+        for summary in everything:
+            listed = (
+                (not isinstance(status, Status) or summary.status == status)
+                and (not isinstance(category, Category) or summary.category == category)
+                and (matches is None or summary.conv_id in matches)
+            )
+            if listed and summary.conv_id == open_id:
+                opened = summary
+                if summary.unread:
+                    # Shown, so marked read right away: list it read now rather than update it twice.
+                    summary = dataclasses.replace(summary, unread=0)
+            unread += summary.unread
+            if listed:
+                shown.append(summary)
+        self._apply(shown)
+        if opened is not None:
+            self.conversation.show_conversation(opened)
+        self.unread_total = unread
+        self.unread_changed.emit(unread)
+
+    def _apply(self, rows: list[ConversationSummary]) -> None:
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        try:
+            self.model.update_conversations(rows)
+            open_id = self.conversation.conv_id
+            row = self.model.row_of(open_id) if open_id is not None else None
+            if row is not None and not selection.isRowSelected(row):
+                self.table.selectRow(row)
+        finally:
+            selection.blockSignals(False)
         self._update_count()
-        row = self.model.row_of(selected) if selected is not None else None
-        if row is not None:
-            self.table.selectionModel().blockSignals(True)
-            self.table.selectRow(row)
-            self.table.selectionModel().blockSignals(False)
-            self.conversation.show_conversation(self.model.conversation(row))
+
+    def _read_failed(self, conv_id: uuid.UUID) -> None:
+        """Marking read failed: list the open conversation with its unread count after all."""
+        row = self.model.row_of(conv_id)
+        summary = self.conversation.summary
+        if row is None or summary is None or summary.conv_id != conv_id:
+            self.request_refresh()  # no longer open: listed as the core has it
+            return
+        rows = self.model.rows()
+        rows[row] = summary
+        self._apply(rows)
+        self.unread_total += summary.unread
+        self.unread_changed.emit(self.unread_total)
 
     def select(self, conv_id: uuid.UUID) -> bool:
         row = self.model.row_of(conv_id)
@@ -175,6 +239,8 @@ class InboxPage(Retranslating, QWidget):
 
     def clear(self) -> None:
         """Drop every decrypted thing this page shows."""
+        self._cleared = True
+        self._refresh_timer.stop()
         self.conversation.clear()
         self.model.clear()
         self.search.clear()

@@ -28,6 +28,11 @@ UnreadRole = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+# Above this many separate row moves, insertions or removals in one update (e.g. a search narrowing
+# 10,000 rows to a few), one reset is cheaper than changing the rows one by one.
+MAX_STEPS = 100
+
+
 class Column(IntEnum):
     PSEUDONYM = 0
     LAST_ACTIVITY = 1
@@ -43,6 +48,12 @@ class InboxModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ConversationSummary] = []
+        # What the updates did, for tests and profiling (numbers only, never content).
+        self.resets = 0
+        self.rows_inserted = 0
+        self.rows_removed = 0
+        self.rows_moved = 0
+        self.rows_updated = 0
         # Made once: PySide6 6.12's QFont.setBold() drops a reference to None on every call, so a
         # per-paint setBold() would eventually crash the interpreter.
         self._bold = QFont()
@@ -50,9 +61,63 @@ class InboxModel(QAbstractTableModel):
         self._problem = QBrush(QColor("#b3261e"))
 
     def set_conversations(self, rows: Sequence[ConversationSummary]) -> None:
+        """Replace every row (a model reset: views forget their selection)."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+        self.resets += 1
+
+    def update_conversations(self, rows: Sequence[ConversationSummary]) -> None:
+        """Bring the rows to `rows` in place: remove, move, insert and update only the rows that
+        differ, so views keep their selection and scroll position (no reset)."""
+        target = list(rows)
+        wanted = {s.conv_id for s in target}
+        present = {s.conv_id for s in self._rows}
+        gone = [i for i, s in enumerate(self._rows) if s.conv_id not in wanted]
+        if _runs(gone) + _runs([i for i, s in enumerate(target) if s.conv_id not in present]) > MAX_STEPS:
+            self.set_conversations(target)
+            return
+        # 1. Rows that are gone, bottom up, in contiguous runs.
+        while gone:
+            last = gone.pop()
+            first = last
+            while gone and gone[-1] == first - 1:
+                first = gone.pop()
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+            self.rows_removed += last - first + 1
+        # 2. Walk the target order: move rows up into place, insert new runs, update changed rows.
+        moves = 0
+        position = 0
+        while position < len(target):
+            summary = target[position]
+            if summary.conv_id not in present:
+                end = position
+                while end + 1 < len(target) and target[end + 1].conv_id not in present:
+                    end += 1
+                self.beginInsertRows(QModelIndex(), position, end)
+                self._rows[position:position] = target[position : end + 1]
+                self.endInsertRows()
+                self.rows_inserted += end - position + 1
+                position = end + 1
+                continue
+            if self._rows[position].conv_id != summary.conv_id:
+                moves += 1
+                if moves > MAX_STEPS:
+                    self.set_conversations(target)
+                    return
+                source = self._find(summary.conv_id, position + 1)
+                assert source is not None  # present, and not in the rows already in place
+                self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), position)
+                self._rows.insert(position, self._rows.pop(source))
+                self.endMoveRows()
+                self.rows_moved += 1
+            if self._rows[position] != summary:
+                self._rows[position] = summary
+                self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1))
+                self.rows_updated += 1
+            position += 1
 
     def clear(self) -> None:
         self.set_conversations([])
@@ -61,10 +126,16 @@ class InboxModel(QAbstractTableModel):
         return self._rows[row]
 
     def row_of(self, conv_id: uuid.UUID) -> int | None:
-        for row, summary in enumerate(self._rows):
-            if summary.conv_id == conv_id:
+        return self._find(conv_id)
+
+    def _find(self, conv_id: uuid.UUID, start: int = 0) -> int | None:
+        for row in range(start, len(self._rows)):
+            if self._rows[row].conv_id == conv_id:
                 return row
         return None
+
+    def rows(self) -> list[ConversationSummary]:
+        return list(self._rows)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -128,6 +199,11 @@ class InboxModel(QAbstractTableModel):
 
     def days(self, count: int) -> str:
         return self.tr("%n days", "", count)
+
+
+def _runs(indices: list[int]) -> int:
+    """How many contiguous runs the ascending `indices` form."""
+    return sum(1 for n, i in enumerate(indices) if n == 0 or indices[n - 1] != i - 1)
 
 
 class UnreadBadgeDelegate(QStyledItemDelegate):
