@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableView
@@ -25,7 +26,6 @@ from opgelucht_desk.ui.inbox import InboxPage
 from opgelucht_desk.ui.inbox_model import Column, InboxModel
 from opgelucht_desk.ui.tasks import running_tasks
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter, type_into
-from ui.relay_server import RelayServer
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 COUNTERS = ("resets", "rows_inserted", "rows_removed", "rows_moved", "rows_updated")
