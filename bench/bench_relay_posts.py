@@ -150,7 +150,7 @@ def free_port() -> int:
 
 def cli(env: dict[str, str], *args: str) -> str:
     return subprocess.run(
-        [sys.executable, "-c", "from server.cli import main; main()", *args],
+        [sys.executable, "-c", "from opgelucht_relay.cli import main; main()", *args],
         env={**os.environ, **env}, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
@@ -253,7 +253,7 @@ async def run_backend(backend: str, seconds: float, workers: int) -> Result:
             code = re.search(r"org code: (\S+)", cli(env, "create-code", org.group(1), "--label", "Bench"))
             assert code is not None
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", "from server.cli import main; main()",
+                sys.executable, "-c", "from opgelucht_relay.cli import main; main()",
                 "serve", *(["--workers", str(workers)] if workers > 1 else []),
                 env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip

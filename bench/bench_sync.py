@@ -74,11 +74,11 @@ class Relay:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str) -> str:
-        command = [sys.executable, "-c", "from server.cli import main; main()", *args]
+        command = [sys.executable, "-c", "from opgelucht_relay.cli import main; main()", *args]
         return subprocess.run(command, env=self.env, capture_output=True, text=True, check=True).stdout
 
     def start(self) -> None:
-        command = [sys.executable, "-c", "from server.cli import main; main()", "serve"]
+        command = [sys.executable, "-c", "from opgelucht_relay.cli import main; main()", "serve"]
         self.proc = subprocess.Popen(
             command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -133,7 +133,7 @@ def seed(
     """Runs in its own process: seal envelopes in a pool and insert them through the relay's models."""
     from sqlalchemy import Table, create_engine, insert, update
 
-    from server.models.messaging import Conversation, Device, Message, OrgCursor
+    from opgelucht_relay.models.messaging import Conversation, Device, Message, OrgCursor
 
     devices_t, convs_t, messages_t, cursors_t = (
         cast(Table, t.__table__) for t in (Device, Conversation, Message, OrgCursor)

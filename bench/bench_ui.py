@@ -50,7 +50,7 @@ async def _prepare(tmp: Path, conversations: int, messages: int, relay: Any) -> 
     from opgelucht_desk.core.desk import Desk, DeskConfig
     from opgelucht_desk.core.inbox import ConversationRecord, MessageRecord
     from opgelucht_desk.core.keystore import Keystore, service_name
-    from server.clock import unix
+    from opgelucht_relay.clock import unix
 
     config = DeskConfig(
         data_dir=tmp / "desk", keyring_backend=_keyring(tmp), clock=lambda: unix(relay.clock.now())

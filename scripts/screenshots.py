@@ -39,8 +39,8 @@ from opgelucht_desk.ui.main_window import MainWindow  # noqa: E402
 from opgelucht_desk.ui.preferences import Preferences  # noqa: E402
 from opgelucht_desk.ui.stats import recent_periods  # noqa: E402
 from opgelucht_desk.ui.style import apply_style  # noqa: E402
+from opgelucht_relay.clock import unix  # noqa: E402
 from opgelucht_reporter.client import ReporterClient  # noqa: E402
-from server.clock import unix  # noqa: E402
 
 PASSWORD = "paars fietsje drijft op de gracht"  # noqa: S105 - demo account on a throwaway relay
 CONVERSATIONS = [

@@ -105,10 +105,10 @@ def invitation_used(first_run: Path) -> int:
         return 1
     from sqlalchemy import select
 
-    from server.auth.invitations import invitation_hash
-    from server.config import Settings
-    from server.db import Database
-    from server.models.accounts import Invitation
+    from opgelucht_relay.auth.invitations import invitation_hash
+    from opgelucht_relay.config import Settings
+    from opgelucht_relay.db import Database
+    from opgelucht_relay.models.accounts import Invitation
 
     async def used() -> bool:
         db = Database(Settings.load(None).db_url)

@@ -1,15 +1,15 @@
 """The import graph of the shipped code: no import circles, and the layers point one way.
 
-    ui ──▶ core ──▶ protocol ◀── server
+    ui ──▶ core ──▶ protocol ◀── relay
                        ▲
             opgelucht_reporter
 
-Every module of `opgelucht_desk`, `opgelucht_reporter` and `server` is parsed with `ast` (nothing is
-imported), and every import becomes an edge to the module it names: top-level imports, imports inside
-functions and `if TYPE_CHECKING:` blocks, relative imports (`from . import x`, `from ..core import y`)
-and `importlib.import_module("literal")`. An edge goes to the deepest module the name resolves to
-(`from pkg import mod` → `pkg.mod` when that is a module, else `pkg`); parent packages executed on the
-way are not edges (a package's `__init__` importing its own submodules is not a circle).
+Every module of `opgelucht_desk`, `opgelucht_reporter` and `opgelucht_relay` (in server/) is parsed with
+`ast` (nothing is imported), and every import becomes an edge to the module it names: top-level imports,
+imports inside functions and `if TYPE_CHECKING:` blocks, relative imports (`from . import x`, `from
+..core import y`) and `importlib.import_module("literal")`. An edge goes to the deepest module the name
+resolves to (`from pkg import mod` → `pkg.mod` when that is a module, else `pkg`); parent packages
+executed on the way are not edges (a package's `__init__` importing its own submodules is not a circle).
 """
 
 from __future__ import annotations
@@ -22,23 +22,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("opgelucht_desk", "opgelucht_reporter", "server")
+# Each import package and the folder it lives in (the relay's is in server/, installed as opgelucht_relay).
+PACKAGES = {
+    "opgelucht_desk": ROOT / "opgelucht_desk",
+    "opgelucht_reporter": ROOT / "opgelucht_reporter",
+    "opgelucht_relay": ROOT / "server" / "opgelucht_relay",
+}
 
 # (layer, a layer it must never reach, directly or through other modules)
 FORBIDDEN: tuple[tuple[str, str], ...] = (
     ("protocol", "core"),
     ("protocol", "ui"),
-    ("protocol", "server"),
+    ("protocol", "relay"),
     ("protocol", "reporter"),
     ("core", "ui"),
-    ("core", "server"),
+    ("core", "relay"),
     ("core", "reporter"),
-    ("server", "core"),
-    ("server", "ui"),
-    ("server", "reporter"),
+    ("relay", "core"),
+    ("relay", "ui"),
+    ("relay", "reporter"),
     ("reporter", "core"),
     ("reporter", "ui"),
-    ("reporter", "server"),
+    ("reporter", "relay"),
 )
 
 # Third-party packages a layer must not import (directly; the graph rules keep it so transitively).
@@ -65,7 +70,7 @@ def layer_of(module: str) -> str:
         ("opgelucht_desk.core", "core"),
         ("opgelucht_desk.ui", "ui"),
         ("opgelucht_reporter", "reporter"),
-        ("server", "server"),
+        ("opgelucht_relay", "relay"),
     ):
         if module == prefix or module.startswith(prefix + "."):
             return layer
@@ -74,9 +79,9 @@ def layer_of(module: str) -> str:
 
 def discover() -> dict[str, Module]:
     modules: dict[str, Module] = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    for folder in PACKAGES.values():
+        for path in sorted(folder.rglob("*.py")):
+            parts = list(path.relative_to(folder.parent).with_suffix("").parts)
             is_package = parts[-1] == "__init__"
             if is_package:
                 parts.pop()
@@ -234,7 +239,9 @@ def test_the_graph_sees_every_package_and_relative_and_local_imports(graphs: tup
         assert package in graph
     assert graph["opgelucht_reporter.client"].keys() >= {"opgelucht_reporter.state"}  # `from .state`
     assert "httpx" in third_party["opgelucht_reporter.client"]
-    assert any(target.startswith("opgelucht_desk.protocol") for target in graph["server.services.rosters"])
+    assert any(
+        target.startswith("opgelucht_desk.protocol") for target in graph["opgelucht_relay.services.rosters"]
+    )
 
 
 def test_no_import_circles(graphs: tuple[Graph, Graph]) -> None:

@@ -16,9 +16,9 @@ from relay.conftest import app, client, clock, ctx, db_url, settings, sqlite_tem
 
 from opgelucht_desk.core.desk import DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
+from opgelucht_relay.clock import ManualClock, unix
+from opgelucht_relay.context import AppContext
 from opgelucht_reporter.client import ReporterClient
-from server.clock import ManualClock, unix
-from server.context import AppContext
 
 from .desks import EnrolledDesk, enrol_desk
 from .tampering import TamperingTransport

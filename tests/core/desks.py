@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.model import EnrolmentChallenge
-from server.auth.totp import code_at
-from server.clock import ManualClock
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock
 
 PASSWORD = "lange wachtzin voor de test"
 

@@ -9,7 +9,7 @@ import pytest
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.desk import DeskConfig
 from opgelucht_desk.core.errors import AuthExpiredError, GoneError
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 from .conftest import RELAY_URL
 from .desks import PASSWORD, EnrolledDesk

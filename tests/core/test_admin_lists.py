@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 from .desks import PASSWORD, EnrolledDesk
 

@@ -11,7 +11,7 @@ import pytest
 from kit.reporter import CANARY_PSEUDONYM, CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.keystore import KeySecrets
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 from .desks import PASSWORD, EnrolledDesk
 

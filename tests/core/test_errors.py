@@ -19,9 +19,9 @@ from opgelucht_desk.core.errors import (
     NotEnrolledError,
     OfflineError,
 )
-from server.auth.totp import code_at
-from server.clock import ManualClock
-from server.context import AppContext
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
 
 from .desks import PASSWORD, EnrolledDesk, enrol_desk
 

@@ -20,8 +20,8 @@ from opgelucht_desk.core.errors import (
 )
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.model import Category, DeskState, RosterWarning, RosterWarningKind, Status
-from server.clock import ManualClock
-from server.context import AppContext
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
 
 from .conftest import RELAY_URL
 from .desks import PASSWORD, EnrolledDesk, enrol_desk

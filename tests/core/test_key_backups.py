@@ -25,7 +25,7 @@ from opgelucht_desk.core.org_backup import (
     read_backup,
 )
 from opgelucht_desk.protocol.keys import generate_signing_seed
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 from .desks import PASSWORD, EnrolledDesk
 

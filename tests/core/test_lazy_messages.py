@@ -13,7 +13,7 @@ from kit.reporter import CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.sync import CURSOR_META
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 from .conftest import make_reporter
 from .desks import PASSWORD, EnrolledDesk

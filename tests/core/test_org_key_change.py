@@ -20,10 +20,10 @@ from opgelucht_desk.protocol.roster import (
     parse_roster_body,
     roster_hash,
 )
-from server.clock import ManualClock
-from server.context import AppContext
-from server.models import Org
-from server.models import Roster as RosterRow
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models import Org
+from opgelucht_relay.models import Roster as RosterRow
 
 from .desks import PASSWORD, EnrolledDesk
 from .tampering import TamperingTransport

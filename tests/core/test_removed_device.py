@@ -30,8 +30,8 @@ from opgelucht_desk.protocol.roster import (
     roster_hash,
     sign_roster,
 )
-from server.clock import ManualClock, unix
-from server.context import AppContext
+from opgelucht_relay.clock import ManualClock, unix
+from opgelucht_relay.context import AppContext
 
 from .desks import PASSWORD, EnrolledDesk, enrol_desk
 

@@ -17,7 +17,7 @@ from opgelucht_desk.core.errors import RosterBlockedError
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.protocol.keys import DeviceKeys
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 from .conftest import make_reporter
 from .desks import PASSWORD, EnrolledDesk

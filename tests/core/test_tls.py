@@ -18,8 +18,8 @@ from kit.actors import create_org_with_admin
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import UntrustedCertificateError
 from opgelucht_desk.core.model import DeskState
-from server.clock import ManualClock
-from server.context import AppContext
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
 
 from .desks import enrol_desk
 

@@ -30,11 +30,11 @@ from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, open_message, seal_message
 from opgelucht_desk.protocol.profile import Profile
 from opgelucht_desk.protocol.roster import SignedRoster, roster_hash
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.logs import JsonFormatter
 from opgelucht_reporter.client import ReporterClient
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
-from server.logs import JsonFormatter
 
 CANARY = "KANARIE-7f3a9c-geheim-bericht"
 PSEUDONYM = "Zwaluw-Kanarie-41"
@@ -65,7 +65,11 @@ class Relay:
 def relay_command() -> list[str]:
     """The installed ``opgelucht-relay`` script (as users run it), else the same entry point via Python."""
     script = Path(sys.executable).with_name("opgelucht-relay")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from server.cli import main; main()"]
+    return (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from opgelucht_relay.cli import main; main()"]
+    )
 
 
 RELAY_COMMAND = relay_command()

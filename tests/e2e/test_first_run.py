@@ -64,7 +64,7 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
     )
     assert found, "create-code printed no code"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from server.cli import main; main()", "serve"],
+        [sys.executable, "-c", "from opgelucht_relay.cli import main; main()", "serve"],
         env=process.env,
         stdout=(tmp_path / "relay.log").open("wb"),
         stderr=subprocess.STDOUT,

@@ -25,11 +25,11 @@ from opgelucht_desk.protocol.roster import (
     roster_hash,
     sign_roster,
 )
-from server.auth.totp import code_at
-from server.clock import ManualClock, unix
-from server.context import AppContext
-from server.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
-from server.services.orgs import create_invitation, create_org
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock, unix
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
+from opgelucht_relay.services.orgs import create_invitation, create_org
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 ROSTER_LIFETIME = timedelta(days=14)
@@ -79,7 +79,7 @@ async def create_org_with_admin(ctx: AppContext, name: str) -> tuple[uuid.UUID, 
 
 
 async def create_invitation_for(ctx: AppContext, org_id: uuid.UUID, role: str = ROLE_COUNSELLOR) -> str:
-    from server.models import Org
+    from opgelucht_relay.models import Org
 
     async with ctx.db.sessions() as db:
         org = await db.get(Org, org_id)

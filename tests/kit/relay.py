@@ -31,11 +31,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from kit.actors import create_org_with_admin
-from server.app import create_app
-from server.auth.totp import code_at
-from server.clock import ManualClock
-from server.config import Settings
-from server.context import AppContext
+from opgelucht_relay.app import create_app
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
 
 T = TypeVar("T")
 START_TIMEOUT = 30.0
@@ -166,7 +166,7 @@ class RelayProcess:
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
-            [sys.executable, "-c", "from server.cli import main; main()", *args],
+            [sys.executable, "-c", "from opgelucht_relay.cli import main; main()", *args],
             env=self.env,
             capture_output=True,
             text=True,
@@ -185,7 +185,7 @@ class RelayProcess:
         self.starts += 1
         log = (self.directory / f"relay-{self.starts}.log").open("wb")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from server.cli import main; main()", "serve", *self.serve_args,
+            sys.executable, "-c", "from opgelucht_relay.cli import main; main()", "serve", *self.serve_args,
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         log.close()

@@ -22,8 +22,8 @@ from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import ZERO_HASH, MessageType, seal_message
 from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
+from opgelucht_relay.clock import Clock, unix
 from opgelucht_reporter.client import ReceivedMessage, ReporterClient
-from server.clock import Clock, unix
 
 CANARY_TEXT = "KANARIE-bericht-5e1c"
 CANARY_PSEUDONYM = "Kanarie-Pseudo-9b"

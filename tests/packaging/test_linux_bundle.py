@@ -104,7 +104,7 @@ def test_bundle_leaves_out_the_relay_and_development_keyrings(linux_bundle: Path
     assert "opgelucht_desk.preset" in modules
     assert "keyring.backends.SecretService" in modules
     top_level = {name.split(".")[0] for name in modules}
-    for unwanted in ("server", "fastapi", "uvicorn", "sqlalchemy", "keyrings", "pytest"):
+    for unwanted in ("opgelucht_relay", "fastapi", "uvicorn", "sqlalchemy", "keyrings", "pytest"):
         assert unwanted not in top_level, f"{unwanted} must not be in the desktop bundle"
 
 

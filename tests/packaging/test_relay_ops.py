@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main as relay_cli
-from server.config import Settings
+from opgelucht_relay.cli import main as relay_cli
+from opgelucht_relay.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 RELAY = ROOT / "packaging" / "relay"
@@ -77,7 +77,7 @@ def test_unit_runs_migrate_then_serve_of_the_real_cli() -> None:
     (start,) = entries["ExecStart"]
     assert shlex.split(pre)[1:] == ["migrate"]
     assert shlex.split(start)[1:] == ["serve"]
-    assert SCRIPTS[Path(shlex.split(start)[0]).name] == "server.cli:main"
+    assert SCRIPTS[Path(shlex.split(start)[0]).name] == "opgelucht_relay.cli:main"
     for command in (pre, start):
         argv = resolve(shlex.split(command))
         helped = subprocess.run([*argv, "--help"], capture_output=True, text=True, timeout=60, check=False)
@@ -132,7 +132,7 @@ def test_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_containerfile_runs_the_relay_console_script_as_non_root() -> None:
     assert instruction("FROM") == "python:3.11-slim"
     assert json.loads(instruction("ENTRYPOINT")) == ["opgelucht-relay"]
-    assert SCRIPTS["opgelucht-relay"] == "server.cli:main"
+    assert SCRIPTS["opgelucht-relay"] == "opgelucht_relay.cli:main"
     cmd = json.loads(instruction("CMD"))
     assert cmd == ["serve"]
     assert cmd[0] in relay_cli.commands
@@ -235,7 +235,7 @@ def test_healthcheck_fails_without_a_relay(relay_env: dict[str, str]) -> None:
 
 def test_backup_commands_in_the_operations_guide_name_the_message_tables() -> None:
     """The content-free backups of docs/operations.md drop exactly the tables that hold message content."""
-    from server.db import Base
+    from opgelucht_relay.db import Base
 
     guide = (ROOT / "docs" / "operations.md").read_text()
     deleted = set(re.findall(r"DELETE FROM (\w+);", guide))

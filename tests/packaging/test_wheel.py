@@ -51,7 +51,10 @@ def run_from_wheel(site: Path, code: str, *args: str, **env: str) -> subprocess.
 
 
 def test_relay_from_the_wheel_migrates_a_fresh_database(unpacked_wheel: Path, tmp_path: Path) -> None:
-    code = "import sys, server; from server.cli import main; print(server.__file__, flush=True); main()"
+    code = (
+        "import opgelucht_relay; from opgelucht_relay.cli import main; "
+        "print(opgelucht_relay.__file__, flush=True); main()"
+    )
     result = run_from_wheel(
         unpacked_wheel, code, "migrate", OPG_RELAY_DATA_DIR=str(tmp_path), OPG_RELAY_CONFIG=""
     )
@@ -89,3 +92,9 @@ def test_the_reference_reporter_client_is_in_the_wheel(unpacked_wheel: Path) -> 
     assert result.stdout.startswith(str(unpacked_wheel))  # the wheel's copy, not the checkout
     (entry_points,) = unpacked_wheel.glob("opgelucht_desk-*.dist-info/entry_points.txt")
     assert "opgelucht-reporter = opgelucht_reporter.cli:main" in entry_points.read_text().splitlines()
+
+
+def test_the_wheel_installs_only_import_packages_of_its_own(unpacked_wheel: Path) -> None:
+    """No generic top-level name such as `server` that would collide with another project's."""
+    packages = sorted(p.name for p in unpacked_wheel.iterdir() if (p / "__init__.py").is_file())
+    assert packages == ["opgelucht_desk", "opgelucht_relay", "opgelucht_reporter"]

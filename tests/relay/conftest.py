@@ -17,6 +17,10 @@ from fastapi import FastAPI
 from kit.actors import Actor, create_org_with_admin, enrol_admin
 from sqlalchemy.engine import make_url
 
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
 from relay.databases import (
     PG_URL,
     migrate_url,
@@ -27,10 +31,6 @@ from relay.databases import (
     run_async,
     unique_pg_name,
 )
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
-from server.context import AppContext
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

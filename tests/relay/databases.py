@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from server.db import Database
-from server.migrate import upgrade
+from opgelucht_relay.db import Database
+from opgelucht_relay.migrate import upgrade
 
 T = TypeVar("T")
 PG_URL = os.environ.get("OPG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -14,14 +14,14 @@ import pytest
 from fastapi import FastAPI
 from kit.actors import Actor, create_invitation_for, login
 
-from server.app import create_app
-from server.auth.invitations import INVITATION_RE, new_invitation, parse_invitation
-from server.auth.totp import code_at
-from server.clock import ManualClock
-from server.config import Settings
-from server.context import AppContext
-from server.jobs import run_job
-from server.metrics import MetricsListener
+from opgelucht_relay.app import create_app
+from opgelucht_relay.auth.invitations import INVITATION_RE, new_invitation, parse_invitation
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.jobs import run_job
+from opgelucht_relay.metrics import MetricsListener
 
 WRONG = "not the password at all"
 

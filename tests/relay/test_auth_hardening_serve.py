@@ -18,8 +18,8 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from opgelucht_relay.cli import main
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from server.cli import main
 
 TOKEN = "scrape-token-for-the-test-0123456789"
 
@@ -62,7 +62,7 @@ def relay(relay_env: tuple[dict[str, str], int], tmp_path: Path) -> Iterator[tup
     command = [
         sys.executable,
         "-c",
-        "from server.cli import main; main()",
+        "from opgelucht_relay.cli import main; main()",
         "serve",
         "--workers",
         str(workers),

@@ -12,10 +12,10 @@ from PIL import Image
 
 from opgelucht_desk.protocol.keys import generate_signing_seed, signing_public_key
 from opgelucht_desk.protocol.qr import parse_qr_payload
+from opgelucht_relay.auth.invitations import INVITATION_RE
+from opgelucht_relay.cli import main
+from opgelucht_relay.migrate import head_revision
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from server.auth.invitations import INVITATION_RE
-from server.cli import main
-from server.migrate import head_revision
 
 
 def _run(args: list[str], env: dict[str, str]) -> Result:

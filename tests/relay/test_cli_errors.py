@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from server.cli import main
+from opgelucht_relay.cli import main
 
 
 @pytest.fixture

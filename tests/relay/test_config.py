@@ -8,8 +8,8 @@ import argon2
 import pytest
 from pydantic import ValidationError
 
-from server.auth.passwords import PasswordHasher
-from server.config import ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME_COST, Settings
+from opgelucht_relay.auth.passwords import PasswordHasher
+from opgelucht_relay.config import ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME_COST, Settings
 
 
 @pytest.fixture(autouse=True)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.keys import DeviceKeys, generate_signing_seed, signing_public_key
 from opgelucht_desk.protocol.roster import make_device_entry
-from server.auth.invitations import new_invitation
-from server.auth.totp import code_at
-from server.clock import ManualClock
-from server.context import AppContext
-from server.models import AuditEvent, Invitation
+from opgelucht_relay.auth.invitations import new_invitation
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models import AuditEvent, Invitation
 
 
 def _finish_body(started: dict[str, str], clock: ManualClock, **extra: object) -> dict[str, object]:
@@ -157,7 +157,7 @@ async def test_enrolment_is_audited_and_counsellor_listed(
 async def test_unfinished_enrolment_is_purged_and_frees_the_username(
     client: httpx.AsyncClient, admin: Actor, ctx: AppContext, clock: ManualClock
 ) -> None:
-    from server.jobs import run_job
+    from opgelucht_relay.jobs import run_job
 
     await start_enrolment(client, await create_invitation_for(ctx, admin.org_id), "jan")
     clock.advance(hours=2)

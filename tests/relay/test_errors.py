@@ -64,7 +64,7 @@ async def test_oversized_body_streamed_without_length(client: httpx.AsyncClient)
 
 
 async def test_message_paths_get_the_larger_limit(app: FastAPI) -> None:
-    from server.limits import LARGE_BODY_PATHS
+    from opgelucht_relay.limits import LARGE_BODY_PATHS
 
     assert LARGE_BODY_PATHS.match("/v1/device/conversations/0b1c/messages")
     assert LARGE_BODY_PATHS.match("/v1/inbox/conversations/0b1c/notes")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from server.context import AppContext
-from server.migrate import current_revision, head_revision
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.migrate import current_revision, head_revision
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:

@@ -22,7 +22,7 @@ import pytest
 from relay.conftest import BACKENDS
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
 
-RELAY = [sys.executable, "-c", "from server.cli import main; main()"]
+RELAY = [sys.executable, "-c", "from opgelucht_relay.cli import main; main()"]
 SQLITE_FAILURE = "CREATE TRIGGER fail_feedback BEFORE INSERT ON feedback BEGIN SELECT RAISE(ABORT, 'x'); END"
 PG_FAILURE = [
     "CREATE FUNCTION fail_feedback() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'x'; END $$",

@@ -7,10 +7,10 @@ import httpx
 from kit.actors import Actor, login
 from sqlalchemy import select
 
-from server.auth.totp import code_at
-from server.clock import ManualClock
-from server.context import AppContext
-from server.models import AuditEvent, Counsellor
+from opgelucht_relay.auth.totp import code_at
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models import AuditEvent, Counsellor
 
 
 async def _audit_events(ctx: AppContext, event: str) -> list[AuditEvent]:

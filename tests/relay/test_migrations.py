@@ -10,11 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
-from server.db import Base, Database
-from server.migrate import current_revision, head_revision, upgrade
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.db import Base, Database
+from opgelucht_relay.migrate import current_revision, head_revision, upgrade
 
 
 async def test_upgrade_from_empty_and_again(empty_db_url: str) -> None:

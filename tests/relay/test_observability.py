@@ -11,11 +11,11 @@ import pytest
 from kit.actors import Actor, login
 from sqlalchemy import select
 
-from server.audit import record
-from server.clock import ManualClock
-from server.context import AppContext
-from server.logs import JsonFormatter
-from server.models import AuditEvent
+from opgelucht_relay.audit import record
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.logs import JsonFormatter
+from opgelucht_relay.models import AuditEvent
 
 
 async def test_logs_carry_no_tokens_passwords_or_addresses(

@@ -18,9 +18,9 @@ from opgelucht_desk.protocol.roster import (
     make_org_key_certificate,
     verify_org_key_certificate,
 )
-from server.clock import ManualClock
-from server.context import AppContext
-from server.models import AuditEvent
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models import AuditEvent
 
 
 async def _current_roster(client: httpx.AsyncClient, actor: Actor) -> SignedRoster:

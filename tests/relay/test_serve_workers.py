@@ -22,8 +22,8 @@ from kit.reporter import seal
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
+from opgelucht_relay.cli import main
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from server.cli import main
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_several_workers_are_refused_on_sqlite(env: dict[str, str]) -> None:
 
 
 def cli(env: dict[str, str], *args: str) -> str:
-    command = [sys.executable, "-c", "from server.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from opgelucht_relay.cli import main; main()", *args]
     return subprocess.run(
         command, env={**os.environ, **env}, capture_output=True, text=True, check=True
     ).stdout
@@ -71,7 +71,14 @@ def test_two_workers_serve_posts_and_share_the_replay_guard(pg_env: dict[str, st
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--workers", "2"]
+    command = [
+        sys.executable,
+        "-c",
+        "from opgelucht_relay.cli import main; main()",
+        "serve",
+        "--workers",
+        "2",
+    ]
     server_env = {**os.environ, **pg_env, "OPG_RELAY_PORT": str(port), "OPG_RELAY_RUN_JOBS": "false"}
     proc = subprocess.Popen(command, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

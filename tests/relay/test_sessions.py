@@ -11,11 +11,11 @@ from kit.actors import Actor, create_invitation_for, enrol, login
 from sqlalchemy import Result, delete, event, select
 from sqlalchemy.orm import ORMExecuteState
 
-from server.auth.sessions import authenticate
-from server.clock import ManualClock
-from server.context import AppContext
-from server.jobs import run_job
-from server.models import Session
+from opgelucht_relay.auth.sessions import authenticate
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.jobs import run_job
+from opgelucht_relay.models import Session
 
 
 def _token_bytes(token: str) -> bytes:

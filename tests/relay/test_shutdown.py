@@ -16,9 +16,9 @@ from kit.actors import Actor, enrol
 from kit.relay import RelayProcess, free_port
 from kit.sse import wait_ready
 
+from opgelucht_relay.cli import GRACEFUL_SHUTDOWN_SECONDS, main
+from opgelucht_relay.clock import ManualClock
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from server.cli import GRACEFUL_SHUTDOWN_SECONDS, main
-from server.clock import ManualClock
 
 pytestmark = pytest.mark.slow
 STOPS_WITHIN = 5.0  # seconds, the promise of docs/operations.md

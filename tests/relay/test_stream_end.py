@@ -18,11 +18,11 @@ from kit.relay import served
 from kit.reporter import RawReporter, seal
 from kit.sse import next_event, wait_ready
 
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
-from server.context import AppContext
-from server.services.live_events import CLOSED, QUEUE_SIZE, RESYNC, MemoryBroker, session_owner
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.services.live_events import CLOSED, QUEUE_SIZE, RESYNC, MemoryBroker, session_owner
 
 ENDS_WITHIN = 1.0  # seconds: the promise of docs/api.md
 

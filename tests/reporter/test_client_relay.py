@@ -30,13 +30,13 @@ from opgelucht_desk.protocol import (
     verify_roster,
 )
 from opgelucht_desk.protocol.roster import CounsellorEntry
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock, unix
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.db import Database
+from opgelucht_relay.migrate import upgrade
 from opgelucht_reporter.client import ReporterClient, ReporterError
-from server.app import create_app
-from server.clock import ManualClock, unix
-from server.config import Settings
-from server.context import AppContext
-from server.db import Database
-from server.migrate import upgrade
 
 PUBLIC_URL = "https://relay.example.nl"
 CANARY_TEXT = "canary-text-7f3a9c"

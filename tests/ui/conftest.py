@@ -21,7 +21,7 @@ from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.preferences import Preferences
 from opgelucht_desk.ui.style import apply_style
-from server.clock import unix
+from opgelucht_relay.clock import unix
 
 T = TypeVar("T")
 ASYNC_TIMEOUT_MS = 20_000

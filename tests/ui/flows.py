@@ -15,8 +15,8 @@ from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
 from opgelucht_desk.ui.login import LoginWindow
 from opgelucht_desk.ui.main_window import MainWindow
+from opgelucht_relay.clock import unix
 from opgelucht_reporter.client import ReporterClient
-from server.clock import unix
 
 PASSWORD = "paars fietsje drijft op de gracht"
 TIMEOUT_MS = 20_000

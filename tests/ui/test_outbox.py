@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.keystore import TEST_KDF
 from opgelucht_desk.ui.controller import Controller
-from server.clock import unix
+from opgelucht_relay.clock import unix
 from ui.conftest import make_keyring
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter, type_into
 

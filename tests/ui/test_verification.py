@@ -19,8 +19,8 @@ from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.request_auth import sign_request
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.inbox_model import Column
+from opgelucht_relay.clock import unix
 from opgelucht_reporter.client import ReporterClient
-from server.clock import unix
 from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]

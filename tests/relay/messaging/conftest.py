@@ -7,7 +7,7 @@ import pytest
 from kit.actors import Actor, new_code
 from kit.reporter import RawReporter
 
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 from kit.actors import Actor, login
 from kit.reporter import RawReporter
 
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
 """The tests' clock starts here, so that devices registered in October are established in November."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from server.cli import main
+from opgelucht_relay.cli import main
 
 
 def run(tmp_path: Path, *args: str) -> tuple[int, str]:

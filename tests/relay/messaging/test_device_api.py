@@ -11,9 +11,9 @@ from kit.actors import Actor
 from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64d, b64e
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
 
 
 def to_counsellors(admin: Actor, reporter: RawReporter) -> list[bytes]:

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from kit.reporter import RawReporter
 
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
 
 
 def events(code: str) -> dict[str, object]:

@@ -11,10 +11,10 @@ import httpx
 from kit.reporter import RawReporter
 from sqlalchemy import select
 
-from server.clock import ManualClock
-from server.context import AppContext
-from server.jobs import run_job
-from server.models.messaging import Feedback
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.jobs import run_job
+from opgelucht_relay.models.messaging import Feedback
 
 
 async def _feedback_texts(ctx: AppContext) -> set[str]:

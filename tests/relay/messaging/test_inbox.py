@@ -20,11 +20,11 @@ from sqlalchemy.engine import make_url
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.envelope import open_message
 from opgelucht_desk.protocol.rewrap import make_rewrap
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
-from server.context import AppContext
-from server.jobs import run_job
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.jobs import run_job
 
 
 async def test_sync_reply_and_notes(
@@ -194,7 +194,7 @@ async def test_retention_after_31_days_by_clock_travel(
     await run_job(ctx, "retention")
     from sqlalchemy import func, select
 
-    from server.models.messaging import Conversation, Message
+    from opgelucht_relay.models.messaging import Conversation, Message
 
     async with ctx.db.sessions() as db:
         assert await db.scalar(select(func.count()).select_from(Message)) == 0

@@ -12,8 +12,8 @@ from kit.actors import Actor
 from kit.reporter import RawReporter
 from sqlalchemy import func, select
 
-from server.context import AppContext
-from server.models.messaging import Feedback
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models.messaging import Feedback
 
 # JSON text (already escaped): NUL, a lone high and a lone low surrogate.
 ODD = {"nul": "a\\u0000b", "high": "a\\ud800b", "low": "\\udfffb"}

@@ -19,13 +19,13 @@ from kit.actors import create_org_with_admin, enrol_admin
 from schemathesis.core.result import Ok
 from sqlalchemy.pool import NullPool
 
+from opgelucht_relay.app import create_app
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.db import Database
+from opgelucht_relay.migrate import upgrade
 from relay.conftest import BACKENDS
 from relay.databases import pg_create_database, pg_drop_database, pg_url_for, run_async, unique_pg_name
-from server.app import create_app
-from server.clock import ManualClock
-from server.config import Settings
-from server.db import Database
-from server.migrate import upgrade
 
 
 async def _migrate(url: str) -> None:

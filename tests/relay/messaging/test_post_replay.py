@@ -13,7 +13,7 @@ from kit.actors import Actor
 from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64e
-from server.clock import ManualClock
+from opgelucht_relay.clock import ManualClock
 
 
 def signed_post(reporter: RawReporter, conv: uuid.UUID, payload: object) -> tuple[str, bytes, dict[str, str]]:

@@ -17,10 +17,10 @@ from kit.actors import Actor
 from kit.reporter import RawReporter, seal
 from sqlalchemy import event
 
-from server.clock import ManualClock
-from server.context import AppContext
-from server.db import Database
-from server.services.retention import purge
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.db import Database
+from opgelucht_relay.services.retention import purge
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL: docs/operations.md (VACUUM)
 

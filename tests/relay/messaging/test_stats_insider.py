@@ -13,14 +13,14 @@ from kit.actors import Actor, new_code
 from kit.reporter import RawReporter
 from sqlalchemy import func, select
 
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.jobs import run_job
+from opgelucht_relay.models import AuditEvent
+from opgelucht_relay.models.messaging import StatsDay, StatsDevice, StatsItem, StatsSalt
 from relay.conftest import make_test_settings
 from relay.messaging.stats_devices import START, at, devices_by_label, register, report, send, use
-from server.clock import ManualClock
-from server.config import Settings
-from server.context import AppContext
-from server.jobs import run_job
-from server.models import AuditEvent
-from server.models.messaging import StatsDay, StatsDevice, StatsItem, StatsSalt
 
 
 @pytest.fixture

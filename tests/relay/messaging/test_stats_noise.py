@@ -24,14 +24,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kit.actors import Actor
 
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.config import Settings
+from opgelucht_relay.services.periods import parse_period
+from opgelucht_relay.services.stats import ITEM_THRESHOLD, TrueCounts, cell_epsilon, noise_source, publish
+from opgelucht_relay.services.stats_noise import Cell, geometric_noise, geometric_pmf
+from opgelucht_relay.services.stats_suppression import K, decide
 from relay.conftest import make_test_settings
 from relay.messaging.stats_devices import START, at, register, report, use
-from server.clock import ManualClock
-from server.config import Settings
-from server.services.periods import parse_period
-from server.services.stats import ITEM_THRESHOLD, TrueCounts, cell_epsilon, noise_source, publish
-from server.services.stats_noise import Cell, geometric_noise, geometric_pmf
-from server.services.stats_suppression import K, decide
 
 PERIOD = parse_period("2026-11")
 ORG = uuid.UUID(int=1)

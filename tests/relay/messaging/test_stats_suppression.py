@@ -15,8 +15,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.services.periods import Period, device_active, parse_period
-from server.services.stats_suppression import Decision, K, decide, round_published
+from opgelucht_relay.services.periods import Period, device_active, parse_period
+from opgelucht_relay.services.stats_suppression import Decision, K, decide, round_published
 
 START = dt.date(2026, 1, 1)
 MONTHS = [parse_period(p) for p in ("2026-01", "2026-02", "2026-03")]

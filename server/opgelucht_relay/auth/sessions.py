@@ -1,0 +1,106 @@
+"""Counsellor sessions: 256-bit bearer tokens, stored as SHA-256, with idle and absolute time-outs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opgelucht_relay.auth.tokens import new_token, token_hash
+from opgelucht_relay.config import Settings
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.models import Counsellor, Session
+from opgelucht_relay.models.accounts import STATUS_ACTIVE
+
+# last_used_at is written at most this often, so that busy sync loops do not write on every request.
+_TOUCH_GRANULARITY = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    row: Session
+    counsellor: Counsellor
+
+
+def idle_timeout(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.session_idle_minutes)
+
+
+def create_session(db: AsyncSession, counsellor: Counsellor, settings: Settings, now: datetime) -> NewSession:
+    token = new_token()
+    row = Session(
+        token_hash=token_hash(token),
+        counsellor_id=counsellor.id,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+    )
+    db.add(row)
+    return NewSession(token, row, counsellor)
+
+
+def is_live(row: Session, settings: Settings, now: datetime) -> bool:
+    return now < row.expires_at and now < row.last_used_at + idle_timeout(settings)
+
+
+async def authenticate(
+    db: AsyncSession, token: str, settings: Settings, now: datetime
+) -> tuple[Session, Counsellor] | None:
+    """The live session and active counsellor for ``token``; expired sessions are deleted."""
+    found = (
+        await db.execute(
+            select(Session, Counsellor)
+            .join(Counsellor, Counsellor.id == Session.counsellor_id)
+            .where(Session.token_hash == token_hash(token))
+        )
+    ).first()
+    if found is None:
+        return None
+    row, counsellor = found
+    if not is_live(row, settings, now) or counsellor.status != STATUS_ACTIVE:
+        # A Core DELETE: a concurrent request (logout, purge, another time-out) may have removed the
+        # row already, and zero matched rows is then the expected outcome, not a stale-data warning.
+        await db.execute(delete(Session).where(Session.id == row.id))
+        await db.commit()
+        return None
+    if now - row.last_used_at >= _TOUCH_GRANULARITY:
+        row.last_used_at = now
+        await db.commit()
+    return row, counsellor
+
+
+async def purge_expired(ctx: AppContext) -> None:
+    """Job: delete sessions past their idle or absolute time-out."""
+    now = ctx.clock.now()
+    async with ctx.db.sessions() as db:
+        await db.execute(
+            delete(Session).where(
+                or_(Session.expires_at <= now, Session.last_used_at <= now - idle_timeout(ctx.settings))
+            )
+        )
+        await db.commit()
+
+
+async def session_deadline(ctx: AppContext, session_id: uuid.UUID, token_hash: bytes) -> datetime | None:
+    """When the session times out as the database has it now (in a database session of its own); None
+    if it has ended already (signed out, revoked, timed out, the counsellor removed)."""
+    async with ctx.db.sessions() as check:
+        found = (
+            await check.execute(
+                select(Session.expires_at, Session.last_used_at)
+                .join(Counsellor, Counsellor.id == Session.counsellor_id)
+                .where(
+                    Session.id == session_id,
+                    Session.token_hash == token_hash,
+                    Counsellor.status == STATUS_ACTIVE,
+                )
+            )
+        ).first()
+    if found is None:
+        return None
+    deadline = min(found.expires_at, found.last_used_at + idle_timeout(ctx.settings))
+    return deadline if ctx.clock.now() < deadline else None

@@ -1,0 +1,22 @@
+"""The logged-in counsellor: profile and further devices."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from opgelucht_relay.auth import enrolments
+from opgelucht_relay.deps import Ctx, CurrentAuth, DbSession
+from opgelucht_relay.schemas import CounsellorOut, DeviceBundle, counsellor_out
+
+router = APIRouter(prefix="/v1/me", tags=["counsellor"])
+
+
+@router.get("", response_model=CounsellorOut)
+async def me(auth: CurrentAuth) -> CounsellorOut:
+    return counsellor_out(auth.counsellor)
+
+
+@router.post("/devices", status_code=201, response_model=DeviceBundle)
+async def add_device(body: DeviceBundle, auth: CurrentAuth, ctx: Ctx, db: DbSession) -> DeviceBundle:
+    await enrolments.add_device(ctx, db, auth.counsellor, body)
+    return body
