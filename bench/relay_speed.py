@@ -17,6 +17,9 @@ PER_HOUR``; log level WARNING (no access-log line per request). The table says s
     .venv/bin/python bench/relay_speed.py [--backend sqlite|postgres|both] [--workers 2] [--seconds 10]
         [--connections 32] [--paths posts,events] [--write]
 
+``--write`` replaces only the "Relay speed (wrk): latest run" section of docs/benchmarks.md; the
+recorded runs in "Relay speed (wrk): baseline" stay.
+
 PostgreSQL: ``OPG_TEST_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/test) is the admin
 connection; the relay gets a fresh database ``bench`` and the limit app ``bench_limit`` (dropped after).
 """
@@ -50,6 +53,7 @@ from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
 
 HERE = Path(__file__).resolve().parent
+SECTION = "Relay speed (wrk): latest run"  # what --write replaces in docs/benchmarks.md
 PG_URL = os.environ.get("OPG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RELAY_DB, LIMIT_DB = "bench", "bench_limit"
 DEVICES = 50
@@ -541,11 +545,11 @@ def main() -> None:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     runs = [run for backend in backends for run in run_backend(backend, options)]
     command = "bench/relay_speed.py " + " ".join(sys.argv[1:])
-    section = "## Relay speed (wrk)\n\n" + table(runs, options, command.strip()) + "\n"
+    section = f"## {SECTION}\n\n" + table(runs, options, command.strip()) + "\n"
     print()
     print(section)
     if args.write:
-        write_section("Relay speed (wrk)", section)
+        write_section(SECTION, section)
 
 
 if __name__ == "__main__":
