@@ -15,7 +15,7 @@ The bench relay runs with settings raised for the load (one client address, 50 d
 PER_HOUR``; log level WARNING (no access-log line per request). The table says so.
 
     .venv/bin/python bench/relay_speed.py [--backend sqlite|postgres|both] [--workers 2] [--seconds 10]
-        [--connections 32] [--paths posts,events] [--write]
+        [--connections 32] [--paths posts,counsellor,events] [--write]
 
 ``--write`` replaces only the "Relay speed (wrk): latest run" section of docs/benchmarks.md; the
 recorded runs in "Relay speed (wrk): baseline" stay.
@@ -250,6 +250,34 @@ def event_requests(devices: list[Device], code: str, count: int, now: int) -> It
         yield raw_request("/v1/events", body, headers)
 
 
+async def enrol_counsellor(url: str, org_id: uuid.UUID, invitation: str) -> tuple[str, DeviceKeys]:
+    """The org's first admin, enrolled through the API with the relay tests' helper (password, TOTP,
+    identity and device keys, org key and roster); its bearer token and device keys."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from relay.helpers import enrol_admin
+
+    from server.clock import ManualClock
+
+    async with httpx.AsyncClient(base_url=url) as http:
+        clock = ManualClock(datetime.datetime.now(datetime.UTC))
+        actor = await enrol_admin(http, clock, org_id, invitation, username="benchadmin")
+    return actor.token, actor.device_keys
+
+
+def counsellor_requests(devices: list[Device], token: str, keys: DeviceKeys, count: int) -> Iterator[bytes]:
+    """Replies on the devices' conversations (created by the device posts before)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    for i in range(count):
+        device = devices[i % len(devices)]
+        envelope = seal_message(
+            conv_id=device.conv_id, msg_id=uuid.uuid4(), roster_version=1, sender=keys,
+            seq=i // len(devices) + 1, msg_type=MessageType.TEXT, prev_hash=ZERO_HASH,
+            roster_hash=ZERO_HASH, payload=os.urandom(200), recipients=[device.keys.enc_pk, keys.enc_pk],
+        )  # fmt: skip
+        path = f"/v1/inbox/conversations/{device.conv_id}/messages"
+        yield raw_request(path, json.dumps({"envelope": b64e(envelope)}).encode(), headers)
+
+
 def register_devices(url: str, code: str) -> list[Device]:
     devices = []
     with httpx.Client(base_url=url) as http:
@@ -409,7 +437,8 @@ def run_backend(backend: str, options: Options) -> list[Run]:
                 [*cli, "create-org", "Bench org"], env=run_env, check=True, capture_output=True, text=True
             )
             org = re.search(r"org id: (\S+)", out.stdout)
-            assert org is not None
+            invitation = re.search(r"admin invitation: (\S+)", out.stdout)
+            assert org is not None and invitation is not None
             out = subprocess.run(
                 [*cli, "create-code", org.group(1), "--label", "Bench"],
                 env=run_env,
@@ -434,6 +463,16 @@ def run_backend(backend: str, options: Options) -> list[Run]:
                 if "posts" in options.paths:
                     runs.append(measure(
                         "relay posts", backend, workers, url, proc, posts_file, 201, options,
+                        seconds=options.seconds, paced=True, database=database,
+                    ))  # fmt: skip
+                if "counsellor" in options.paths and "posts" in options.paths:
+                    token, keys = asyncio.run(
+                        enrol_counsellor(url, uuid.UUID(org.group(1)), invitation.group(1))
+                    )
+                    counsellor_file = tmp / "counsellor.req"
+                    write_requests(counsellor_file, counsellor_requests(devices, token, keys, options.posts))
+                    runs.append(measure(
+                        "relay counsellor posts", backend, workers, url, proc, counsellor_file, 201, options,
                         seconds=options.seconds, paced=True, database=database,
                     ))  # fmt: skip
                 if "events" in options.paths:
@@ -492,7 +531,7 @@ def table(runs: list[Run], options: Options, command: str) -> str:
             ops += f" ({run.rate * run.events_per_op:,.0f} events/s)"
         limit = limits.get(run.backend)
         ratio = "—"
-        if run.label == "relay posts" and limit is not None and limit.rate:
+        if run.label.startswith("relay") and run.label.endswith("posts") and limit is not None and limit.rate:
             ratio = f"{100 * run.rate / limit.rate:.0f} % (CPU {100 * limit.cpu_ms / run.cpu_ms:.0f} %)"
         paced = "—"
         if run.paced_rate is not None:
@@ -531,7 +570,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--paced-connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--paths", default="posts,events")
+    parser.add_argument("--paths", default="posts,counsellor,events")
     parser.add_argument("--posts", type=int, default=30000, help="pre-signed posts per backend")
     parser.add_argument("--events", type=int, default=12000, help="pre-signed event batches per backend")
     parser.add_argument("--write", action="store_true", help="write the section in docs/benchmarks.md")

@@ -63,6 +63,7 @@ async def post(
 SALTS = SaltCache()
 
 
+@pytest.mark.postgres
 async def test_one_statement_post_keeps_the_relays_guarantees(
     pg: asyncpg.Connection, dsn: str, clock: ManualClock, admin: Actor, reporter: Reporter,
     client: httpx.AsyncClient, code: str,
