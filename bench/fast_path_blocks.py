@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,14 +77,13 @@ def cpu() -> float:
     return times.user + times.system
 
 
-async def drive(count: int, concurrency: int, one: object) -> tuple[float, float]:
+async def drive(count: int, concurrency: int, one: Callable[[int], Awaitable[None]]) -> tuple[float, float]:
     """Run ``one(i)`` for i < count with ``concurrency`` workers; (seconds, CPU seconds)."""
     queue = iter(range(count))
-    fn = one  # typed as object to keep the signature simple
 
     async def worker() -> None:
         for i in queue:
-            await fn(i)  # type: ignore[operator]
+            await one(i)
 
     started, cpu_started = time.perf_counter(), cpu()
     await asyncio.gather(*(worker() for _ in range(concurrency)))

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from server.services.sqlite_post import (
     DeviceGone,
     NonceClaim,
     PostInput,
+    PostResult,
     PostStatus,
     Replayed,
     claim_job,
@@ -36,7 +38,7 @@ from server.services.sqlite_post import (
     post_job,
     read_time,
 )
-from server.services.sqlite_writer import SqliteWriter, WriterClosed
+from server.services.sqlite_writer import Job, SqliteWriter, WriterClosed
 from server.services.stats_activity import buckets_of
 
 
@@ -52,7 +54,7 @@ def db_path(settings: Settings) -> str:
 
 
 @pytest.fixture
-async def writer(settings: Settings, client: httpx.AsyncClient) -> object:
+async def writer(settings: Settings, client: httpx.AsyncClient) -> AsyncIterator[SqliteWriter]:
     """The writer on the test relay's database (``client``: the app has started and migrated)."""
     w = SqliteWriter(db_path(settings))
     w.start()
@@ -93,7 +95,7 @@ async def test_group_commit_keeps_the_other_jobs_when_one_fails(tmp_path: Path) 
     writer.start()
     await writer.run(lambda conn: conn.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)"))
 
-    def insert(x: int) -> object:
+    def insert(x: int) -> Job[int]:
         def job(conn: sqlite3.Connection) -> int:
             conn.execute("INSERT INTO t VALUES (?)", (x,))
             if x == 3:
@@ -102,7 +104,7 @@ async def test_group_commit_keeps_the_other_jobs_when_one_fails(tmp_path: Path) 
 
         return job
 
-    results = await asyncio.gather(*(writer.run(insert(x)) for x in range(8)), return_exceptions=True)  # type: ignore[arg-type]
+    results = await asyncio.gather(*(writer.run(insert(x)) for x in range(8)), return_exceptions=True)
     assert [r if not isinstance(r, ValueError) else "refused" for r in results] == [
         0, 1, 2, "refused", 4, 5, 6, 7
     ]  # fmt: skip
@@ -209,7 +211,7 @@ async def test_concurrent_posts_get_distinct_cursors_and_gapless_seqs(
         assert (await device.register()).status_code == 201
     convs = {device.device_id: uuid.uuid4() for device in reporters}
 
-    async def post(device: Reporter) -> object:
+    async def post(device: Reporter) -> PostResult:
         conv = convs[device.device_id]
         envelope = seal(conv, device.keys, [admin.device_keys.enc_pk], b"m")
         return await writer.run(
@@ -217,9 +219,9 @@ async def test_concurrent_posts_get_distinct_cursors_and_gapless_seqs(
         )
 
     results = await asyncio.gather(*(post(device) for _ in range(10) for device in reporters))
-    assert len({r.cursor for r in results}) == 40  # type: ignore[attr-defined]
+    assert len({r.cursor for r in results}) == 40
     for conv in convs.values():
-        assert sorted(r.seq for r in results if r.conv_id == conv) == list(range(1, 11))  # type: ignore[attr-defined]
+        assert sorted(r.seq for r in results if r.conv_id == conv) == list(range(1, 11))
     synced = (await client.get("/v1/inbox/sync?limit=1000", headers=admin.headers)).json()
     assert sorted(m["cursor"] for m in synced["messages"]) == list(range(1, 41))
 
