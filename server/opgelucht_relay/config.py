@@ -82,9 +82,20 @@ class Settings(BaseSettings):
     login_address_max_failures: int = Field(default=20, ge=1)
     login_address_window_seconds: int = Field(default=600, ge=1)
 
-    # POST /v1/events per client address (in memory, per process): a token bucket.
-    events_address_burst: int = Field(default=120, ge=1)
-    events_address_per_minute: int = Field(default=120, ge=1)
+    # POST /v1/events (in memory, per process): token buckets per client address (high: phones behind
+    # one carrier NAT share an address), per device signature and per org code (docs/operations.md).
+    events_address_burst: int = Field(default=2000, ge=1)
+    events_address_per_minute: int = Field(default=60_000, ge=1)
+    events_device_burst: int = Field(default=30, ge=1)
+    events_device_per_minute: int = Field(default=60, ge=1)
+    events_code_burst: int = Field(default=2000, ge=1)
+    events_code_per_minute: int = Field(default=60_000, ge=1)
+
+    # Database connections per relay process (PostgreSQL): the SQLAlchemy pool and the raw asyncpg pool
+    # of the post path, each up to ``db_pool_size``; size it to the concurrent requests per process.
+    db_pool_size: int = Field(default=32, ge=1, le=1000)
+    # SQLite: whole posts and usage batches in one writer thread, concurrent ones in one commit.
+    sqlite_group_commit: bool = True
 
     # POST /v1/devices per org code (in the database, so across instances): a sliding hour; a burst
     # within ten minutes is flagged in the audit log (docs/stats.md, Sybil devices).

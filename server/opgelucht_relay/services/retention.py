@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.models.messaging import Conversation, Device, ExtraWrap, Feedback, Message, RequestNonce
 from opgelucht_relay.services.counters import retention_deleted
+from opgelucht_relay.services.device_keys import forget_everywhere
 from opgelucht_relay.services.sql import write_lock
 from opgelucht_relay.services.stats import close_buckets, noise_source
 from opgelucht_relay.services.stats_activity import forget_device
@@ -34,6 +35,7 @@ def message_lifetime(retention_days: int) -> timedelta:
 async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
     """Delete a device and everything it owns, the feedback sent with its id included (child tables
     first: no reliance on FK cascades)."""
+    forget_everywhere(device_id)  # the signing-key cache of this process (services/device_keys.py)
     conv_ids = select(Conversation.conv_id).where(Conversation.device_id == device_id)
     message_ids = select(Message.id).where(Message.conv_id.in_(conv_ids))
     await db.execute(delete(ExtraWrap).where(ExtraWrap.message_id.in_(message_ids)))
