@@ -100,7 +100,9 @@ def pg_database(pg_server: None) -> Iterator[str]:
 
 
 @pytest.mark.postgres
-async def test_sigkill_mid_run_loses_no_acknowledged_post_on_postgres(tmp_path: Path, pg_database: str) -> None:
+async def test_sigkill_mid_run_loses_no_acknowledged_post_on_postgres(
+    tmp_path: Path, pg_database: str
+) -> None:
     # One process: SIGKILL to a ``--workers`` supervisor would leave its workers running.
     relay = RelayProcess(tmp_path, database_url=pg_database)
     relay.cli("migrate")

@@ -1,8 +1,8 @@
 """``POST /v1/events``: usage events of a signed-in reporter device (docs/stats.md). The relay stores no
 device id with them: each event only marks the device's per-period tag as having touched the cell
-(kind, item), once per device and cell, at most ``stats_items_per_device`` cells per period. At most
-``events_address_burst`` requests at once and ``events_address_per_minute`` per client address (in
-memory, addresses kept only as keyed hashes and never logged; 429 with Retry-After beyond)."""
+(kind, item), once per device and cell, at most ``stats_items_per_device`` cells per period. Token
+budgets per client address (before the body is read), per device and per org code (in memory,
+addresses kept only as keyed hashes and never logged; 429 with Retry-After beyond; docs/operations.md)."""
 
 from __future__ import annotations
 
