@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from opgelucht_relay.auth.sessions import authenticate
+from opgelucht_relay.auth.sessions import authenticated_org
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.deps import client_address, request_target
 from opgelucht_relay.errors import unauthenticated
@@ -114,11 +114,9 @@ async def _counsellor_post(request: Request, channel: str) -> Response:
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
     if scheme.lower() != "bearer" or not token or len(token) > 100:
         raise unauthenticated()
-    async with ctx.db.sessions() as db:
-        found = await authenticate(db, token, ctx.settings, ctx.clock.now())
-        if found is None:
-            raise unauthenticated()
-        org_id = found[1].org_id
+    org_id = await authenticated_org(ctx.db, token, ctx.settings, ctx.clock.now())
+    if org_id is None:
+        raise unauthenticated()
     conv_id, errors = path_uuid(request, "conv_id")
     envelope_in = body_model(EnvelopeIn, body, errors)
     assert conv_id is not None

@@ -23,13 +23,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from opgelucht_desk.protocol.errors import RequestAuthError
 from opgelucht_desk.protocol.request_auth import parse_request_headers, verify_request
 from opgelucht_relay.clock import unix
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.errors import bad_request, conflict, gone, not_found, rate_limited
+from opgelucht_relay.models import OrgCode
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, Conversation, Device
 from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field, parse_body
 from opgelucht_relay.services import messages
@@ -43,7 +44,7 @@ from opgelucht_relay.services.device_auth import (
 )
 from opgelucht_relay.services.device_keys import DeviceKey
 from opgelucht_relay.services.live_events import MemoryBroker
-from opgelucht_relay.services.orgs import live_code
+from opgelucht_relay.services.orgs import normalise_code
 from opgelucht_relay.services.pg_post import post_device_message
 from opgelucht_relay.services.retention import message_lifetime
 from opgelucht_relay.services.sqlite_post import (
@@ -251,20 +252,23 @@ async def usage_events(ctx: AppContext, key: DeviceKey, nonce: str, now: datetim
     cells: set[tuple[str, str]] = {(event.kind, event.item) for event in body.events}
     count = len(body.events)
     cap = ctx.settings.stats_items_per_device
-    async with ctx.db.sessions() as db:
-        code = await live_code(db, body.org_code)
-        if code.code != key.org_code:
-            raise bad_request("org_code is not the code this device registered with")
-        retry_after = ctx.events_code_limit.take(code.code, now)
-        if retry_after is not None:
-            raise rate_limited(retry_after)
-        if ctx.writer is None and ctx.pg_pool is None:
-            await record_usage(ctx, db, signed_of(key, nonce, now), code.code, cells, count)
-            return count
+    code = normalise_code(body.org_code)
+    if code != key.org_code:  # the errors in the SQLAlchemy path's order: 404, 410, then 400
+        await live_code(ctx, body.org_code)
+        raise bad_request("org_code is not the code this device registered with")
+    retry_after = ctx.events_code_limit.take(code, now)
+    if retry_after is not None:
+        raise rate_limited(retry_after)
+    if ctx.writer is None and ctx.pg_pool is None:
+        await live_code(ctx, code)  # revoked meanwhile: 410 (the fast paths check it with the nonce)
+        async with ctx.db.sessions() as db:
+            await record_usage(ctx, db, signed_of(key, nonce, now), code, cells, count)
+        return count
     if ctx.writer is not None:
         claim = _claim(key, nonce, now)
 
         def job(conn: Any) -> int:
+            _code_live(conn.execute(SQLITE_CODE, (code,)).fetchone())  # before the nonce: nothing kept
             claim_nonce(conn, claim)
             return sqlite_record_items(conn, sqlite_presence(conn, claim), cells, claim.day, cap)
 
@@ -273,6 +277,35 @@ async def usage_events(ctx: AppContext, key: DeviceKey, nonce: str, now: datetim
         await _pg_usage(ctx, key, nonce, now, cells, cap)
     usage_events_accepted(ctx.metrics, count)
     return count
+
+
+SQLITE_CODE = "SELECT revoked_at FROM org_codes WHERE code = ?"
+PG_CODE = "SELECT revoked_at FROM org_codes WHERE code = $1"
+
+
+def _code_live(row: Any) -> None:
+    """The device's own code (its row exists while the device does) must not be revoked: 410."""
+    if row is None:
+        raise not_found()
+    if row[0] is not None:
+        raise gone("This org code was revoked.")
+
+
+_CODE = select(OrgCode.code, OrgCode.revoked_at).where(OrgCode.code == bindparam("p_code"))
+
+
+async def live_code(ctx: AppContext, typed: str) -> str:
+    """``orgs.live_code`` with one Core read: the canonical code; 404 unknown, 410 revoked."""
+    code = normalise_code(typed)
+    if code is None:
+        raise not_found()
+    async with ctx.db.engine.connect() as conn:
+        row = (await conn.execute(_CODE, {"p_code": code})).first()
+    if row is None:
+        raise not_found()
+    if row.revoked_at is not None:
+        raise gone("This org code was revoked.")
+    return str(row.code)
 
 
 PG_NONCE = """INSERT INTO request_nonces (device_id, nonce, expires_at) VALUES ($1, $2, $3)
@@ -297,6 +330,7 @@ async def _pg_usage(
         buckets, tags, early = await ctx.salts.presence(conn, key.device_id, key.created_at, day)
         try:
             async with conn.transaction():
+                _code_live(await conn.fetchrow(PG_CODE, key.org_code))
                 if await conn.fetchval(PG_NONCE, key.device_id, nonce, now + NONCE_TTL) is None:
                     raise replayed_request()
                 await conn.execute(PG_LAST_SEEN, key.device_id, day)
