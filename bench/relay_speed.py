@@ -17,9 +17,9 @@ PER_HOUR``; log level WARNING (no access-log line per request). The table says s
     .venv/bin/python bench/relay_speed.py [--backend sqlite|postgres|both] [--workers 2] [--seconds 10]
         [--connections 32] [--paths posts,counsellor,events] [--write]
 
-``--write`` appends the run as a new section "Relay speed (wrk): fast paths, run <date time> UTC" of
-docs/benchmarks.md (machine, load average, command, table); the recorded runs ("baseline", earlier
-runs) stay.
+``--write`` adds the run as a new section "Relay speed (wrk): fast paths, run <date time> UTC" of
+docs/benchmarks.md (machine, load average, command, table), after "Relay speed (wrk): fast paths wired
+in" and the runs recorded there before; every other section (the baseline) stays.
 
 PostgreSQL: ``OPG_TEST_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/test) is the admin
 connection; the relay gets a fresh database ``bench`` and the limit app ``bench_limit`` (dropped after).
@@ -47,7 +47,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from benchreport import machine, write_section
+from benchreport import BENCHMARKS, machine
 
 from opgelucht_desk.protocol import ZERO_HASH, DeviceKeys, MessageType, seal_message
 from opgelucht_desk.protocol.encoding import b64e
@@ -598,7 +598,26 @@ def main() -> None:
     print()
     print(section)
     if args.write:
-        write_section(title, section)
+        append_run(section)
+
+
+def append_run(section: str, path: Path = BENCHMARKS) -> None:
+    """Insert the run after "Relay speed (wrk): fast paths wired in" and the runs recorded after it
+    (at the end of the file when that section is missing); nothing else changes."""
+    text = path.read_text(encoding="utf-8")
+    anchor = re.search(r"^## Relay speed \(wrk\): fast paths wired in\n", text, re.M)
+    if anchor is None:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        at = anchor.end()
+        for heading in re.finditer(r"^## (.*)$", text[at:], re.M):
+            if not heading.group(1).startswith(SECTION):
+                at += heading.start()
+                break
+        else:
+            at = len(text)
+        text = text[:at].rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n\n" + text[at:].lstrip("\n")
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def comparison(runs: list[Run]) -> list[str]:
