@@ -17,6 +17,7 @@ batch, over the fastest storage path of the backend, with the guarantees of the 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -29,7 +30,7 @@ from opgelucht_desk.protocol.errors import RequestAuthError
 from opgelucht_desk.protocol.request_auth import parse_request_headers, verify_request
 from opgelucht_relay.clock import unix
 from opgelucht_relay.context import AppContext
-from opgelucht_relay.errors import bad_request, conflict, gone, not_found, rate_limited
+from opgelucht_relay.errors import ApiError, bad_request, conflict, gone, not_found, rate_limited
 from opgelucht_relay.models import OrgCode
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, Conversation, Device
 from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field, parse_body
@@ -109,6 +110,12 @@ async def _run(ctx: AppContext, job: Job[Any]) -> Any:
         raise replayed_request() from None
     except DeviceGone:
         raise bad_signature() from None
+    except sqlite3.OperationalError as exc:
+        # The database stayed locked by another writer beyond the busy timeout (10 s: a very long
+        # retention pass): nothing of the job was kept; 503, the client posts again (idempotent).
+        if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise ApiError(503, "unavailable") from None
+        raise
 
 
 def _answer(result: PostResult) -> messages.Posted:
