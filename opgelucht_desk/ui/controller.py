@@ -37,6 +37,7 @@ class DeskEvents(QObject, DeskListener):
     roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
     locked_activity_signal = Signal(int)
+    register_changed_signal = Signal()
 
     def inbox_changed(self) -> None:
         self.inbox_changed_signal.emit()
@@ -64,6 +65,9 @@ class DeskEvents(QObject, DeskListener):
 
     def locked_activity(self, conversations: int) -> None:
         self.locked_activity_signal.emit(conversations)
+
+    def register_changed(self) -> None:
+        self.register_changed_signal.emit()
 
 
 class Controller(QObject):
