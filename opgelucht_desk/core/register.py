@@ -50,6 +50,7 @@ log = logging.getLogger("opgelucht.desk.register")
 REGISTER_META = "case_register"
 DEFAULT_RETENTION_DAYS = 730
 _MAX_MERGES = 3
+_UNSET = "unset"  # no type of help set on this desk since the last write
 
 
 def month_of(ts: int) -> str:
@@ -70,12 +71,15 @@ class StoredRecord:
     signer: bytes
 
 
-def merge(old: CaseRecord | None, new: CaseRecord) -> CaseRecord:
+def merge(old: CaseRecord | None, new: CaseRecord, knows_meta: bool = True) -> CaseRecord:
     """This desk's view ``new`` over the register's ``old``: months only move earlier, the contacts bucket
     only up (a desk that lost messages to the 31-day rule never lowers it), the type of help stays unless
-    set; status, category and code follow the conversation."""
+    set; status and category follow the conversation when this desk has seen them (``knows_meta``: a
+    computer added later cannot open the older status messages until a colleague shares them)."""
     if old is None:
         return new
+    if not knows_meta:
+        new = replace(new, closed=old.closed, category=old.category)
     in_progress = min(filter(None, (old.in_progress, new.in_progress)), default=None)
     contacts = CONTACT_BUCKETS[max(CONTACT_BUCKETS.index(old.contacts), CONTACT_BUCKETS.index(new.contacts))]
     return replace(
@@ -270,8 +274,9 @@ class CaseRegister(DeskListener):
             if code is not None:
                 self.org_codes[conv["conv_id"]] = labels.get(code, code)
 
-    def view_of(self, conv: ConversationRecord) -> CaseRecord:
-        """This desk's content-free view of one live conversation (months and fixed words only)."""
+    def view_of(self, conv: ConversationRecord) -> tuple[CaseRecord, bool]:
+        """This desk's content-free view of one live conversation (months and fixed words only), and
+        whether this desk has seen its status and category."""
         assert self.key is not None
         s = self.session
         s.inbox.ensure_loaded(conv.conv_id)
@@ -298,6 +303,9 @@ class CaseRegister(DeskListener):
             if m.channel == "chat" and not m.outgoing and m.msg_type == int(MessageType.TEXT)
         )
         help_type = self._help.get(conv.conv_id)
+        knows_meta = (
+            bool(statuses) or conv.meta_cursor > 0 or conv.status != "new" or conv.category is not None
+        )
         return CaseRecord(
             record_id=record_id_for(self.key, conv.conv_id),
             opened=month_of(conv.created_at),
@@ -307,21 +315,23 @@ class CaseRegister(DeskListener):
             help_type=help_type,
             contacts=contact_bucket(contacts),
             org_code=self.org_codes.get(conv.conv_id),
-        )
+        ), knows_meta
 
     async def _push(self) -> None:
         s = self.session
         for conv in list(s.inbox.conversations.values()):
-            view = self.view_of(conv)
-            await self._write(view)
-            self._help.pop(conv.conv_id, None)
+            used = self._help.get(conv.conv_id, _UNSET)
+            view, knows_meta = self.view_of(conv)
+            await self._write(view, knows_meta)
+            if self._help.get(conv.conv_id, _UNSET) == used:  # not set again while this was written
+                self._help.pop(conv.conv_id, None)
 
-    async def _write(self, view: CaseRecord) -> None:
+    async def _write(self, view: CaseRecord, knows_meta: bool) -> None:
         assert self.key is not None
         s = self.session
         for _attempt in range(_MAX_MERGES):
             local = self.records.get(view.record_id)
-            merged = merge(None if local is None else local.record, view)
+            merged = merge(None if local is None else local.record, view, knows_meta)
             if local is not None and merged == local.record:
                 return
             version = 1 if local is None else local.version + 1
