@@ -45,6 +45,8 @@ from opgelucht_desk.protocol.register import (
     wrap_register_key,
 )
 
+__all__ = ["HELP_TYPES", "CaseRegister", "StoredRecord", "merge", "month_of"]
+
 log = logging.getLogger("opgelucht.desk.register")
 
 REGISTER_META = "case_register"
