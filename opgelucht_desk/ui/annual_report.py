@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -170,8 +171,11 @@ class AnnualReportPage(Retranslating, QWidget):
         )
         self.period_label.setText(self.tr("&Period:"))
         self.period.setAccessibleName(self.tr("Period of the report"))
-        self.start.setAccessibleName(self.tr("First month"))
-        self.end.setAccessibleName(self.tr("Last month"))
+        for edit, name in ((self.start, self.tr("First month")), (self.end, self.tr("Last month"))):
+            edit.setAccessibleName(name)
+            inner = edit.findChild(QLineEdit)
+            if inner is not None:
+                inner.setAccessibleName(name)
         self.to_label.setText(self.tr("to"))
         self.refresh_button.setText(self.tr("&Refresh"))
         self.export_pdf.setText(self.tr("Export as &PDF…"))
