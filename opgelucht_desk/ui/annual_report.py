@@ -81,8 +81,9 @@ class AnnualReportPage(Retranslating, QWidget):
         for edit in (self.start, self.end):
             edit.setDisplayFormat("MM-yyyy")
             edit.setCalendarPopup(False)
-        self.start.setDate(QDate(self.today.year, 1, 1))
-        self.end.setDate(QDate(self.today.year, self.today.month, 1))
+        this_month = QDate(self.today.year, self.today.month, 1)
+        self.start.setDate(this_month.addMonths(-5))  # "another period" starts as the last six months
+        self.end.setDate(this_month)
         self.to_label = QLabel()
         self.refresh_button = QPushButton()
         self.export_pdf = QPushButton()
