@@ -73,11 +73,14 @@ class StoredRecord:
     signer: bytes
 
 
-def merge(old: CaseRecord | None, new: CaseRecord, knows_meta: bool = True) -> CaseRecord:
+def merge(
+    old: CaseRecord | None, new: CaseRecord, knows_meta: bool = True, help_set: bool = False
+) -> CaseRecord:
     """This desk's view ``new`` over the register's ``old``: months only move earlier, the contacts bucket
     only up (a desk that lost messages to the 31-day rule never lowers it), the type of help stays unless
-    set; status and category follow the conversation when this desk has seen them (``knows_meta``: a
-    computer added later cannot open the older status messages until a colleague shares them)."""
+    set here (``help_set``: then even to none); status and category follow the conversation when this
+    desk has seen them (``knows_meta``: a computer added later cannot open the older status messages
+    until a colleague shares them)."""
     if old is None:
         return new
     if not knows_meta:
@@ -89,7 +92,7 @@ def merge(old: CaseRecord | None, new: CaseRecord, knows_meta: bool = True) -> C
         opened=min(old.opened, new.opened),
         in_progress=in_progress,
         contacts=contacts,
-        help_type=new.help_type if new.help_type is not None else old.help_type,
+        help_type=new.help_type if help_set or new.help_type is not None else old.help_type,
         org_code=new.org_code if new.org_code is not None else old.org_code,
     )
 
@@ -324,16 +327,16 @@ class CaseRegister(DeskListener):
         for conv in list(s.inbox.conversations.values()):
             used = self._help.get(conv.conv_id, _UNSET)
             view, knows_meta = self.view_of(conv)
-            await self._write(view, knows_meta)
+            await self._write(view, knows_meta, help_set=used != _UNSET)
             if self._help.get(conv.conv_id, _UNSET) == used:  # not set again while this was written
                 self._help.pop(conv.conv_id, None)
 
-    async def _write(self, view: CaseRecord, knows_meta: bool) -> None:
+    async def _write(self, view: CaseRecord, knows_meta: bool, help_set: bool = False) -> None:
         assert self.key is not None
         s = self.session
         for _attempt in range(_MAX_MERGES):
             local = self.records.get(view.record_id)
-            merged = merge(None if local is None else local.record, view, knows_meta)
+            merged = merge(None if local is None else local.record, view, knows_meta, help_set)
             if local is not None and merged == local.record:
                 return
             version = 1 if local is None else local.version + 1

@@ -104,6 +104,17 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+_MONTHS = {
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def month_name(month: str, language: str) -> str:
+    """``2026-03`` → "maart 2026" (Dutch) or "March 2026"."""
+    return f"{_MONTHS[language].split()[int(month[5:]) - 1]} {month[:4]}"
+
+
 def _words(spec: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in spec.split(";"))
 
@@ -153,30 +164,21 @@ def report_pdf(
     story: list[object] = [
         Paragraph(escape(t["title"]), title),
         Paragraph(escape(org), heading),
-        Paragraph(escape(t["period"].format(start=report.period.start, end=report.period.end)), body),
+        Paragraph(
+            escape(
+                t["period"].format(
+                    start=month_name(report.period.start, language),
+                    end=month_name(report.period.end, language),
+                )
+            ),
+            body,
+        ),
     ]
     if counsellors:
         story.append(Paragraph(escape(t["counsellors"].format(names=", ".join(counsellors))), body))
     story += [
         Spacer(1, 3 * mm),
         Paragraph(escape(t["totals"].format(cases=report.cases, closed=report.closed)), body),
-        Paragraph(escape(t["by_category"]), heading),
-        table(
-            [t["kind"], t["cases"]],
-            [[word(categories, k), str(n)] for k, n in report.by_category]
-            + [[t["total"], str(report.cases)]],
-        ),
-        Paragraph(escape(t["by_help"]), heading),
-        table(
-            [t["help"], t["cases"]],
-            [[word(helps, k), str(n)] for k, n in report.by_help] + [[t["total"], str(report.cases)]],
-        ),
-        Paragraph(escape(t["by_month"]), heading),
-        table(
-            [t["month"], t["opened"], t["closed"]],
-            [[r.month, str(r.opened), str(r.closed)] for r in report.by_month]
-            + [[t["total"], str(report.cases), str(report.closed)]],
-        ),
         Paragraph(escape(t["by_code"]), heading),
     ]
     if report.by_code is None:
@@ -191,6 +193,25 @@ def report_pdf(
         )
         if report.suppressed:
             story += [Spacer(1, 2 * mm), Paragraph(escape(t["suppressed"].format(k=K)), small)]
+    story += [
+        Paragraph(escape(t["by_category"]), heading),
+        table(
+            [t["kind"], t["cases"]],
+            [[word(categories, k), str(n)] for k, n in report.by_category]
+            + [[t["total"], str(report.cases)]],
+        ),
+        Paragraph(escape(t["by_help"]), heading),
+        table(
+            [t["help"], t["cases"]],
+            [[word(helps, k), str(n)] for k, n in report.by_help] + [[t["total"], str(report.cases)]],
+        ),
+        Paragraph(escape(t["by_month"]), heading),
+        table(
+            [t["month"], t["opened"], t["closed"]],
+            [[month_name(r.month, language), str(r.opened), str(r.closed)] for r in report.by_month]
+            + [[t["total"], str(report.cases), str(report.closed)]],
+        ),
+    ]
     story += [Spacer(1, 6 * mm), Paragraph(escape(t["footer"]), small)]
 
     out = io.BytesIO()

@@ -3,11 +3,11 @@ months, live as tables and a chart, with PDF and CSV export (core/register.py, c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QLocale
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,7 +44,9 @@ def _table() -> QTableWidget:
     table = QTableWidget()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
-    table.setMinimumHeight(120)
+    table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return table
 
 
@@ -67,7 +69,8 @@ class AnnualReportPage(Retranslating, QWidget):
         super().__init__(parent)
         self.setObjectName("annualReportPage")
         self.desk = desk
-        self.today = today or date.today()
+        config = getattr(desk, "config", None)  # the desk's clock (tests and demos move it)
+        self.today = today or (datetime.fromtimestamp(config.now(), UTC).date() if config else date.today())
         self.report: AnnualReport | None = None
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -125,19 +128,22 @@ class AnnualReportPage(Retranslating, QWidget):
         exports.addWidget(self.export_csv)
         content = QWidget()
         grid = QGridLayout(content)
+        top_left = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
         grid.addWidget(self.summary, 0, 0, 1, 2)
-        grid.addWidget(self.chart_title, 1, 0, 1, 2)
-        grid.addWidget(self.chart, 2, 0, 1, 2)
-        grid.addWidget(self.category_title, 3, 0)
-        grid.addWidget(self.category_table, 4, 0)
-        grid.addWidget(self.help_title, 3, 1)
-        grid.addWidget(self.help_table, 4, 1)
-        grid.addWidget(self.code_title, 5, 0)
-        grid.addWidget(self.code_table, 6, 0)
-        grid.addWidget(self.note, 7, 0)
-        grid.addWidget(self.month_title, 5, 1)
-        grid.addWidget(self.month_table, 6, 1, 2, 1)
+        grid.addWidget(self.code_title, 1, 0)
+        grid.addWidget(self.code_table, 2, 0, top_left)
+        grid.addWidget(self.note, 3, 0)
+        grid.addWidget(self.help_title, 1, 1)
+        grid.addWidget(self.help_table, 2, 1, 2, 1, top_left)
+        grid.addWidget(self.chart_title, 4, 0, 1, 2)
+        grid.addWidget(self.chart, 5, 0, 1, 2)
+        grid.addWidget(self.category_title, 6, 0)
+        grid.addWidget(self.category_table, 7, 0, top_left)
+        grid.addWidget(self.month_title, 6, 1)
+        grid.addWidget(self.month_table, 7, 1, top_left)
         grid.setRowStretch(8, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)

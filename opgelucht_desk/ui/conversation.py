@@ -152,9 +152,12 @@ class ConversationView(Retranslating, QWidget):
         controls.addWidget(self.status)
         controls.addWidget(self.category_label)
         controls.addWidget(self.category)
-        controls.addWidget(self.help_label)
-        controls.addWidget(self.help_type)
         controls.addStretch(1)
+        # The type of help (case register, docs/case-register.md) on a line of its own: the pane is narrow.
+        help_row = QHBoxLayout()
+        help_row.addWidget(self.help_label)
+        help_row.addWidget(self.help_type)
+        help_row.addStretch(1)
 
         self.messages_area = QScrollArea()
         self.messages_area.setWidgetResizable(True)
@@ -194,6 +197,7 @@ class ConversationView(Retranslating, QWidget):
         chat_layout.addWidget(self.deletion)
         chat_layout.addWidget(self.problem)
         chat_layout.addLayout(controls)
+        chat_layout.addLayout(help_row)
         chat_layout.addWidget(self.messages_area, 1)
         chat_layout.addWidget(self.error)
         chat_layout.addLayout(reply_row)

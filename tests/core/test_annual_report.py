@@ -124,17 +124,18 @@ def test_the_pdf_holds_the_counts_and_the_suppressed_cells(tmp_path: Path) -> No
     save_report_pdf(path, report, "Gemeente Testdorp", counsellors=["Anna Admin", "Bea"])
     text = pdf_text(path.read_bytes())
     assert "Jaarverslag vertrouwenspersonen" in text and "Gemeente Testdorp" in text
-    assert "Periode: 2026-01 t/m 2026-12" in text
+    assert "Periode: januari 2026 t/m december 2026" in text
     assert "Vertrouwenspersonen: Anna Admin, Bea" in text
     assert "Meldingen in de periode: 15. Afgesloten in de periode: 6." in text
     assert "pesten 7" in text and "integriteit 2" in text and "(niet ingevuld) 6" in text
     assert "advies 13" in text and "bemiddeling 1" in text
     assert "Afdeling A 7 < 5" in text and "Afdeling B < 5 < 5" in text and "Afdeling C < 5 < 5" in text
-    assert "2026-09 6 0" in text
+    assert "september 2026 6 0" in text
     assert "De totalen zijn exact" in text
     english = pdf_text(report_pdf(report, "Gemeente Testdorp", "en"))
     assert "Confidential counsellors' annual report" in english and "mediation 1" in english
     assert "Counsellors:" not in english  # names only when asked
+    assert "Period: January 2026 to December 2026" in english
     half = pdf_text(report_pdf(build_report(register(), Period("2026-01", "2026-06")), "X"))
     assert "alleen in het verslag van een heel kalenderjaar" in half
     with pytest.raises(ValueError):

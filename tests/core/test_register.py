@@ -170,6 +170,12 @@ async def test_two_desks_make_the_same_report_and_a_desk_enrolled_later_gets_the
         assert dict(report.by_category) == {"discriminatie": 1}
         assert dict(report.by_help)["advies"] == 1
         assert admin.register().key_id() == bea.desk.register().key_id() is not None
+        await admin.register().set_help_type(conv_id, None)  # back to "not set", everywhere
+        await bea.desk.register().sync()
+        assert bea.desk.register().help_type(conv_id) is None
+        await bea.desk.register().set_help_type(conv_id, "advies")
+        await admin.register().sync()
+        assert admin.register().report(period) == report
 
         cas = await colleague(admin, ctx, clock, desk_config, "Cas")
         try:
