@@ -109,6 +109,7 @@ class CaseRegister(DeskListener):
         self.org_codes: dict[str, str] = {}  # conversation id → its org code's label (live only)
         self.code_labels: list[str] = []
         self._help: dict[str, str | None] = {}  # conversation id → type of help set here, not yet written
+        self._pushed: dict[str, tuple[object, ...]] = {}  # conversation id → what its last write saw
         self._lock = asyncio.Lock()
         self._dirty = False
         self._running = False
@@ -132,8 +133,12 @@ class CaseRegister(DeskListener):
         try:
             while self._dirty:
                 self._dirty = False
-                with contextlib.suppress(DeskError):
+                try:
                     await self.sync()
+                except DeskError:
+                    pass  # offline and friends: the next change (or the page's refresh) tries again
+                except Exception as exc:  # never let a background pass break the desk; no details logged
+                    log.warning("register sync failed (%s)", type(exc).__name__)
                 await asyncio.sleep(0.05)
         finally:
             self._running = False
@@ -323,13 +328,22 @@ class CaseRegister(DeskListener):
         ), knows_meta
 
     async def _push(self) -> None:
+        """Write this desk's view of every conversation whose messages are in memory and that changed
+        since its last pass (conversations still loading come with the ``inbox_changed`` after them)."""
         s = self.session
         for conv in list(s.inbox.conversations.values()):
+            if conv.conv_id not in s.inbox.loaded:
+                continue
             used = self._help.get(conv.conv_id, _UNSET)
+            fingerprint = (conv.revision, conv.status, conv.category, self.org_codes.get(conv.conv_id), used)
+            if self._pushed.get(conv.conv_id) == fingerprint:
+                continue
             view, knows_meta = self.view_of(conv)
             await self._write(view, knows_meta, help_set=used != _UNSET)
             if self._help.get(conv.conv_id, _UNSET) == used:  # not set again while this was written
                 self._help.pop(conv.conv_id, None)
+                fingerprint = (*fingerprint[:-1], _UNSET)
+            self._pushed[conv.conv_id] = fingerprint
 
     async def _write(self, view: CaseRecord, knows_meta: bool, help_set: bool = False) -> None:
         assert self.key is not None
