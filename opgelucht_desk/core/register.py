@@ -52,6 +52,7 @@ log = logging.getLogger("opgelucht.desk.register")
 REGISTER_META = "case_register"
 DEFAULT_RETENTION_DAYS = 730
 _MAX_MERGES = 3
+DEBOUNCE_SECONDS = 0.5
 _UNSET = "unset"  # no type of help set on this desk since the last write
 
 
@@ -124,14 +125,17 @@ class CaseRegister(DeskListener):
         self.session.events.remove(self)
 
     def inbox_changed(self) -> None:
+        """While the sync engine runs (the app's live mode), follow the inbox: one pass soon after a burst
+        of changes. Without it (a desk driven by explicit ``sync_now`` calls) only explicit passes run."""
         self._dirty = True
-        if not self._running:
+        if not self._running and self.session.engine.running:
             self._running = True
             self.session.background.spawn(self._background_sync())
 
     async def _background_sync(self) -> None:
         try:
             while self._dirty:
+                await asyncio.sleep(DEBOUNCE_SECONDS)  # a sync round publishes several changes at once
                 self._dirty = False
                 try:
                     await self.sync()
@@ -139,7 +143,6 @@ class CaseRegister(DeskListener):
                     pass  # offline and friends: the next change (or the page's refresh) tries again
                 except Exception as exc:  # never let a background pass break the desk; no details logged
                     log.warning("register sync failed (%s)", type(exc).__name__)
-                await asyncio.sleep(0.05)
         finally:
             self._running = False
 

@@ -19,6 +19,7 @@ from opgelucht_relay.context import AppContext
 from opgelucht_relay.errors import ApiError, conflict, not_found
 from opgelucht_relay.models.accounts import Counsellor, CounsellorDevice
 from opgelucht_relay.models.register import RegisterKeyWrap, RegisterRecord, RegisterSettings
+from opgelucht_relay.services.sql import write_lock
 
 log = logging.getLogger("opgelucht.relay.register")
 
@@ -44,12 +45,13 @@ async def retention_days(db: AsyncSession, org_id: uuid.UUID) -> int:
 
 
 async def set_retention_days(db: AsyncSession, org_id: uuid.UUID, days: int) -> int:
-    row = await db.get(RegisterSettings, org_id)
-    if row is None:
-        db.add(RegisterSettings(org_id=org_id, retention_days=days))
-    else:
-        row.retention_days = days
-    await db.commit()
+    async with write_lock(db):
+        row = await db.get(RegisterSettings, org_id)
+        if row is None:
+            db.add(RegisterSettings(org_id=org_id, retention_days=days))
+        else:
+            row.retention_days = days
+        await db.commit()
     return days
 
 
@@ -85,23 +87,26 @@ async def put_record(
 ) -> RegisterRecord:
     """Store version ``version`` of a record: 1 creates it, n + 1 replaces version n; anything else is a
     409 naming the current version (the desk re-reads, merges and writes the next)."""
-    row = await db.get(RegisterRecord, (org_id, record_id), with_for_update=True)
-    current = 0 if row is None else row.version
-    if version != current + 1:
-        raise conflict(f"The record is at version {current}; write version {current + 1}.")
-    if row is None:
-        count = await db.scalar(select(func.count()).where(RegisterRecord.org_id == org_id))
-        if (count or 0) >= MAX_RECORDS_PER_ORG:
-            raise conflict("The register is full.")
-        row = RegisterRecord(org_id=org_id, record_id=record_id, version=version, blob=blob, updated_at=now)
-        db.add(row)
-    else:
-        row.version, row.blob, row.updated_at = version, blob, now
-    try:
-        await db.commit()
-    except IntegrityError:  # a concurrent first write of the same id
-        await db.rollback()
-        raise conflict("The record changed meanwhile; read it again.") from None
+    async with write_lock(db):
+        row = await db.get(RegisterRecord, (org_id, record_id), with_for_update=True)
+        current = 0 if row is None else row.version
+        if version != current + 1:
+            raise conflict(f"The record is at version {current}; write version {current + 1}.")
+        if row is None:
+            count = await db.scalar(select(func.count()).where(RegisterRecord.org_id == org_id))
+            if (count or 0) >= MAX_RECORDS_PER_ORG:
+                raise conflict("The register is full.")
+            row = RegisterRecord(
+                org_id=org_id, record_id=record_id, version=version, blob=blob, updated_at=now
+            )
+            db.add(row)
+        else:
+            row.version, row.blob, row.updated_at = version, blob, now
+        try:
+            await db.commit()
+        except IntegrityError:  # a concurrent first write of the same id
+            await db.rollback()
+            raise conflict("The record changed meanwhile; read it again.") from None
     return row
 
 
@@ -120,29 +125,37 @@ async def put_key_wrap(
 ) -> CounsellorDevice:
     """Store the register key's wrap for a counsellor device of the org (404 otherwise). The first wrap
     stays: the same blob again is fine, another one is a 409."""
-    device = await db.scalar(
-        select(CounsellorDevice)
-        .join(Counsellor, Counsellor.id == CounsellorDevice.counsellor_id)
-        .where(CounsellorDevice.device_id == device_id, Counsellor.org_id == org_id)
-    )
-    if device is None:
-        raise not_found()
-    existing = await db.get(RegisterKeyWrap, device_id)
-    if existing is not None:
-        if existing.blob != blob:
-            raise conflict("This device already has the register key.")
-        return device
-    db.add(RegisterKeyWrap(device_id=device_id, org_id=org_id, blob=blob, created_at=now))
-    try:
-        await db.commit()
-    except IntegrityError:  # a concurrent first wrap
-        await db.rollback()
-        raise conflict("This device already has the register key.") from None
+    async with write_lock(db):
+        device = await db.scalar(
+            select(CounsellorDevice)
+            .join(Counsellor, Counsellor.id == CounsellorDevice.counsellor_id)
+            .where(CounsellorDevice.device_id == device_id, Counsellor.org_id == org_id)
+        )
+        if device is None:
+            raise not_found()
+        existing = await db.get(RegisterKeyWrap, device_id)
+        if existing is not None:
+            if existing.blob != blob:
+                raise conflict("This device already has the register key.")
+            return device
+        db.add(RegisterKeyWrap(device_id=device_id, org_id=org_id, blob=blob, created_at=now))
+        try:
+            await db.commit()
+        except IntegrityError:  # a concurrent first wrap
+            await db.rollback()
+            raise conflict("This device already has the register key.") from None
     return device
 
 
 async def purge(db: AsyncSession, now: datetime) -> int:
     """Delete every record not changed within its org's retention; returns how many went."""
+    gone = 0
+    async with write_lock(db):
+        gone = await _purge(db, now)
+    return gone
+
+
+async def _purge(db: AsyncSession, now: datetime) -> int:
     gone = 0
     org_ids = list(await db.scalars(select(RegisterRecord.org_id).distinct()))
     for org_id in org_ids:
