@@ -23,11 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pypdfium2 as pdfium  # noqa: E402
 import qasync  # noqa: E402
 from keyrings.alt.file import EncryptedKeyring  # noqa: E402
 from kit.relay import RelayServer  # type: ignore[import-not-found]  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from opgelucht_desk.core.annual_report import Period  # noqa: E402
 from opgelucht_desk.core.desk import Desk, DeskConfig  # noqa: E402
 from opgelucht_desk.core.keystore import TEST_KDF  # noqa: E402
 from opgelucht_desk.core.model import Category, Status  # noqa: E402
@@ -42,6 +44,16 @@ from opgelucht_desk.ui.style import apply_style  # noqa: E402
 from opgelucht_relay.clock import unix  # noqa: E402
 from opgelucht_reporter.client import ReporterClient  # noqa: E402
 
+# The register's demo cases: (category, status, type of help), used in turn.
+REGISTER_CASES = [
+    (Category.PESTEN, Status.CLOSED, "advies"),
+    (Category.SEKSUELE_INTIMIDATIE, Status.OPEN, "ondersteuning"),
+    (Category.AGRESSIE_GEWELD, Status.CLOSED, "bemiddeling"),
+    (Category.DISCRIMINATIE, Status.CLOSED, "advies"),
+    (Category.PESTEN, Status.OPEN, "doorverwijzing"),
+    (Category.INTEGRITEIT, Status.CLOSED, "formele_klacht"),
+    (Category.OVERIG, Status.CLOSED, "advies"),
+]
 PASSWORD = "paars fietsje drijft op de gracht"  # noqa: S105 - demo account on a throwaway relay
 CONVERSATIONS = [
     (
@@ -235,6 +247,45 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         main.tabs.setCurrentWidget(main.stats)
         await until(lambda: main.stats.report is not None)
         await save(main, out, "statistics")
+
+        # The annual report: more employees report this month, at every location; the counsellor sorts
+        # them (category, status, type of help). Per code: Zuid 8 shown, Noord (3) and Thuiszorg (6)
+        # hidden together so that the exact total does not reveal Noord.
+        await desk.publish_roster()  # the 14-day roster of the enrolment ran out meanwhile
+        kinds = list(REGISTER_CASES)
+        register_reporters: list[ReporterClient] = []
+        by_conv: dict[str, tuple[Category, Status, str]] = {}
+        for code, count in ((codes[1].code, 8), (codes[2].code, 6), (codes[0].code, 3)):
+            for i in range(count):
+                reporter = ReporterClient(tmp / f"reg-{code}-{i}.json", clock=lambda: unix(relay.clock.now()))
+                await reporter.join(code, relay_url=relay.url)
+                reporter.set_profile(f"Melder {len(register_reporters) + 1}")
+                conv = await reporter.open_conversation()
+                await reporter.say(conv, "Ik wil graag iets bespreken.")
+                register_reporters.append(reporter)
+                by_conv[str(conv)] = kinds[len(by_conv) % len(kinds)]
+                relay.clock.advance(minutes=2)
+        await until(lambda: set(by_conv) <= {str(c.conv_id) for c in desk.conversations()})
+        for conv_id, (category, status, help_type) in by_conv.items():
+            await desk.set_category(conv_id, category)
+            await desk.set_status(conv_id, status)
+            await desk.register().set_help_type(conv_id, help_type)
+        await desk.flush_outbox()
+        await desk.sync_now()
+        await desk.register().sync()
+        main.tabs.setCurrentWidget(main.annual)
+        await until(lambda: main.annual.report is not None and main.annual.report.cases == len(by_conv))
+        await save(main, out, "annual-report")
+        pdf = tmp / "jaarverslag.pdf"
+        year = relay.clock.now().year
+        await desk.register().save_pdf(pdf, Period.year(year), "en" if language == "en" else "nl", True)
+        document = pdfium.PdfDocument(pdf.read_bytes())
+        try:
+            document[0].render(scale=110 / 72).to_pil().save(out / "annual-report-pdf.png")
+        finally:
+            document.close()
+        for reporter in register_reporters:
+            await reporter.aclose()
         admin = main.admin
         assert admin is not None
         main.tabs.setCurrentWidget(admin)

@@ -46,6 +46,7 @@ from opgelucht_desk.core.model import (
     StoredDataSummary,
 )
 from opgelucht_desk.core.poster import CodePoster
+from opgelucht_desk.core.register import CaseRegister
 from opgelucht_desk.core.session import Background, Session, open_session
 from opgelucht_desk.core.trust import Trust
 
@@ -73,6 +74,7 @@ class Desk:
         self._pending: dict[str, PendingEnrolment] = {}
         self._background = Background()
         self._locked_watch: LockedWatch | None = None
+        self._register: CaseRegister | None = None
 
     # -- life cycle --------------------------------------------------------------------------------
     @classmethod
@@ -186,6 +188,8 @@ class Desk:
             self.config, account, key_secrets, api, trust, self._events, self._background, blob_key
         )
         self._u = session
+        self._register = CaseRegister(session)
+        self._register.start()
         await self._stop_locked_watch()  # the sync engine takes over
         await session.engine.purge()
         self._background.spawn(session.engine.load_all())
@@ -193,6 +197,9 @@ class Desk:
     async def lock(self) -> None:
         """Drop decrypted state and keys from memory; the session (token in the keyring) stays."""
         u, self._u = self._u, None
+        if self._register is not None:
+            self._register.stop()
+            self._register = None
         await self._stop_locked_watch()
         if u is not None:
             await u.close()
@@ -288,6 +295,12 @@ class Desk:
     @property
     def online(self) -> bool | None:
         return None if self._u is None else self._u.engine.online
+
+    def register(self) -> CaseRegister:
+        """The case register and annual report of the unlocked desk (core/register.py)."""
+        self._unlocked()
+        assert self._register is not None
+        return self._register
 
     # -- inbox views (core/views.py; synchronous: in-memory decrypted state) -----------------------
     def conversations(

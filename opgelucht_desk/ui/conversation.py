@@ -1,4 +1,5 @@
-"""Conversation view: message bubbles, delivery state, reply box with drafts, status, category, notes."""
+"""Conversation view: message bubbles, delivery state, reply box with drafts, status, category, type of
+help (the case register), notes."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opgelucht_desk.core.errors import DeskError
 from opgelucht_desk.core.model import (
     Category,
     ConversationSummary,
@@ -30,9 +32,10 @@ from opgelucht_desk.core.model import (
     NoteView,
     Status,
 )
+from opgelucht_desk.core.register import HELP_TYPES
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
-from opgelucht_desk.ui.labels import category_label, state_label, status_label
+from opgelucht_desk.ui.labels import category_label, help_label, state_label, status_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
 
@@ -140,6 +143,9 @@ class ConversationView(Retranslating, QWidget):
         self.category_label = QLabel()
         self.category = QComboBox()
         self.category_label.setBuddy(self.category)
+        self.help_label = QLabel()
+        self.help_type = QComboBox()
+        self.help_label.setBuddy(self.help_type)
         self.deletion = QLabel()
         controls = QHBoxLayout()
         controls.addWidget(self.status_label)
@@ -147,6 +153,11 @@ class ConversationView(Retranslating, QWidget):
         controls.addWidget(self.category_label)
         controls.addWidget(self.category)
         controls.addStretch(1)
+        # The type of help (case register, docs/case-register.md) on a line of its own: the pane is narrow.
+        help_row = QHBoxLayout()
+        help_row.addWidget(self.help_label)
+        help_row.addWidget(self.help_type)
+        help_row.addStretch(1)
 
         self.messages_area = QScrollArea()
         self.messages_area.setWidgetResizable(True)
@@ -186,6 +197,7 @@ class ConversationView(Retranslating, QWidget):
         chat_layout.addWidget(self.deletion)
         chat_layout.addWidget(self.problem)
         chat_layout.addLayout(controls)
+        chat_layout.addLayout(help_row)
         chat_layout.addWidget(self.messages_area, 1)
         chat_layout.addWidget(self.error)
         chat_layout.addLayout(reply_row)
@@ -222,7 +234,8 @@ class ConversationView(Retranslating, QWidget):
         layout.addWidget(self.splitter)
 
         self.setTabOrder(self.status, self.category)
-        self.setTabOrder(self.category, self.messages_area)
+        self.setTabOrder(self.category, self.help_type)
+        self.setTabOrder(self.help_type, self.messages_area)
         self.setTabOrder(self.messages_area, self.reply)
         self.setTabOrder(self.reply, self.send)
         self.setTabOrder(self.send, self.notes)
@@ -233,6 +246,7 @@ class ConversationView(Retranslating, QWidget):
         self.add_note_button.clicked.connect(self.add_note)
         self.status.activated.connect(self._status_chosen)
         self.category.activated.connect(self._category_chosen)
+        self.help_type.activated.connect(self._help_chosen)
         self.reply.textChanged.connect(self._update_buttons)
         self.note_input.textChanged.connect(self._update_buttons)
         send_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.reply)
@@ -250,6 +264,8 @@ class ConversationView(Retranslating, QWidget):
         self.category_label.setText(self.tr("C&ategory:"))
         self.status.setAccessibleName(self.tr("Conversation status"))
         self.category.setAccessibleName(self.tr("Conversation category"))
+        self.help_label.setText(self.tr("&Help:"))
+        self.help_type.setAccessibleName(self.tr("Type of help given (annual report)"))
         self._fill_combos()
         self.messages_area.setAccessibleName(self.tr("Messages"))
         self.reply.setPlaceholderText(self.tr("Write a reply… (Ctrl+Enter sends)"))
@@ -279,6 +295,9 @@ class ConversationView(Retranslating, QWidget):
         self.category.addItem(category_label(None), None)
         for category in Category:
             self.category.addItem(category_label(category), category)
+        self.help_type.clear()
+        for help_type in (None, *HELP_TYPES):
+            self.help_type.addItem(help_label(help_type), help_type)
         self._select_combos()
 
     def _select_combos(self) -> None:
@@ -286,6 +305,18 @@ class ConversationView(Retranslating, QWidget):
             return
         self.status.setCurrentIndex(self.status.findData(self.summary.status))
         self.category.setCurrentIndex(self.category.findData(self.summary.category))
+        self.help_type.setCurrentIndex(max(0, self.help_type.findData(self._help_type())))
+
+    def _help_type(self) -> str | None:
+        """The type of help of the shown conversation in the case register (None: not set, or locked)."""
+        register = getattr(self.desk, "register", None)
+        if self.summary is None or register is None:
+            return None
+        try:
+            value: str | None = register().help_type(str(self.summary.conv_id))
+        except DeskError:
+            return None
+        return value
 
     # --- showing ----------------------------------------------------------------------------------
     def _show_conversation_widgets(self, shown: bool) -> None:
@@ -509,6 +540,14 @@ class ConversationView(Retranslating, QWidget):
             return
         chosen = category if isinstance(category, Category) else None
         spawn(self.desk.set_category(self.conv_id, chosen), on_done=self._after_change, on_error=self._failed)
+
+    def _help_chosen(self, index: int) -> None:
+        help_type = self.help_type.itemData(index)
+        if self.conv_id is None:
+            return
+        chosen = help_type if isinstance(help_type, str) else None
+        work = self.desk.register().set_help_type(str(self.conv_id), chosen)
+        spawn(work, on_done=self._after_change, on_error=self._failed)
 
     def _after_change(self, _result: object) -> None:
         self.reload()

@@ -88,6 +88,176 @@
     </message>
 </context>
 <context>
+    <name>AnnualReportPage</name>
+    <message>
+        <source>Annual report</source>
+        <translation>Annual report</translation>
+    </message>
+    <message>
+        <source>The case register counts every conversation without anything that identifies a person: the kind of report, the type of help, the months it was opened and closed, and the organisation code. It stays after the conversation is deleted (31 days), for the retention your organisation chose, and is shared encrypted with your colleagues.</source>
+        <translation>The case register counts every conversation without anything that identifies a person: the kind of report, the type of help, the months it was opened and closed, and the organisation code. It stays after the conversation is deleted (31 days), for the retention your organisation chose, and is shared encrypted with your colleagues.</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Period:</translation>
+    </message>
+    <message>
+        <source>Period of the report</source>
+        <translation>Period of the report</translation>
+    </message>
+    <message>
+        <source>First month</source>
+        <translation>First month</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Last month</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <source>Export as &amp;PDF…</source>
+        <translation>Export as &amp;PDF…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as PDF</source>
+        <translation>Export the annual report as PDF</translation>
+    </message>
+    <message>
+        <source>Export as C&amp;SV…</source>
+        <translation>Export as C&amp;SV…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as CSV</source>
+        <translation>Export the annual report as CSV</translation>
+    </message>
+    <message>
+        <source>Print the counsellors&apos; names</source>
+        <translation>Print the counsellors&apos; names</translation>
+    </message>
+    <message>
+        <source>PDF in Dutch</source>
+        <translation>PDF in Dutch</translation>
+    </message>
+    <message>
+        <source>PDF in English</source>
+        <translation>PDF in English</translation>
+    </message>
+    <message>
+        <source>Language of the PDF</source>
+        <translation>Language of the PDF</translation>
+    </message>
+    <message>
+        <source>Reports per kind</source>
+        <translation>Reports per kind</translation>
+    </message>
+    <message>
+        <source>Chart of reports per kind</source>
+        <translation>Chart of reports per kind</translation>
+    </message>
+    <message>
+        <source>Per kind of report</source>
+        <translation>Per kind of report</translation>
+    </message>
+    <message>
+        <source>Per type of help</source>
+        <translation>Per type of help</translation>
+    </message>
+    <message>
+        <source>Per month</source>
+        <translation>Per month</translation>
+    </message>
+    <message>
+        <source>Per organisation code</source>
+        <translation>Per organisation code</translation>
+    </message>
+    <message>
+        <source>Reports per type of help</source>
+        <translation>Reports per type of help</translation>
+    </message>
+    <message>
+        <source>Reports per month</source>
+        <translation>Reports per month</translation>
+    </message>
+    <message>
+        <source>Reports per organisation code</source>
+        <translation>Reports per organisation code</translation>
+    </message>
+    <message>
+        <source>Other period…</source>
+        <translation>Other period…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n register entries from the relay failed verification and were refused; the report uses the last verified ones. Tell your organisation&apos;s administrator.</source>
+        <translation>
+            <numerusform>%n register entry from the relay failed verification and was refused; the report uses the last verified one. Tell your organisation&apos;s administrator.</numerusform>
+            <numerusform>%n register entries from the relay failed verification and were refused; the report uses the last verified ones. Tell your organisation&apos;s administrator.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 reports in this period, %2 closed in this period.</source>
+        <translation>%1 reports in this period, %2 closed in this period.</translation>
+    </message>
+    <message>
+        <source>fewer than 5</source>
+        <translation>fewer than 5</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Help</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Month</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>The numbers per organisation code appear for a whole calendar year only, so that subtracting two periods reveals no small numbers.</source>
+        <translation>The numbers per organisation code appear for a whole calendar year only, so that subtracting two periods reveals no small numbers.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <source>Numbers below 5 per organisation code show as “&lt; 5”, and where needed one more code is hidden, so that nobody can recognise a small group or work it out from the total. The totals are exact.</source>
+        <translation>Numbers below 5 per organisation code show as “&lt; 5”, and where needed one more code is hidden, so that nobody can recognise a small group or work it out from the total. The totals are exact.</translation>
+    </message>
+    <message>
+        <source>Export the annual report</source>
+        <translation>Export the annual report</translation>
+    </message>
+</context>
+<context>
     <name>ArticlesTab</name>
     <message>
         <source>Articles</source>
@@ -270,6 +440,14 @@
     <message>
         <source>Conversation category</source>
         <translation>Conversation category</translation>
+    </message>
+    <message>
+        <source>&amp;Help:</source>
+        <translation>&amp;Help:</translation>
+    </message>
+    <message>
+        <source>Type of help given (annual report)</source>
+        <translation>Type of help given (annual report)</translation>
     </message>
     <message>
         <source>Messages</source>
@@ -892,6 +1070,30 @@
         <source>counsellor</source>
         <translation>counsellor</translation>
     </message>
+    <message>
+        <source>not set</source>
+        <translation>not set</translation>
+    </message>
+    <message>
+        <source>advice</source>
+        <translation>advice</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>support</translation>
+    </message>
+    <message>
+        <source>mediation</source>
+        <translation>mediation</translation>
+    </message>
+    <message>
+        <source>referral</source>
+        <translation>referral</translation>
+    </message>
+    <message>
+        <source>formal complaint</source>
+        <translation>formal complaint</translation>
+    </message>
 </context>
 <context>
     <name>LoginWindow</name>
@@ -964,6 +1166,10 @@
     <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistics</translation>
+    </message>
+    <message>
+        <source>Annual &amp;report</source>
+        <translation>Annual &amp;report</translation>
     </message>
     <message>
         <source>&amp;Organisation</source>

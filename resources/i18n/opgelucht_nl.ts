@@ -88,6 +88,176 @@
     </message>
 </context>
 <context>
+    <name>AnnualReportPage</name>
+    <message>
+        <source>Annual report</source>
+        <translation>Jaarverslag</translation>
+    </message>
+    <message>
+        <source>The case register counts every conversation without anything that identifies a person: the kind of report, the type of help, the months it was opened and closed, and the organisation code. It stays after the conversation is deleted (31 days), for the retention your organisation chose, and is shared encrypted with your colleagues.</source>
+        <translation>Het zaakregister telt elk gesprek zonder iets dat een persoon herkenbaar maakt: de soort melding, de soort hulp, de maanden van opening en afsluiting en de organisatiecode. Het blijft bewaard nadat het gesprek is verwijderd (31 dagen), zo lang als uw organisatie heeft gekozen, en wordt versleuteld gedeeld met uw collega’s.</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Periode:</translation>
+    </message>
+    <message>
+        <source>Period of the report</source>
+        <translation>Periode van het verslag</translation>
+    </message>
+    <message>
+        <source>First month</source>
+        <translation>Eerste maand</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Laatste maand</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>t/m</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Vernieuwen</translation>
+    </message>
+    <message>
+        <source>Export as &amp;PDF…</source>
+        <translation>Exporteren als &amp;pdf…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as PDF</source>
+        <translation>Het jaarverslag als pdf exporteren</translation>
+    </message>
+    <message>
+        <source>Export as C&amp;SV…</source>
+        <translation>Exporteren als c&amp;sv…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as CSV</source>
+        <translation>Het jaarverslag als csv exporteren</translation>
+    </message>
+    <message>
+        <source>Print the counsellors&apos; names</source>
+        <translation>Namen van de vertrouwenspersonen afdrukken</translation>
+    </message>
+    <message>
+        <source>PDF in Dutch</source>
+        <translation>Pdf in het Nederlands</translation>
+    </message>
+    <message>
+        <source>PDF in English</source>
+        <translation>Pdf in het Engels</translation>
+    </message>
+    <message>
+        <source>Language of the PDF</source>
+        <translation>Taal van de pdf</translation>
+    </message>
+    <message>
+        <source>Reports per kind</source>
+        <translation>Meldingen per soort</translation>
+    </message>
+    <message>
+        <source>Chart of reports per kind</source>
+        <translation>Grafiek van de meldingen per soort</translation>
+    </message>
+    <message>
+        <source>Per kind of report</source>
+        <translation>Per soort melding</translation>
+    </message>
+    <message>
+        <source>Per type of help</source>
+        <translation>Per soort hulp</translation>
+    </message>
+    <message>
+        <source>Per month</source>
+        <translation>Per maand</translation>
+    </message>
+    <message>
+        <source>Per organisation code</source>
+        <translation>Per organisatiecode</translation>
+    </message>
+    <message>
+        <source>Reports per type of help</source>
+        <translation>Meldingen per soort hulp</translation>
+    </message>
+    <message>
+        <source>Reports per month</source>
+        <translation>Meldingen per maand</translation>
+    </message>
+    <message>
+        <source>Reports per organisation code</source>
+        <translation>Meldingen per organisatiecode</translation>
+    </message>
+    <message>
+        <source>Other period…</source>
+        <translation>Andere periode…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n register entries from the relay failed verification and were refused; the report uses the last verified ones. Tell your organisation&apos;s administrator.</source>
+        <translation>
+            <numerusform>%n registeritem van de relay is niet door de controle gekomen en geweigerd; het verslag gebruikt de laatste gecontroleerde versie. Meld dit aan de beheerder van uw organisatie.</numerusform>
+            <numerusform>%n registeritems van de relay zijn niet door de controle gekomen en geweigerd; het verslag gebruikt de laatste gecontroleerde versies. Meld dit aan de beheerder van uw organisatie.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 reports in this period, %2 closed in this period.</source>
+        <translation>%1 meldingen in deze periode, %2 afgesloten in deze periode.</translation>
+    </message>
+    <message>
+        <source>fewer than 5</source>
+        <translation>minder dan 5</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Meldingen</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Afgesloten</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Totaal</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Soort</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Hulp</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Maand</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Nieuw</translation>
+    </message>
+    <message>
+        <source>The numbers per organisation code appear for a whole calendar year only, so that subtracting two periods reveals no small numbers.</source>
+        <translation>De aantallen per organisatiecode staan alleen in het verslag van een heel kalenderjaar, zodat het aftrekken van twee perioden geen kleine aantallen onthult.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(geen)</translation>
+    </message>
+    <message>
+        <source>Numbers below 5 per organisation code show as “&lt; 5”, and where needed one more code is hidden, so that nobody can recognise a small group or work it out from the total. The totals are exact.</source>
+        <translation>Aantallen onder de 5 per organisatiecode staan als “&lt; 5”, en waar nodig is nog een code verborgen, zodat niemand een kleine groep kan herkennen of terugrekenen uit het totaal. De totalen zijn exact.</translation>
+    </message>
+    <message>
+        <source>Export the annual report</source>
+        <translation>Het jaarverslag exporteren</translation>
+    </message>
+</context>
+<context>
     <name>ArticlesTab</name>
     <message>
         <source>Articles</source>
@@ -270,6 +440,14 @@
     <message>
         <source>Conversation category</source>
         <translation>Categorie van het gesprek</translation>
+    </message>
+    <message>
+        <source>&amp;Help:</source>
+        <translation>&amp;Hulp:</translation>
+    </message>
+    <message>
+        <source>Type of help given (annual report)</source>
+        <translation>Soort hulp die is gegeven (jaarverslag)</translation>
     </message>
     <message>
         <source>Messages</source>
@@ -892,6 +1070,30 @@
         <source>counsellor</source>
         <translation>vertrouwenspersoon</translation>
     </message>
+    <message>
+        <source>not set</source>
+        <translation>niet ingevuld</translation>
+    </message>
+    <message>
+        <source>advice</source>
+        <translation>advies</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>ondersteuning</translation>
+    </message>
+    <message>
+        <source>mediation</source>
+        <translation>bemiddeling</translation>
+    </message>
+    <message>
+        <source>referral</source>
+        <translation>doorverwijzing</translation>
+    </message>
+    <message>
+        <source>formal complaint</source>
+        <translation>formele klacht</translation>
+    </message>
 </context>
 <context>
     <name>LoginWindow</name>
@@ -964,6 +1166,10 @@
     <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistieken</translation>
+    </message>
+    <message>
+        <source>Annual &amp;report</source>
+        <translation>&amp;Jaarverslag</translation>
     </message>
     <message>
         <source>&amp;Organisation</source>

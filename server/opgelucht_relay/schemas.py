@@ -516,16 +516,64 @@ def device_json(device: Device) -> dict[str, str | int]:
     }
 
 
-def inbox_conversation_json(conv: Conversation, retention_end: int) -> dict[str, Any]:
-    """A conversation as the counsellors' list shows it (``retention_end``: when it expires)."""
+def inbox_conversation_json(conv: Conversation, retention_end: int, org_code: str) -> dict[str, Any]:
+    """A conversation as the counsellors' list shows it (``retention_end``: when it expires; ``org_code``:
+    the code its reporter device registered under)."""
     return {
         "conv_id": str(conv.conv_id),
         "created_at": unix(conv.created_at),
         "last_activity": unix(conv.last_activity),
         "last_seq": conv.last_seq,
         "expires_at": retention_end,
+        "org_code": org_code,
     }
 
 
 def device_conversation_json(conv: Conversation) -> dict[str, Any]:
     return {"conv_id": str(conv.conv_id), "created_at": unix(conv.created_at), "last_seq": conv.last_seq}
+
+
+# -- case register (docs/case-register.md): opaque blobs only ------------------------------------------
+RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+RegisterBlob = Annotated[str, _b64_of(None, max_length=(4096 * 4) // 3 + 4)]
+WrapBlob = Annotated[str, _b64_of(None, max_length=(1024 * 4) // 3 + 4)]
+
+
+class RegisterSettingsBody(Strict):
+    retention_days: int = Field(ge=31, le=3650)
+
+
+class RegisterSettingsOut(BaseModel):
+    retention_days: int
+
+
+class RegisterRecordBody(Strict):
+    version: int = Field(ge=1, le=2**31 - 1)
+    blob: RegisterBlob
+
+
+class RegisterRecordOut(BaseModel):
+    record_id: str
+    version: int
+    blob: str
+    updated_at: int
+
+
+class RegisterRecordList(BaseModel):
+    records: list[RegisterRecordOut]
+    more: bool
+
+
+class RegisterKeyWrapBody(Strict):
+    device_id: uuid.UUID
+    blob: WrapBlob
+
+
+class RegisterKeyWrapOut(BaseModel):
+    device_id: uuid.UUID
+    sign_pk: str
+    blob: str
+
+
+class RegisterKeyWrapList(BaseModel):
+    wraps: list[RegisterKeyWrapOut]

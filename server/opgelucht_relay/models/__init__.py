@@ -27,6 +27,7 @@ from opgelucht_relay.models.messaging import (
     StatsReport,
     StatsSalt,
 )
+from opgelucht_relay.models.register import RegisterKeyWrap, RegisterRecord, RegisterSettings
 
 __all__ = [
     "Article",
@@ -44,6 +45,9 @@ __all__ = [
     "OrgCode",
     "OrgCursor",
     "OrgKeyCertificate",
+    "RegisterKeyWrap",
+    "RegisterRecord",
+    "RegisterSettings",
     "RequestNonce",
     "Roster",
     "Session",

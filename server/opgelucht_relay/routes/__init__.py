@@ -16,6 +16,7 @@ from opgelucht_relay.routes import (
     me,
     org,
     public,
+    register,
     stats,
 )
 
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     stats.router,
     feedback.router,
+    register.router,
 )
