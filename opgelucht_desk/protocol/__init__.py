@@ -5,6 +5,8 @@ checks both). The reference reporter client is its own package, `opgelucht_repor
 generator is a test tool (`tests/protocol/vector_generator.py`).
 """
 
+from .attachment import MEDIA_TYPES, FileRef, sniff_media_type
+from .blob import BlobError, blob_length, is_blob_length, new_file_key, open_blob, seal_blob
 from .encoding import (
     SIGNATURE_TAGS,
     TAG_DEVICE,
@@ -76,6 +78,7 @@ from .signing import sign, verify
 
 __all__ = [
     "AGE_CATEGORIES",
+    "MEDIA_TYPES",
     "GENDERS",
     "MAX_ENVELOPE_BYTES",
     "MAX_PAYLOAD",
@@ -90,11 +93,13 @@ __all__ = [
     "TAG_REWRAP",
     "TAG_ROSTER",
     "ZERO_HASH",
+    "BlobError",
     "CounsellorEntry",
     "DeterministicRng",
     "DeviceEntry",
     "DeviceKeys",
     "EnvelopeError",
+    "FileRef",
     "Header",
     "MessageType",
     "OpenedMessage",
@@ -113,13 +118,17 @@ __all__ = [
     "SignedRoster",
     "b64d",
     "b64e",
+    "blob_length",
     "envelope_hash",
     "fingerprint",
     "generate_signing_seed",
+    "is_blob_length",
     "key_id",
     "make_device_entry",
     "make_org_key_certificate",
     "make_rewrap",
+    "new_file_key",
+    "open_blob",
     "open_message",
     "open_rewrap",
     "open_with_content_key",
@@ -134,10 +143,12 @@ __all__ = [
     "register_proof",
     "roster_hash",
     "safety_number",
+    "seal_blob",
     "seal_message",
     "sign",
     "sign_request",
     "sign_roster",
+    "sniff_media_type",
     "signing_public_key",
     "tagged",
     "unpad",
