@@ -78,11 +78,11 @@ from .signing import sign, verify
 
 __all__ = [
     "AGE_CATEGORIES",
-    "MEDIA_TYPES",
     "GENDERS",
     "MAX_ENVELOPE_BYTES",
     "MAX_PAYLOAD",
     "MAX_RECIPIENTS",
+    "MEDIA_TYPES",
     "SIGNATURE_TAGS",
     "TAG_DEVICE",
     "TAG_DEVICE_SELF",
@@ -148,8 +148,8 @@ __all__ = [
     "sign",
     "sign_request",
     "sign_roster",
-    "sniff_media_type",
     "signing_public_key",
+    "sniff_media_type",
     "tagged",
     "unpad",
     "unwrap_content_key",

@@ -10,6 +10,7 @@ from opgelucht_relay.clock import Clock
 from opgelucht_relay.config import Settings
 from opgelucht_relay.db import Database
 from opgelucht_relay.metrics import Metrics
+from opgelucht_relay.services.blob_store import BlobStore, store_for
 
 
 @dataclass
@@ -21,6 +22,8 @@ class AppContext:
     passwords: PasswordHasher
     throttle: LoginThrottle
     events_limit: AddressBucket
+    blob_uploads: AddressBucket  # keyed by the uploading device's or counsellor's id
+    blobs: BlobStore
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database | None = None) -> AppContext:
@@ -32,4 +35,6 @@ class AppContext:
             passwords=PasswordHasher.from_settings(settings),
             throttle=LoginThrottle.from_settings(settings),
             events_limit=AddressBucket(settings.events_address_burst, settings.events_address_per_minute),
+            blob_uploads=AddressBucket(settings.blob_uploads_burst, settings.blob_uploads_per_minute),
+            blobs=store_for(settings),
         )

@@ -53,7 +53,9 @@ def _apply(case: dict[str, Any], edit: dict[str, Any]) -> tuple[bytes, bytes, by
     elif op == "swap_chunks":
 
         def span(i: int) -> slice:
-            return slice(BLOB_HEAD_BYTES + i * SEALED_CHUNK_BYTES, BLOB_HEAD_BYTES + (i + 1) * SEALED_CHUNK_BYTES)
+            return slice(
+                BLOB_HEAD_BYTES + i * SEALED_CHUNK_BYTES, BLOB_HEAD_BYTES + (i + 1) * SEALED_CHUNK_BYTES
+            )
 
         a, b = span(edit["a"]), span(edit["b"])
         blob[a], blob[b] = blob[b], blob[a]

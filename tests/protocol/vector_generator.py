@@ -638,10 +638,10 @@ def _file_case(name: str, data: bytes, media_type: str) -> tuple[dict[str, Any],
 
 def file_vectors() -> dict[str, Any]:
     """File blobs (docs/protocol.md §15): valid ones and edits of them that must fail."""
-    small, small_blob, small_ref = _file_case("small-png", b"\x89PNG\r\n\x1a\n" + b"canary" * 4, "image/png")
+    small, _, small_ref = _file_case("small-png", b"\x89PNG\r\n\x1a\n" + b"canary" * 4, "image/png")
     # One byte more than fits one chunk (65,536 − 8 for the size prefix): two chunks.
     two_data = _file_bytes("file/two-chunks", CHUNK_BYTES - SIZE_PREFIX_BYTES + 1)
-    two, two_blob, two_ref = _file_case("two-chunks", two_data, "application/pdf")
+    two, two_blob, _ = _file_case("two-chunks", two_data, "application/pdf")
     wrong_key = label_seed("file/wrong-key")
     wrong_hash = hashlib.sha256(b"another file").digest()
     must_fail = [
@@ -659,9 +659,9 @@ def file_vectors() -> dict[str, Any]:
          "reason": "hash_mismatch"},
         {"name": "wrong-size", "base": "small-png", "edit": {"op": "size", "size": small_ref.size + 1},
          "reason": "size_mismatch"},
-        {"name": "bad-magic", "base": "small-png", "edit": {"op": "flip", "offset": 0}, "reason": "bad_magic"},
+        {"name": "bad-magic", "base": "small-png", "edit": {"op": "flip", "offset": 0},
+         "reason": "bad_magic"},
     ]  # fmt: skip
-    del two_ref
     return {
         "format": FORMAT,
         "vector_version": VECTOR_VERSION,

@@ -13,6 +13,7 @@ from opgelucht_relay.models.accounts import (
     Roster,
     Session,
 )
+from opgelucht_relay.models.blobs import Blob
 from opgelucht_relay.models.messaging import (
     Conversation,
     Device,
@@ -31,6 +32,7 @@ from opgelucht_relay.models.messaging import (
 __all__ = [
     "Article",
     "AuditEvent",
+    "Blob",
     "Conversation",
     "Counsellor",
     "CounsellorDevice",

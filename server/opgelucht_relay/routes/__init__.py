@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from opgelucht_relay.routes import (
     articles,
     auth,
+    blobs,
     device,
     devices,
     enrolment,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     stats.router,
     feedback.router,
+    blobs.router,
 )
