@@ -125,7 +125,7 @@ def _strip_pdf(raw: bytes) -> PreparedFile:
         info = reader.metadata
         if info:
             found.append("document information (author, creator, producer, dates)")
-        if "/Metadata" in reader.trailer["/Root"]:
+        if "/Metadata" in reader.root_object:
             found.append("XMP")
         writer = PdfWriter()
         page_metadata = False

@@ -8,6 +8,7 @@ import asyncio
 import os
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -107,7 +108,9 @@ async def test_other_orgs_devices_and_conversations_get_404(
     assert (await put(other, other_conv, blob_id, a_blob())).status_code == 404  # someone else's id
     # The blob under another conversation of the same device.
     second = await conversation(admin, reporter)
-    assert (await reporter.call("GET", f"/v1/device/conversations/{second}/blobs/{blob_id}")).status_code == 404
+    assert (
+        await reporter.call("GET", f"/v1/device/conversations/{second}/blobs/{blob_id}")
+    ).status_code == 404
     # Another org's counsellor.
     org_id, invitation = await create_org_with_admin(ctx, "Andere Organisatie")
     stranger = await enrol_admin(client, clock, org_id, invitation, username="stranger")
@@ -140,7 +143,7 @@ async def test_oversized_upload_is_refused_before_the_body_is_read(
     limit = blob_length(ctx.settings.max_file_bytes)
     sent = 0
 
-    async def body() -> object:
+    async def body() -> AsyncIterator[bytes]:
         nonlocal sent
         chunk = bytes(64 * 1024)
         for _ in range(limit // len(chunk) + 10):
