@@ -20,6 +20,7 @@ import io
 import json
 import struct
 import sys
+import time
 from typing import Any, BinaryIO
 
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
@@ -170,7 +171,7 @@ def render_pdf(data: bytes, request: dict[str, Any]) -> tuple[dict[str, Any], li
         document.close()
     copy = io.BytesIO()
     rgb = [p.convert("RGB") for p in pages]
-    epoch = (1970, 1, 1, 0, 0, 0, 3, 1, 0)  # Pillow writes dates into the PDF: not the real ones
+    epoch = time.gmtime(0)  # Pillow writes dates into the PDF: not the real ones
     rgb[0].save(
         copy,
         "PDF",
