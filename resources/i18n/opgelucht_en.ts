@@ -155,6 +155,122 @@
     </message>
 </context>
 <context>
+    <name>AttachmentBox</name>
+    <message>
+        <source>PDF document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>View the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a cleaned copy of the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thumbnail of the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation type="unfinished">Saved.</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentViewer</name>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the first %1 of %2 pages are shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file failed verification (it was changed or is incomplete); it is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The relay no longer has this file (deleted after 31 days, or with the conversation).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is not the type it claims to be; it is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image is too large to open safely; it is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is damaged or malformed; it is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This kind of file cannot be shown on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the file needed too much memory; it was stopped and is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the file took too long; it was stopped and is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file could not be opened safely; it is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is larger than 10 MB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file cannot be used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CodesTab</name>
     <message>
         <source>Code</source>
@@ -292,6 +408,14 @@
         <translation>Send reply</translation>
     </message>
     <message>
+        <source>Attach &amp;file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send an image or PDF to the reporter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>End-to-end encrypted</source>
         <translation>End-to-end encrypted</translation>
     </message>
@@ -345,6 +469,14 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verification problem in this conversation: %1</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -207,7 +207,7 @@ async def test_the_counsellor_answers_with_a_file_and_the_reporter_opens_it(
     assert len(sent) == 1 and sent[0].outgoing and sent[0].state == "sent"
     messages = await reporter.client.read(reporter.conv_id)
     [file_message] = [m for m in messages if m.file is not None]
-    assert file_message.counsellor_name == "Anna Admin"
+    assert file_message.counsellor_name == "Anna Admin" and file_message.file is not None
     data = await reporter.client.fetch_file(reporter.conv_id, file_message.file)
     assert data.startswith(b"\xff\xd8\xff") and CANARY not in data and b"SERIAL-12345" not in data
     with Image.open(io.BytesIO(data)) as image:
