@@ -158,116 +158,116 @@
     <name>AttachmentBox</name>
     <message>
         <source>PDF document</source>
-        <translation type="unfinished"></translation>
+        <translation>PDF document</translation>
     </message>
     <message>
         <source>Image</source>
-        <translation type="unfinished"></translation>
+        <translation>Image</translation>
     </message>
     <message numerus="yes">
         <source>%n page(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n page</numerusform>
+            <numerusform>%n pages</numerusform>
         </translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;View</translation>
     </message>
     <message>
         <source>Save &amp;as…</source>
-        <translation type="unfinished"></translation>
+        <translation>Save &amp;as…</translation>
     </message>
     <message>
         <source>View the file</source>
-        <translation type="unfinished"></translation>
+        <translation>View the file</translation>
     </message>
     <message>
         <source>Save a cleaned copy of the file</source>
-        <translation type="unfinished"></translation>
+        <translation>Save a cleaned copy of the file</translation>
     </message>
     <message>
         <source>Checking the file…</source>
-        <translation type="unfinished"></translation>
+        <translation>Checking the file…</translation>
     </message>
     <message>
         <source>Thumbnail of the file</source>
-        <translation type="unfinished"></translation>
+        <translation>Thumbnail of the file</translation>
     </message>
     <message>
         <source>Save a copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Save a copy</translation>
     </message>
     <message>
         <source>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</source>
-        <translation type="unfinished"></translation>
+        <translation>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</translation>
     </message>
     <message>
         <source>Saved.</source>
-        <translation type="unfinished">Saved.</translation>
+        <translation>Saved.</translation>
     </message>
 </context>
 <context>
     <name>AttachmentViewer</name>
     <message>
         <source>File</source>
-        <translation type="unfinished"></translation>
+        <translation>File</translation>
     </message>
     <message>
         <source>Page %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Page %1</translation>
     </message>
     <message>
         <source>Only the first %1 of %2 pages are shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>Only the first %1 of %2 pages are shown.</translation>
     </message>
 </context>
 <context>
     <name>Attachments</name>
     <message>
         <source>The file failed verification (it was changed or is incomplete); it is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>The file failed verification (it was changed or is incomplete); it is not shown.</translation>
     </message>
     <message>
         <source>The relay no longer has this file (deleted after 31 days, or with the conversation).</source>
-        <translation type="unfinished"></translation>
+        <translation>The relay no longer has this file (deleted after 31 days, or with the conversation).</translation>
     </message>
     <message>
         <source>The file is not the type it claims to be; it is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>The file is not the type it claims to be; it is not shown.</translation>
     </message>
     <message>
         <source>The image is too large to open safely; it is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>The image is too large to open safely; it is not shown.</translation>
     </message>
     <message>
         <source>The file is damaged or malformed; it is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>The file is damaged or malformed; it is not shown.</translation>
     </message>
     <message>
         <source>This kind of file cannot be shown on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>This kind of file cannot be shown on this computer.</translation>
     </message>
     <message>
         <source>Opening the file needed too much memory; it was stopped and is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>Opening the file needed too much memory; it was stopped and is not shown.</translation>
     </message>
     <message>
         <source>Opening the file took too long; it was stopped and is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>Opening the file took too long; it was stopped and is not shown.</translation>
     </message>
     <message>
         <source>The file could not be opened safely; it is not shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>The file could not be opened safely; it is not shown.</translation>
     </message>
     <message>
         <source>The file is larger than 10 MB.</source>
-        <translation type="unfinished"></translation>
+        <translation>The file is larger than 10 MB.</translation>
     </message>
     <message>
         <source>The file cannot be used.</source>
-        <translation type="unfinished"></translation>
+        <translation>The file cannot be used.</translation>
     </message>
 </context>
 <context>
@@ -409,11 +409,11 @@
     </message>
     <message>
         <source>Attach &amp;file…</source>
-        <translation type="unfinished"></translation>
+        <translation>Attach &amp;file…</translation>
     </message>
     <message>
         <source>Send an image or PDF to the reporter</source>
-        <translation type="unfinished"></translation>
+        <translation>Send an image or PDF to the reporter</translation>
     </message>
     <message>
         <source>End-to-end encrypted</source>
@@ -472,11 +472,11 @@
     </message>
     <message>
         <source>Attach a file</source>
-        <translation type="unfinished"></translation>
+        <translation>Attach a file</translation>
     </message>
     <message>
         <source>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</translation>
     </message>
 </context>
 <context>
