@@ -226,3 +226,29 @@ async def test_cached_renderings_go_with_the_31_day_rule(
     clock.advance(timedelta(days=32))
     cache.purge_expired(int(clock.now().timestamp()))
     assert cache.attachment(str(conv_id), str(msg_id)) is None
+
+
+async def test_the_worker_is_killed_at_its_time_and_memory_limits() -> None:
+    from opgelucht_desk.core.safe_render import RenderLimits, render
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (3000, 3000), os.urandom(3000 * 3000 * 3)).save(out, "PNG")
+    big = out.getvalue()
+    with pytest.raises(RenderRefused) as slow:
+        await render(big, "image/png", RenderLimits(seconds=0.2))
+    assert slow.value.reason == "timeout"
+    with pytest.raises(RenderRefused) as hungry:
+        await render(big, "image/png", RenderLimits(memory_bytes=120 * 1024 * 1024))
+    assert hungry.value.reason == "memory"
+
+
+async def test_a_file_canary_is_not_in_the_relay_logs(
+    admin_desk: EnrolledDesk, reporter: Reporter, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    await reporter.hello()
+    await reporter.client.send_file(reporter.conv_id, png_with_canary_chunk(), "image/png")
+    conv_id, msg_id = await received(admin_desk, reporter)
+    await admin_desk.desk.open_attachment(conv_id, msg_id)
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert CANARY.decode() not in logged
