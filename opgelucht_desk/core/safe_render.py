@@ -14,6 +14,7 @@ import json
 import os
 import struct
 import sys
+import weakref
 from dataclasses import dataclass, field
 
 from opgelucht_desk.core.errors import AttachmentError
@@ -116,9 +117,19 @@ def worker_command() -> list[str]:
     return [sys.executable, "-I", "-m", "opgelucht_desk.core.render_worker"]
 
 
+#: At most this many workers at once per event loop (a conversation with many files opens them in turn).
+MAX_WORKERS = 2
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
 async def render(data: bytes, media_type: str, limits: RenderLimits | None = None) -> Rendering:
     """Decode and re-encode ``data`` in the worker; raises :class:`RenderRefused`."""
-    limits = limits or RenderLimits()
+    gate = _gates.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(MAX_WORKERS))
+    async with gate:
+        return await _render(data, media_type, limits or RenderLimits())
+
+
+async def _render(data: bytes, media_type: str, limits: RenderLimits) -> Rendering:
     request = {
         "media_type": media_type,
         "size": len(data),

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -109,7 +110,8 @@ class AttachmentBox(QWidget):
         self.save_button.clicked.connect(self.save_as)
         self._set_enabled(False)
         self.retranslate()
-        spawn(desk.open_attachment(conv_id, msg_id), on_done=self._rendered, on_error=self._refused)
+        task = spawn(desk.open_attachment(conv_id, msg_id), on_done=self._rendered, on_error=self._refused)
+        self.destroyed.connect(lambda *_: task.cancel())  # the bubble went (another conversation, lock)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.view_button.setEnabled(enabled)
@@ -129,7 +131,7 @@ class AttachmentBox(QWidget):
             self.thumbnail.setText(self.problem or self.tr("Checking the file…"))
 
     def _rendered(self, rendering: object) -> None:
-        if not isinstance(rendering, Rendering):
+        if not isinstance(rendering, Rendering) or not shiboken6.isValid(self):
             return
         self.rendering = rendering
         pixmap = QPixmap()
@@ -142,6 +144,8 @@ class AttachmentBox(QWidget):
         self.retranslate()
 
     def _refused(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.problem = (
             describe_attachment_error(exc) if isinstance(exc, AttachmentError) else describe_error(exc)
         )
