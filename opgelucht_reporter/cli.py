@@ -2,6 +2,8 @@
 
 opgelucht-reporter join 'opgelucht://join?relay=…&code=…&fp=…' --pseudonym Merel
 opgelucht-reporter say "Er is iets gebeurd."          # opens a conversation the first time
+opgelucht-reporter say --file screenshot.png          # metadata stripped, then encrypted and sent
+opgelucht-reporter read --save-files DIR              # received files verified and saved into DIR
 opgelucht-reporter read
 opgelucht-reporter events screen:home topic:pesten
 opgelucht-reporter feedback "De app is duidelijk."
@@ -22,14 +24,23 @@ from typing import Any, ParamSpec, TypeVar
 import click
 import platformdirs
 
+from opgelucht_desk.protocol.blob import BlobError
 from opgelucht_desk.protocol.errors import ProtocolError
 from opgelucht_desk.protocol.profile import AGE_CATEGORIES, GENDERS
 
 from .client import ReporterClient, ReporterError
+from .files import FileRefused, prepare_file
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
+SUFFIXES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "application/pdf": ".pdf",
+}
 DEFAULT_STATE = Path(platformdirs.user_data_dir("opgelucht-reporter")) / "state.json"
 
 
@@ -94,16 +105,37 @@ async def join(
 
 
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--conv", "conv_id", type=click.UUID, help="Conversation (default: the latest).")
 @click.option("--new", "new_conversation", is_flag=True, help="Start a new conversation.")
 @click.option("--pseudonym", help="Set or change the pseudonym first.")
+@click.option(
+    "--file",
+    "file_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Send a JPEG, PNG, WebP or HEIC image or a PDF (at most 10 MB); metadata is stripped first.",
+)
 @click.pass_context
 @run_async
 async def say(
-    ctx: click.Context, text: str, conv_id: uuid.UUID | None, new_conversation: bool, pseudonym: str | None
+    ctx: click.Context,
+    text: str | None,
+    conv_id: uuid.UUID | None,
+    new_conversation: bool,
+    pseudonym: str | None,
+    file_path: Path | None,
 ) -> None:
-    """Send a message (opens a conversation when there is none)."""
+    """Send a message or a file (opens a conversation when there is none)."""
+    if text is None and file_path is None:
+        raise click.UsageError("give a TEXT, a --file, or both")
+    prepared = None
+    if file_path is not None:
+        try:
+            prepared = prepare_file(await asyncio.to_thread(file_path.read_bytes))
+        except FileRefused as exc:
+            raise click.ClickException(f"file not sent: {exc}") from None
+        stripped = ", ".join(prepared.stripped) if prepared.stripped else "no metadata found"
+        click.echo(f"Stripped before encryption: {stripped}.")
     async with _client(ctx) as client:
         if pseudonym:
             saved = client.state.profile or {}
@@ -111,24 +143,53 @@ async def say(
         known = client.conversation_ids()
         if conv_id is None:
             conv_id = known[-1] if known and not new_conversation else await client.open_conversation()
-        stored = await client.say(conv_id, text)
-    click.echo(f"Sent to conversation {conv_id} (seq {stored['seq']}).")
+        if prepared is not None:
+            stored = await client.send_file(conv_id, prepared.data, prepared.media_type)
+            click.echo(
+                f"File sent to conversation {conv_id} (seq {stored['seq']}, {len(prepared.data)} bytes)."
+            )
+        if text is not None:
+            stored = await client.say(conv_id, text)
+            click.echo(f"Sent to conversation {conv_id} (seq {stored['seq']}).")
 
 
 @main.command()
 @click.option("--conv", "conv_id", type=click.UUID, help="Conversation (default: all).")
+@click.option(
+    "--save-files",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Download, verify and save received files into this folder.",
+)
 @click.pass_context
 @run_async
-async def read(ctx: click.Context, conv_id: uuid.UUID | None) -> None:
+async def read(ctx: click.Context, conv_id: uuid.UUID | None, save_files: Path | None) -> None:
     """Fetch and show new messages."""
     async with _client(ctx) as client:
         for current in [conv_id] if conv_id else client.conversation_ids():
             for message in await client.read(current):
                 who = "me" if message.from_me else (message.counsellor_name or "counsellor")
                 warn = "" if message.chain_ok else " [gap or reordering detected]"
-                click.echo(f"[{current}] #{message.seq} {who}: {message.text}{warn}")
+                text = message.text
+                if message.file is not None:
+                    text = f"[file: {message.file.media_type}, {message.file.size} bytes]"
+                    if save_files is not None:
+                        try:
+                            data = await client.fetch_file(current, message.file)
+                        except BlobError as exc:
+                            text += f" [not verified: {exc.reason}]"
+                        else:
+                            suffix = SUFFIXES[message.file.media_type]
+                            target = save_files / f"{message.msg_id}{suffix}"
+                            await asyncio.to_thread(_save, target, data)
+                            text += f" saved as {target}"
+                click.echo(f"[{current}] #{message.seq} {who}: {text}{warn}")
         for rejected in client.rejected:
             click.echo(f"warning: message {rejected.msg_id} rejected ({rejected.reason})", err=True)
+
+
+def _save(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
 @main.command()

@@ -15,6 +15,7 @@ This API is stable: the relay's end-to-end tests use it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -26,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from opgelucht_desk.protocol.attachment import FileRef
+from opgelucht_desk.protocol.blob import new_file_key, open_blob, seal_blob
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import (
     MessageType,
@@ -78,6 +81,7 @@ class ReceivedMessage:
     stored_at: int
     chain_ok: bool  # sender's prev_hash matched the previous message we saw from that sender
     roster_matches: bool  # the sender used the roster we hold
+    file: FileRef | None = None  # a FILE message: fetch the file with `fetch_file` (text is "")
 
     def __repr__(self) -> str:  # never log message text
         return f"ReceivedMessage(seq={self.seq}, msg_id={self.msg_id}, from_me={self.from_me})"
@@ -184,9 +188,29 @@ class ReporterClient:
         signed: bool = False,
         relay_url: str | None = None,
         ok: Iterable[int] = (200, 201, 202, 204),
+        raw_body: bytes | None = None,
     ) -> Any:
-        raw = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        response = await self._request(
+            method, path, body=body, signed=signed, relay_url=relay_url, ok=ok, raw_body=raw_body
+        )
+        return None if response.status_code == 204 or not response.content else response.json()
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        signed: bool = False,
+        relay_url: str | None = None,
+        ok: Iterable[int] = (200, 201, 202, 204),
+        raw_body: bytes | None = None,
+    ) -> httpx.Response:
+        if raw_body is not None:
+            raw, headers = raw_body, {"Content-Type": "application/octet-stream"}
+        else:
+            raw = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+            headers = {"Content-Type": "application/json"} if body is not None else {}
         if signed:
             headers.update(
                 sign_request(self.device_id, self.keys.sign_seed, method, path, raw, now=self._clock())
@@ -206,7 +230,7 @@ class ReporterClient:
             raise ReporterError(
                 f"{method} {path}: {response.status_code} {message}", status=response.status_code, code=code
             )
-        return None if response.status_code == 204 or not response.content else response.json()
+        return response
 
     # -- join and roster -------------------------------------------------------------------------------
 
@@ -361,6 +385,39 @@ class ReporterClient:
             raise ReporterError("a message cannot be empty")
         return await self._send(self._conv(conv_id), MessageType.TEXT, text.encode("utf-8"))
 
+    async def send_file(self, conv_id: uuid.UUID, data: bytes, media_type: str) -> dict[str, Any]:
+        """Send one file (already stripped: `opgelucht_reporter.files.prepare_file`): a fresh key, the
+        encrypted blob uploaded under a new blob id (retried with the same id and bytes when the
+        connection fails: the relay answers 200 for a repeat), then a FILE message referring to it."""
+        conv = self._conv(conv_id)
+        key = new_file_key()
+        ref = FileRef(
+            blob_id=uuid.uuid4(),
+            key=key,
+            sha256=hashlib.sha256(data).digest(),
+            size=len(data),
+            media_type=media_type,
+        )
+        FileRef.from_payload(ref.to_payload())  # a type or size no receiver accepts fails here
+        blob = seal_blob(data, key)
+        path = f"/v1/device/conversations/{conv.conv_id}/blobs/{ref.blob_id}"
+        for attempt in range(3):
+            try:
+                await self._call("PUT", path, raw_body=blob, signed=True)
+                break
+            except ReporterError as exc:
+                if exc.status is not None or attempt == 2:
+                    raise
+        return await self._send(conv, MessageType.FILE, ref.to_payload())
+
+    async def fetch_file(self, conv_id: uuid.UUID, ref: FileRef) -> bytes:
+        """Download and open a file of a conversation; raises BlobError when it does not verify."""
+        conv = self._conv(conv_id)
+        response = await self._request(
+            "GET", f"/v1/device/conversations/{conv.conv_id}/blobs/{ref.blob_id}", signed=True
+        )
+        return open_blob(response.content, ref.key, sha256=ref.sha256, size=ref.size)
+
     def _conv(self, conv_id: uuid.UUID) -> ConversationState:
         try:
             return self.state.conversations[str(conv_id)]
@@ -472,7 +529,9 @@ class ReporterClient:
                 self.rejected.append(RejectedMessage(seq, msg_id, "unknown_sender"))
                 return None
             counsellor_name = found[0].display_name
-        if opened.msg_type is not MessageType.TEXT and not (from_me and opened.msg_type is MessageType.HELLO):
+        if opened.msg_type not in (MessageType.TEXT, MessageType.FILE) and not (
+            from_me and opened.msg_type is MessageType.HELLO
+        ):
             self.rejected.append(RejectedMessage(seq, msg_id, "unexpected_type"))
             return None
         head_key = b64e(opened.sender_sign_pk)
@@ -486,9 +545,12 @@ class ReporterClient:
         conv.sender_heads[head_key] = [opened.seq, b64e(opened.envelope_hash)]
         conv.seen_msg_ids.append(msg_id)
         assert self._tracker is not None
+        file_ref: FileRef | None = None
         try:
             if opened.msg_type is MessageType.HELLO:
                 text = Profile.from_payload(opened.payload).pseudonym
+            elif opened.msg_type is MessageType.FILE:
+                file_ref, text = FileRef.from_payload(opened.payload), ""
             else:
                 text = opened.payload.decode("utf-8")
         except (ProtocolError, UnicodeDecodeError):
@@ -504,6 +566,7 @@ class ReporterClient:
             stored_at=int(item["stored_at"]),
             chain_ok=chain_ok,
             roster_matches=opened.roster_hash == self._tracker.current_hash,
+            file=file_ref,
         )
 
     # -- usage events, feedback, data rights -----------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from opgelucht_desk.core.annual_report import Period  # noqa: E402
 from opgelucht_desk.core.desk import Desk, DeskConfig  # noqa: E402
 from opgelucht_desk.core.keystore import TEST_KDF  # noqa: E402
 from opgelucht_desk.core.model import Category, Status  # noqa: E402
+from opgelucht_desk.ui.attachments import AttachmentViewer  # noqa: E402
 from opgelucht_desk.ui.controller import Controller  # noqa: E402
 from opgelucht_desk.ui.enrolment import EnrolmentWizard  # noqa: E402
 from opgelucht_desk.ui.i18n import Translations  # noqa: E402
@@ -43,6 +45,7 @@ from opgelucht_desk.ui.stats import recent_periods  # noqa: E402
 from opgelucht_desk.ui.style import apply_style  # noqa: E402
 from opgelucht_relay.clock import unix  # noqa: E402
 from opgelucht_reporter.client import ReporterClient  # noqa: E402
+from opgelucht_reporter.files import prepare_file  # noqa: E402
 
 # The register's demo cases: (category, status, type of help), used in turn.
 REGISTER_CASES = [
@@ -104,6 +107,30 @@ async def save(widget: QWidget, out: Path, name: str) -> None:
     path = out / f"{name}.png"
     widget.grab().save(str(path))
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def evidence_screenshot() -> bytes:
+    """A made-up phone screenshot of a chat, with a camera-like EXIF block the reporter client strips."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (540, 720), (236, 229, 221))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 540, 70), fill=(7, 94, 84))
+    draw.text((24, 26), "Teamchat Locatie Noord", fill=(255, 255, 255))
+    bubbles = [
+        (30, 110, "Leuk feestje gisteren he ;)"),
+        (30, 200, "Je moet vaker zo'n jurkje aan"),
+        (30, 290, "Waarom reageer je niet?"),
+        (30, 380, "Ik weet waar je woont hoor"),
+    ]
+    for x, y, text in bubbles:
+        draw.rounded_rectangle((x, y, x + 380, y + 64), radius=12, fill=(255, 255, 255))
+        draw.text((x + 16, y + 24), text, fill=(20, 20, 20))
+    exif = Image.Exif()
+    exif[0x0110] = "Phone Model X"
+    out = io.BytesIO()
+    image.save(out, "PNG", exif=exif.tobytes())
+    return out.getvalue()
 
 
 async def reporters_write(tmp: Path, relay: RelayServer, code: str) -> list[tuple[ReporterClient, uuid.UUID]]:
@@ -212,6 +239,26 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         await until(lambda: inbox.conversation.title.text() == "Merel")
         main.inbox.conversation.reply.setPlainText("Wat vervelend. Heb je dit ook aan je leidinggevende")
         await save(main, out, "inbox")
+
+        # An evidence file: Merel sends a screenshot (stripped, encrypted); the desk shows the verified,
+        # re-encoded thumbnail, and the viewer shows the re-encoded image.
+        relay.clock.advance(minutes=3)
+        prepared = prepare_file(evidence_screenshot())
+        await merel_reporter.send_file(merel_conv, prepared.data, prepared.media_type)
+        await desk.sync_now()
+        main.inbox.refresh()
+        conversation = main.inbox.conversation
+        await until(lambda: any(b.attachment is not None for b in conversation._bubbles))
+        box = next(b.attachment for b in conversation._bubbles if b.attachment is not None)
+        assert box is not None
+        await until(lambda: box.rendering is not None or box.problem is not None)
+        conversation.reply.clear()
+        conversation._scroll_to_end()
+        await save(main, out, "attachment")
+        box.view()
+        viewer = next(w for w in app.topLevelWidgets() if isinstance(w, AttachmentViewer) and w.isVisible())
+        await save(viewer, out, "attachment-viewer")
+        viewer.close()
 
         # Login window (after a lock), then next month: statistics become available.
         controller.lock()

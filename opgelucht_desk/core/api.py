@@ -348,6 +348,32 @@ class RelayClient:
         )
         return result
 
+    async def put_blob(self, conv_id: str, blob_id: str, blob: bytes) -> None:
+        """Upload an encrypted file blob; idempotent by blob id (same bytes: 200), so it is retried."""
+        await self._raw("PUT", f"/v1/inbox/conversations/{conv_id}/blobs/{blob_id}", blob)
+
+    async def get_blob(self, conv_id: str, blob_id: str) -> bytes:
+        """Download an encrypted file blob."""
+        return await self._raw("GET", f"/v1/inbox/conversations/{conv_id}/blobs/{blob_id}", None)
+
+    async def _raw(self, method: str, path: str, content: bytes | None) -> bytes:
+        headers = self._headers(True)
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        attempts = self._retries + 1
+        for attempt in range(attempts):
+            try:
+                response = await self._client.request(method, path, content=content, headers=headers)
+            except httpx.TransportError as exc:
+                if attempt + 1 >= attempts:
+                    raise OfflineError(f"The relay cannot be reached ({type(exc).__name__}).") from None
+            else:
+                if response.status_code not in _RETRYABLE_STATUS or attempt + 1 >= attempts:
+                    _raise_for(response)
+                    return response.content
+            await asyncio.sleep(self._backoff * (2**attempt) * (0.5 + random.random()))  # noqa: S311
+        raise OfflineError("The relay cannot be reached.")  # pragma: no cover - loop always returns/raises
+
     async def post_wraps(self, wraps: Sequence[Mapping[str, str]]) -> None:
         await self._call("POST", "/v1/inbox/wraps", body={"wraps": wraps}, idempotent=True)
 

@@ -16,7 +16,7 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from opgelucht_desk.core import admin, backups, enrolment, views, writing
+from opgelucht_desk.core import admin, attachments, backups, enrolment, views, writing
 from opgelucht_desk.core.account import ACCOUNT_FILE, make_private_dir, read_account
 from opgelucht_desk.core.admin import ROSTER_LIFETIME
 from opgelucht_desk.core.api import RelayClient
@@ -47,6 +47,7 @@ from opgelucht_desk.core.model import (
 )
 from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.register import CaseRegister
+from opgelucht_desk.core.safe_render import Rendering
 from opgelucht_desk.core.session import Background, Session, open_session
 from opgelucht_desk.core.trust import Trust
 
@@ -338,6 +339,19 @@ class Desk:
         """Queue a reply (sealed and stored encrypted first), then send it; never lost, never doubled.
         Raises RosterBlockedError when the roster forbids sending."""
         await writing.reply(self._unlocked(), conv_id, text)
+
+    # -- files (core/attachments.py) -------------------------------------------------------------------
+    async def open_attachment(self, conv_id: uuid.UUID | str, msg_id: uuid.UUID | str) -> Rendering:
+        """A file's verified, re-encoded rendering (thumbnail, pages, copy); raises AttachmentError."""
+        return await attachments.open_attachment(self._unlocked(), conv_id, msg_id)
+
+    async def save_attachment(self, conv_id: uuid.UUID | str, msg_id: uuid.UUID | str, target: Path) -> None:
+        """Save the re-encoded, metadata-free copy of a file (never the original bytes)."""
+        await attachments.save_copy(self._unlocked(), conv_id, msg_id, target)
+
+    async def attach_file(self, conv_id: uuid.UUID | str, data: bytes) -> None:
+        """Send a file to the reporter (re-encoded, encrypted, uploaded, then a FILE reply)."""
+        await attachments.attach_file(self._unlocked(), conv_id, data)
 
     async def add_note(self, conv_id: uuid.UUID | str, text: str) -> None:
         """A private note for the counsellors (staff channel, never sent to the reporter)."""

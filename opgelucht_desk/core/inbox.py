@@ -24,6 +24,7 @@ from opgelucht_desk.core.cache import (
     CachedMessage,
     EncryptedCache,
 )
+from opgelucht_desk.protocol.attachment import FileRef
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import (
     ZERO_HASH,
@@ -38,7 +39,7 @@ from opgelucht_desk.protocol.meta import parse_meta
 from opgelucht_desk.protocol.profile import Profile
 from opgelucht_desk.protocol.roster import Roster
 
-CHAT_TYPES = (MessageType.HELLO, MessageType.TEXT)
+CHAT_TYPES = (MessageType.HELLO, MessageType.TEXT, MessageType.FILE)
 STAFF_TYPES = (MessageType.NOTE, MessageType.META)
 
 STATE_RECEIVED = "received"
@@ -70,6 +71,7 @@ class MessageRecord:
     content_key: str | None = None
     envelope: str | None = None  # kept only while the message cannot be opened on this device
     key_ids: list[str] = field(default_factory=list)  # stanza key ids (b64) that can open it
+    attachment: str | None = None  # a FILE message: its reference (protocol/attachment.py), key included
 
     def to_cache(self) -> CachedMessage:
         return CachedMessage(
@@ -330,7 +332,7 @@ class Inbox:
             if m.cursor > conv.read_cursor
             and not m.outgoing
             and m.channel == "chat"
-            and m.msg_type in (0, int(MessageType.TEXT))
+            and m.msg_type in (0, int(MessageType.TEXT), int(MessageType.FILE))
             and m.state != STATE_UNSHARED
         )
         conv.unshared = sum(1 for m in msgs if m.state == STATE_UNSHARED)
@@ -475,10 +477,16 @@ class Inbox:
             )
         elif opened.msg_type == MessageType.META:
             self._apply_meta(conv, record, opened.payload)
+        elif opened.msg_type == MessageType.FILE:
+            try:
+                FileRef.from_payload(opened.payload)
+            except (ProtocolError, ValueError):
+                return self._fail(conv, record, "the file reference is malformed")
+            record.attachment = opened.payload.decode("utf-8")
         record.state = STATE_SENT if record.outgoing else STATE_RECEIVED
         if not record.outgoing:
             record.author = conv.pseudonym or ""
-            if opened.msg_type == MessageType.TEXT:
+            if opened.msg_type in (MessageType.TEXT, MessageType.FILE):
                 result.new_incoming += 1
         return record
 

@@ -85,6 +85,18 @@ class ConversationSummary:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """A file in the conversation (a FILE message): what it is, never its name."""
+
+    media_type: str
+    size: int
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.media_type == "application/pdf"
+
+
+@dataclass(frozen=True)
 class MessageView:
     msg_id: uuid.UUID
     outgoing: bool
@@ -93,6 +105,7 @@ class MessageView:
     sent_at: datetime
     state: MessageState
     problem: str | None = None
+    attachment: AttachmentView | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class MessageType(IntEnum):
     TEXT = 2  #: chat text, UTF-8
     NOTE = 3  #: private counsellor note (staff channel)
     META = 4  #: conversation status/category JSON (staff channel)
+    FILE = 5  #: reference to an encrypted file blob, canonical JSON (chat channel); see attachment.py
 
 
 @dataclass(frozen=True)

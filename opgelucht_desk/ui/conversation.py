@@ -3,13 +3,16 @@ help (the case register), notes."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.errors import DeskError
+from opgelucht_desk.core.errors import AttachmentError, DeskError
 from opgelucht_desk.core.model import (
     Category,
     ConversationSummary,
@@ -33,6 +36,7 @@ from opgelucht_desk.core.model import (
     Status,
 )
 from opgelucht_desk.core.register import HELP_TYPES
+from opgelucht_desk.ui.attachments import AttachmentBox, describe_attachment_error
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import category_label, help_label, state_label, status_label
@@ -46,9 +50,10 @@ if TYPE_CHECKING:
 class MessageBubble(QWidget):
     """One message: plain-text bubble (never rich text: the reporter controls it) and a meta line."""
 
-    def __init__(self, message: MessageView) -> None:
+    def __init__(self, message: MessageView, attachment: AttachmentBox | None = None) -> None:
         super().__init__()
         self.message = message
+        self.attachment = attachment
         self.bubble = QLabel(message.text)
         self.bubble.setTextFormat(Qt.TextFormat.PlainText)
         self.withheld = message.state == "verification_failed" and not message.text
@@ -65,6 +70,9 @@ class MessageBubble(QWidget):
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(self.bubble)
+        if attachment is not None:
+            column.addWidget(attachment)
+            self.bubble.setVisible(bool(message.text))
         column.addWidget(self.meta)
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
@@ -102,6 +110,8 @@ class MessageBubble(QWidget):
         if message.problem:
             parts.append(message.problem)
         self.meta.setText(" · ".join(parts))
+        if self.attachment is not None:
+            self.attachment.retranslate()
         who = self.tr("Sent by you or a colleague") if self.message.outgoing else self.tr("Received")
         self.bubble.setAccessibleName(f"{who}: {message.author}, {state_label(message.state)}")
 
@@ -175,6 +185,7 @@ class ConversationView(Retranslating, QWidget):
         self.reply = QPlainTextEdit()
         self.reply.setMaximumHeight(110)
         self.send = QPushButton()
+        self.attach = QPushButton()
         self.send_hint = QLabel()
         self.send_hint.setObjectName("bubbleMeta")
         self.error = QLabel()
@@ -185,6 +196,7 @@ class ConversationView(Retranslating, QWidget):
         reply_row.addWidget(self.reply, 1)
         send_column = QVBoxLayout()
         send_column.addWidget(self.send)
+        send_column.addWidget(self.attach)
         send_column.addWidget(self.send_hint)
         send_column.addStretch(1)
         reply_row.addLayout(send_column)
@@ -238,11 +250,13 @@ class ConversationView(Retranslating, QWidget):
         self.setTabOrder(self.help_type, self.messages_area)
         self.setTabOrder(self.messages_area, self.reply)
         self.setTabOrder(self.reply, self.send)
-        self.setTabOrder(self.send, self.notes)
+        self.setTabOrder(self.send, self.attach)
+        self.setTabOrder(self.attach, self.notes)
         self.setTabOrder(self.notes, self.note_input)
         self.setTabOrder(self.note_input, self.add_note_button)
 
         self.send.clicked.connect(self.send_reply)
+        self.attach.clicked.connect(self.choose_file)
         self.add_note_button.clicked.connect(self.add_note)
         self.status.activated.connect(self._status_chosen)
         self.category.activated.connect(self._category_chosen)
@@ -272,6 +286,8 @@ class ConversationView(Retranslating, QWidget):
         self.reply.setAccessibleName(self.tr("Reply"))
         self.send.setText(self.tr("S&end"))
         self.send.setAccessibleName(self.tr("Send reply"))
+        self.attach.setText(self.tr("Attach &file…"))
+        self.attach.setAccessibleName(self.tr("Send an image or PDF to the reporter"))
         self.send_hint.setText(self.tr("End-to-end encrypted"))
         self.notes_title.setText(self.tr("Private notes"))
         self.notes_hint.setText(self.tr("Only counsellors of your organisation can read these notes."))
@@ -413,7 +429,10 @@ class ConversationView(Retranslating, QWidget):
                 self.bubbles_removed += 1
                 bubble = None
             if bubble is None:
-                bubble = MessageBubble(message)
+                box = None
+                if message.attachment is not None and self.conv_id is not None:
+                    box = AttachmentBox(self.desk, self.conv_id, message.msg_id, message.attachment)
+                bubble = MessageBubble(message, box)
                 self.bubbles_built += 1
             elif bubble.message != message:
                 bubble.show_message(message)
@@ -492,6 +511,7 @@ class ConversationView(Retranslating, QWidget):
     # --- actions ----------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         self.send.setEnabled(self.conv_id is not None and bool(self.reply.toPlainText().strip()))
+        self.attach.setEnabled(self.conv_id is not None)
         self.add_note_button.setEnabled(
             self.conv_id is not None and bool(self.note_input.toPlainText().strip())
         )
@@ -514,6 +534,31 @@ class ConversationView(Retranslating, QWidget):
         spawn(self.desk.reply(conv_id, text), on_done=self._after_change, on_error=failed)
         self._scroll_to_end()  # the writer wants to see their own reply
         self.reload()
+
+    def choose_file(self) -> None:
+        if self.conv_id is None:
+            return
+        path, _f = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Attach a file"),
+            "",
+            self.tr("Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)"),
+        )
+        if path:
+            self.attach_file(Path(path))
+
+    def attach_file(self, path: Path) -> None:
+        """Send the file: re-encoded (metadata stripped) and encrypted by the core first."""
+        if self.conv_id is None:
+            return
+        conv_id = self.conv_id
+        self.error.hide()
+
+        async def send() -> None:
+            data = await asyncio.to_thread(path.read_bytes)
+            await self.desk.attach_file(conv_id, data)
+
+        spawn(send(), on_done=self._after_change, on_error=self._failed)
 
     def add_note(self) -> None:
         if self.conv_id is None or not self.note_input.toPlainText().strip():
@@ -554,5 +599,9 @@ class ConversationView(Retranslating, QWidget):
         self.changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AttachmentError):
+            self.error.setText(describe_attachment_error(exc))
+            self.error.show()
+            return
         self.error.setText(describe_error(exc))
         self.error.show()

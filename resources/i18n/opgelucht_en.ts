@@ -325,6 +325,122 @@
     </message>
 </context>
 <context>
+    <name>AttachmentBox</name>
+    <message>
+        <source>PDF document</source>
+        <translation>PDF document</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>%n page</numerusform>
+            <numerusform>%n pages</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>Save &amp;as…</translation>
+    </message>
+    <message>
+        <source>View the file</source>
+        <translation>View the file</translation>
+    </message>
+    <message>
+        <source>Save a cleaned copy of the file</source>
+        <translation>Save a cleaned copy of the file</translation>
+    </message>
+    <message>
+        <source>Checking the file…</source>
+        <translation>Checking the file…</translation>
+    </message>
+    <message>
+        <source>Thumbnail of the file</source>
+        <translation>Thumbnail of the file</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Save a copy</translation>
+    </message>
+    <message>
+        <source>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</source>
+        <translation>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentViewer</name>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>Page %1</translation>
+    </message>
+    <message>
+        <source>Only the first %1 of %2 pages are shown.</source>
+        <translation>Only the first %1 of %2 pages are shown.</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file failed verification (it was changed or is incomplete); it is not shown.</source>
+        <translation>The file failed verification (it was changed or is incomplete); it is not shown.</translation>
+    </message>
+    <message>
+        <source>The relay no longer has this file (deleted after 31 days, or with the conversation).</source>
+        <translation>The relay no longer has this file (deleted after 31 days, or with the conversation).</translation>
+    </message>
+    <message>
+        <source>The file is not the type it claims to be; it is not shown.</source>
+        <translation>The file is not the type it claims to be; it is not shown.</translation>
+    </message>
+    <message>
+        <source>The image is too large to open safely; it is not shown.</source>
+        <translation>The image is too large to open safely; it is not shown.</translation>
+    </message>
+    <message>
+        <source>The file is damaged or malformed; it is not shown.</source>
+        <translation>The file is damaged or malformed; it is not shown.</translation>
+    </message>
+    <message>
+        <source>This kind of file cannot be shown on this computer.</source>
+        <translation>This kind of file cannot be shown on this computer.</translation>
+    </message>
+    <message>
+        <source>Opening the file needed too much memory; it was stopped and is not shown.</source>
+        <translation>Opening the file needed too much memory; it was stopped and is not shown.</translation>
+    </message>
+    <message>
+        <source>Opening the file took too long; it was stopped and is not shown.</source>
+        <translation>Opening the file took too long; it was stopped and is not shown.</translation>
+    </message>
+    <message>
+        <source>The file could not be opened safely; it is not shown.</source>
+        <translation>The file could not be opened safely; it is not shown.</translation>
+    </message>
+    <message>
+        <source>The file is larger than 10 MB.</source>
+        <translation>The file is larger than 10 MB.</translation>
+    </message>
+    <message>
+        <source>The file cannot be used.</source>
+        <translation>The file cannot be used.</translation>
+    </message>
+</context>
+<context>
     <name>CodesTab</name>
     <message>
         <source>Code</source>
@@ -470,6 +586,14 @@
         <translation>Send reply</translation>
     </message>
     <message>
+        <source>Attach &amp;file…</source>
+        <translation>Attach &amp;file…</translation>
+    </message>
+    <message>
+        <source>Send an image or PDF to the reporter</source>
+        <translation>Send an image or PDF to the reporter</translation>
+    </message>
+    <message>
         <source>End-to-end encrypted</source>
         <translation>End-to-end encrypted</translation>
     </message>
@@ -523,6 +647,14 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verification problem in this conversation: %1</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation>Attach a file</translation>
+    </message>
+    <message>
+        <source>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</source>
+        <translation>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</translation>
     </message>
 </context>
 <context>

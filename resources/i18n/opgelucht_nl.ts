@@ -325,6 +325,122 @@
     </message>
 </context>
 <context>
+    <name>AttachmentBox</name>
+    <message>
+        <source>PDF document</source>
+        <translation>PDF-document</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Afbeelding</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>%n pagina</numerusform>
+            <numerusform>%n pagina’s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Bekijken</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>Opslaan &amp;als…</translation>
+    </message>
+    <message>
+        <source>View the file</source>
+        <translation>Het bestand bekijken</translation>
+    </message>
+    <message>
+        <source>Save a cleaned copy of the file</source>
+        <translation>Een opgeschoonde kopie van het bestand opslaan</translation>
+    </message>
+    <message>
+        <source>Checking the file…</source>
+        <translation>Bestand wordt gecontroleerd…</translation>
+    </message>
+    <message>
+        <source>Thumbnail of the file</source>
+        <translation>Miniatuur van het bestand</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Kopie opslaan</translation>
+    </message>
+    <message>
+        <source>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</source>
+        <translation>Er wordt een opgeschoonde kopie opgeslagen: opnieuw gecodeerd, zonder de metadata van het origineel. Eenmaal opgeslagen is de kopie niet versleuteld en wordt ze niet na 31 dagen verwijderd. Sla haar alleen op waar uw organisatie vertrouwelijke bestanden toestaat. Doorgaan?</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Opgeslagen.</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentViewer</name>
+    <message>
+        <source>File</source>
+        <translation>Bestand</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>Pagina %1</translation>
+    </message>
+    <message>
+        <source>Only the first %1 of %2 pages are shown.</source>
+        <translation>Alleen de eerste %1 van %2 pagina’s worden getoond.</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file failed verification (it was changed or is incomplete); it is not shown.</source>
+        <translation>Het bestand is niet door de controle gekomen (het is gewijzigd of onvolledig); het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The relay no longer has this file (deleted after 31 days, or with the conversation).</source>
+        <translation>De relay heeft dit bestand niet meer (verwijderd na 31 dagen, of met het gesprek).</translation>
+    </message>
+    <message>
+        <source>The file is not the type it claims to be; it is not shown.</source>
+        <translation>Het bestand is niet van het type dat het zegt te zijn; het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The image is too large to open safely; it is not shown.</source>
+        <translation>De afbeelding is te groot om veilig te openen; ze wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The file is damaged or malformed; it is not shown.</source>
+        <translation>Het bestand is beschadigd of ongeldig; het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>This kind of file cannot be shown on this computer.</source>
+        <translation>Dit soort bestand kan op deze computer niet worden getoond.</translation>
+    </message>
+    <message>
+        <source>Opening the file needed too much memory; it was stopped and is not shown.</source>
+        <translation>Het openen van het bestand vroeg te veel geheugen; het is gestopt en het bestand wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>Opening the file took too long; it was stopped and is not shown.</source>
+        <translation>Het openen van het bestand duurde te lang; het is gestopt en het bestand wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The file could not be opened safely; it is not shown.</source>
+        <translation>Het bestand kon niet veilig worden geopend; het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The file is larger than 10 MB.</source>
+        <translation>Het bestand is groter dan 10 MB.</translation>
+    </message>
+    <message>
+        <source>The file cannot be used.</source>
+        <translation>Het bestand kan niet worden gebruikt.</translation>
+    </message>
+</context>
+<context>
     <name>CodesTab</name>
     <message>
         <source>Code</source>
@@ -470,6 +586,14 @@
         <translation>Antwoord versturen</translation>
     </message>
     <message>
+        <source>Attach &amp;file…</source>
+        <translation>&amp;Bestand bijvoegen…</translation>
+    </message>
+    <message>
+        <source>Send an image or PDF to the reporter</source>
+        <translation>Een afbeelding of PDF naar de melder sturen</translation>
+    </message>
+    <message>
         <source>End-to-end encrypted</source>
         <translation>End-to-end versleuteld</translation>
     </message>
@@ -523,6 +647,14 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verificatieprobleem in dit gesprek: %1</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation>Bestand bijvoegen</translation>
+    </message>
+    <message>
+        <source>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</source>
+        <translation>Afbeeldingen en PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</translation>
     </message>
 </context>
 <context>

@@ -23,6 +23,7 @@ from opgelucht_relay.metrics import Metrics
 from opgelucht_relay.migrate import upgrade
 from opgelucht_relay.routes import ROUTERS
 from opgelucht_relay.routes.hot import LEAN_ROUTES
+from opgelucht_relay.services.blobs import max_blob_bytes
 from opgelucht_relay.services.live_events import streams_end_on_exit_signals
 from opgelucht_relay.services.sqlite_writer import SqliteWriter
 
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_message_body_bytes,
+        blob_limit=max_blob_bytes(settings),
     )
     app.add_middleware(AccessLogMiddleware, metrics=ctx.metrics)
     return app

@@ -11,7 +11,7 @@ import ipaddress
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -110,6 +110,14 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_message_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    # File blobs (docs/relay.md "File blobs"): the largest file a client may send (the blob is its
+    # padded, encrypted form, a little larger), uploads per device or counsellor (in memory, per
+    # process: a token bucket), and where the bytes go ("auto": files beside SQLite, else the database).
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    blob_uploads_burst: int = Field(default=20, ge=1)
+    blob_uploads_per_minute: int = Field(default=10, ge=1)
+    blob_storage: Literal["auto", "files", "database"] = "auto"
 
     auto_migrate: bool = True  # run migrations at start-up (``opgelucht-relay migrate`` does it explicitly)
     run_jobs: bool = True  # run the periodic jobs (retention, session purge) inside the server process

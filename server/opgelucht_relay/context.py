@@ -14,6 +14,7 @@ from opgelucht_relay.metrics import Metrics
 from opgelucht_relay.services.device_keys import DeviceKeyCache, engine_loader
 from opgelucht_relay.services.pg_post import SaltCache
 from opgelucht_relay.services.sqlite_writer import SqliteWriter
+from opgelucht_relay.services.blob_store import BlobStore, store_for
 
 
 @dataclass
@@ -28,6 +29,8 @@ class AppContext:
     events_device_limit: AddressBucket
     events_code_limit: AddressBucket
     device_keys: DeviceKeyCache
+    blob_uploads: AddressBucket  # keyed by the uploading device's or counsellor's id
+    blobs: BlobStore
     salts: SaltCache = field(default_factory=SaltCache)
     # Started by the app's lifespan (opgelucht_relay/app.py); None: the SQLAlchemy path serves.
     writer: SqliteWriter | None = None  # SQLite: the one writer thread (services/sqlite_writer.py)
@@ -49,6 +52,8 @@ class AppContext:
             ),
             events_code_limit=AddressBucket(settings.events_code_burst, settings.events_code_per_minute),
             device_keys=DeviceKeyCache(engine_loader(db.engine)),
+            blob_uploads=AddressBucket(settings.blob_uploads_burst, settings.blob_uploads_per_minute),
+            blobs=store_for(settings),
         )
 
 

@@ -338,6 +338,28 @@ class StoredOut(BaseModel):
     expires_at: int
 
 
+class BlobStoredOut(BaseModel):
+    """An uploaded file blob (docs/api.md "File blobs")."""
+
+    blob_id: uuid.UUID
+    size: int
+    expires_at: int
+
+
+BLOB_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+BLOB_DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the blob's bytes",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
 class MessageOut(BaseModel):
     seq: int
     cursor: int

@@ -24,6 +24,14 @@ from typing import Any
 
 import nacl.bindings as sodium
 
+from opgelucht_desk.protocol.attachment import FileRef
+from opgelucht_desk.protocol.blob import (
+    BLOB_HEAD_BYTES,
+    CHUNK_BYTES,
+    SEALED_CHUNK_BYTES,
+    SIZE_PREFIX_BYTES,
+    seal_blob,
+)
 from opgelucht_desk.protocol.encoding import SIGNATURE_TAGS, TAG_MSG, b64e, tagged
 from opgelucht_desk.protocol.envelope import (
     HEADER_FIXED_BYTES,
@@ -582,6 +590,95 @@ def _request_must_fail() -> list[dict[str, Any]]:
     ]
 
 
+def _file_bytes(label: str, size: int) -> bytes:
+    out = b""
+    counter = 0
+    while len(out) < size:
+        out += hashlib.blake2b(counter.to_bytes(8, "big"), key=label_seed(label)).digest()
+        counter += 1
+    return out[:size]
+
+
+def _file_case(name: str, data: bytes, media_type: str) -> tuple[dict[str, Any], bytes, FileRef]:
+    rng = RecordingRng("rng/" + name)
+    key = rng(32)
+    blob = seal_blob(data, key, rng=rng)
+    ref = FileRef(
+        blob_id=label_uuid("blob/" + name),
+        key=key,
+        sha256=hashlib.sha256(data).digest(),
+        size=len(data),
+        media_type=media_type,
+    )
+    envelope_case, _ = _envelope_case(
+        "file-" + name,
+        sender="reporter",
+        recipients=["anna-laptop", "bram-laptop", "reporter"],
+        msg_type=MessageType.FILE,
+        payload=ref.to_payload(),
+    )
+    case = {
+        "name": name,
+        "file": data.hex(),
+        "media_type": media_type,
+        "random": {"file_key": key.hex(), "stream_header": rng.draws[1].hex()},
+        "reference": {
+            "blob_id": str(ref.blob_id),
+            "key": key.hex(),
+            "sha256": ref.sha256.hex(),
+            "size": ref.size,
+            "payload": ref.to_payload().hex(),
+        },
+        "blob_length": len(blob),
+        "blob": blob.hex(),
+        "envelope_case": envelope_case,
+    }
+    return case, blob, ref
+
+
+def file_vectors() -> dict[str, Any]:
+    """File blobs (docs/protocol.md §15): valid ones and edits of them that must fail."""
+    small, _, small_ref = _file_case("small-png", b"\x89PNG\r\n\x1a\n" + b"canary" * 4, "image/png")
+    # One byte more than fits one chunk (65,536 − 8 for the size prefix): two chunks.
+    two_data = _file_bytes("file/two-chunks", CHUNK_BYTES - SIZE_PREFIX_BYTES + 1)
+    two, two_blob, _ = _file_case("two-chunks", two_data, "application/pdf")
+    wrong_key = label_seed("file/wrong-key")
+    wrong_hash = hashlib.sha256(b"another file").digest()
+    must_fail = [
+        {"name": "truncated-after-first-chunk", "base": "two-chunks",
+         "edit": {"op": "truncate", "length": BLOB_HEAD_BYTES + SEALED_CHUNK_BYTES}, "reason": "truncated"},
+        {"name": "truncated-mid-chunk", "base": "two-chunks",
+         "edit": {"op": "truncate", "length": len(two_blob) - 100}, "reason": "decrypt_failed"},
+        {"name": "reordered-chunks", "base": "two-chunks", "edit": {"op": "swap_chunks", "a": 0, "b": 1},
+         "reason": "decrypt_failed"},
+        {"name": "tampered-byte", "base": "small-png", "edit": {"op": "flip", "offset": BLOB_HEAD_BYTES + 5},
+         "reason": "decrypt_failed"},
+        {"name": "wrong-key", "base": "small-png", "edit": {"op": "key", "key": wrong_key.hex()},
+         "reason": "decrypt_failed"},
+        {"name": "wrong-hash", "base": "small-png", "edit": {"op": "sha256", "sha256": wrong_hash.hex()},
+         "reason": "hash_mismatch"},
+        {"name": "wrong-size", "base": "small-png", "edit": {"op": "size", "size": small_ref.size + 1},
+         "reason": "size_mismatch"},
+        {"name": "bad-magic", "base": "small-png", "edit": {"op": "flip", "offset": 0},
+         "reason": "bad_magic"},
+    ]  # fmt: skip
+    return {
+        "format": FORMAT,
+        "vector_version": VECTOR_VERSION,
+        "kind": "file-v1",
+        "description": "File blobs: opening `blob` with the reference gives exactly `file`; sealing `file` "
+        "with `random.file_key` and `random.stream_header` (secretstream state from init_pull over that "
+        "header) reproduces `blob`. Each must-fail case applies `edit` to its base case's blob or "
+        "reference (truncate to `length`; swap sealed chunks `a` and `b`, counted from 0 after the "
+        f"{BLOB_HEAD_BYTES}-byte head, {SEALED_CHUNK_BYTES} bytes each; flip the bits of the byte at "
+        "`offset`; replace the reference's key, sha256 or size) and must be refused with `reason`.",
+        "chunk_bytes": CHUNK_BYTES,
+        "sealed_chunk_bytes": SEALED_CHUNK_BYTES,
+        "cases": [small, two],
+        "must_fail": must_fail,
+    }
+
+
 def all_vectors() -> dict[str, dict[str, Any]]:
     """File name → content."""
     return {
@@ -589,6 +686,7 @@ def all_vectors() -> dict[str, dict[str, Any]]:
         "roster-v1.json": roster_vectors(),
         "request-v1.json": request_vectors(),
         "must-fail-v1.json": must_fail_vectors(),
+        "file-v1.json": file_vectors(),
     }
 
 

@@ -13,6 +13,7 @@ from opgelucht_relay.models.accounts import (
     Roster,
     Session,
 )
+from opgelucht_relay.models.blobs import Blob
 from opgelucht_relay.models.messaging import (
     Conversation,
     Device,
@@ -32,6 +33,7 @@ from opgelucht_relay.models.register import RegisterKeyWrap, RegisterRecord, Reg
 __all__ = [
     "Article",
     "AuditEvent",
+    "Blob",
     "Conversation",
     "Counsellor",
     "CounsellorDevice",

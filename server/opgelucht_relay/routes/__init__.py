@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from opgelucht_relay.routes import (
     articles,
     auth,
+    blobs,
     device,
     devices,
     enrolment,
@@ -35,4 +36,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     stats.router,
     feedback.router,
     register.router,
+    blobs.router,
 )

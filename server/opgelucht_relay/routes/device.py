@@ -13,6 +13,7 @@ from opgelucht_relay.deps import Ctx, CurrentDevice, DbSession, Signed
 from opgelucht_relay.errors import not_found
 from opgelucht_relay.schemas import ENVELOPE_BODY, StoredOut, roster_out
 from opgelucht_relay.services import hot_paths, reporter_devices
+from opgelucht_relay.services.blobs import device_blob_ids
 from opgelucht_relay.services.live_events import broker_for
 from opgelucht_relay.services.orgs import current_roster
 
@@ -86,7 +87,9 @@ async def device_export(device: CurrentDevice, ctx: Ctx, db: DbSession) -> dict[
 
 
 @router.delete("", status_code=204, response_class=Response, responses=AUTH_RESPONSES)
-async def device_delete(device: CurrentDevice, db: DbSession) -> Response:
-    """Deletes the device and its conversations, messages, wraps, nonces and feedback at once."""
+async def device_delete(device: CurrentDevice, ctx: Ctx, db: DbSession) -> Response:
+    """Deletes the device and its conversations, messages, file blobs, wraps, nonces and feedback at once."""
+    blob_ids = await device_blob_ids(db, device.device_id)
     await reporter_devices.delete(db, device.device_id)
+    await ctx.blobs.remove(blob_ids)
     return Response(status_code=204)
