@@ -59,6 +59,8 @@ class MessageType(IntEnum):
     TEXT = 2  #: chat text, UTF-8
     NOTE = 3  #: private counsellor note (staff channel)
     META = 4  #: conversation status/category JSON (staff channel)
+    HANDOVER = 5  #: a chosen counsellor asks to add a colleague (chat channel); see recipients.py
+    CONSENT = 6  #: the reporter's signed yes/no to a change of the recipient set (chat channel)
 
 
 @dataclass(frozen=True)
