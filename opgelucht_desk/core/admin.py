@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from opgelucht_desk.core.errors import NotAllowedError, VerificationError
-from opgelucht_desk.core.inbox import MessageRecord
+from opgelucht_desk.core.inbox import STATE_UNSHARED, MessageRecord
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.session import Session
@@ -145,12 +145,15 @@ async def share_conversations_with_new_devices(s: Session) -> int:
     await s.engine.sync_once()
     await s.engine.load_all()
     roster, _hash = s.trust.sendable(s.now())
-    targets = [d for _c, d in roster.valid_devices()]
     wraps: list[dict[str, str]] = []
     changed: list[MessageRecord] = []
-    for msgs in s.inbox.messages.values():
+    for conv_id, msgs in s.inbox.messages.items():
+        # Only to the devices of the counsellors the reporter chose (docs/protocol.md §15).
+        conv = s.inbox.conversations.get(conv_id)
+        members = None if conv is None else conv.membership().members
+        targets = [d for c, d in roster.valid_devices() if members is None or c.counsellor_id in members]
         for m in msgs.values():
-            if m.content_key is None:
+            if m.content_key is None or m.state == STATE_UNSHARED:
                 continue
             have = set(m.key_ids)
             for device in targets:

@@ -82,6 +82,9 @@ class ConversationSummary:
     category: Category | None
     days_until_deletion: int
     verification_problem: str | None
+    # Who can read it besides this counsellor: None every counsellor (the reporter chose no one),
+    # () only this counsellor, else the other chosen counsellors' display names.
+    readers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ class Profile:
     def from_payload(cls, payload: bytes) -> Profile:
         """Strict decode; raises ProtocolError."""
         obj = canonical_json.loads(payload)
-        if not isinstance(obj, dict) or not _KEYS <= set(obj) or not set(obj) <= _KEYS | _OPTIONAL:
+        if not isinstance(obj, dict) or not set(obj) >= _KEYS or not set(obj) <= _KEYS | _OPTIONAL:
             raise ProtocolError("profile: unexpected keys")
         if obj["v"] != PROFILE_VERSION or isinstance(obj["v"], bool):
             raise ProtocolError("profile: unknown version")

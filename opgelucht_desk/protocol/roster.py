@@ -135,7 +135,9 @@ def texts(value: dict[str, str] | None) -> Texts:
 def _texts_from_json(value: Any, what: str, max_len: int) -> Texts:
     if not isinstance(value, dict) or not value or not set(value) <= set(LANGUAGES):
         raise ProtocolError(f"{what}: expected an object with keys among {list(LANGUAGES)}")
-    out = tuple((lang, canonical_json.require_str(value[lang], what, max_len)) for lang in LANGUAGES if lang in value)
+    out = tuple(
+        (lang, canonical_json.require_str(value[lang], what, max_len)) for lang in LANGUAGES if lang in value
+    )
     for _lang, text in out:
         if text != text.strip():
             raise ProtocolError(f"{what}: surrounding white space")
@@ -180,7 +182,7 @@ class CounsellorEntry:
         if not isinstance(value, dict):
             raise ProtocolError("counsellor: expected an object")
         present = set(value)
-        if not _COUNSELLOR_KEYS <= present or not present <= _COUNSELLOR_KEYS | _COUNSELLOR_OPTIONAL:
+        if not present >= _COUNSELLOR_KEYS or not present <= _COUNSELLOR_KEYS | _COUNSELLOR_OPTIONAL:
             raise ProtocolError(f"counsellor: unexpected keys {sorted(present)}")
         obj = value
         devices = obj["devices"]
