@@ -88,6 +88,35 @@ class ConversationSummary:
 
 
 @dataclass(frozen=True)
+class HandoverView:
+    """A chosen counsellor's request to bring in a colleague, and the reporter's answer so far."""
+
+    request_id: uuid.UUID
+    colleague: str  # display name
+    asked_by: str
+    state: Literal["asked", "accepted", "declined"]
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A counsellor of the roster who could be brought into a conversation."""
+
+    counsellor_id: uuid.UUID
+    display_name: str
+    role: str | None
+    availability: dict[str, str]  # language ("nl", "en") → text, as the colleague entered it
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a counsellor presents themselves to reporters in the roster (each text per language)."""
+
+    role: str = ""
+    intro: dict[str, str] = field(default_factory=dict)
+    availability: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MessageView:
     msg_id: uuid.UUID
     outgoing: bool

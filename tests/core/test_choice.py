@@ -1,0 +1,238 @@
+"""The employee chooses who reads (docs/protocol.md §15), against the real in-process relay with three
+counsellors (Anna the admin, Bert, Carla) and the reference reporter client: only the chosen
+counsellors' devices get stanzas, the others' desks list nothing, a handover needs the reporter's
+signed consent, and forged or replayed consents and stanzas for non-members are refused."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable
+
+import pytest
+from kit.reporter import CANARY_PSEUDONYM, CANARY_TEXT, Reporter
+
+from opgelucht_desk.core.desk import Desk, DeskConfig
+from opgelucht_desk.core.errors import NotAllowedError, UnknownConversationError, VerificationError
+from opgelucht_desk.protocol.encoding import b64d
+from opgelucht_desk.protocol.envelope import MessageType, envelope_hash, parse_header, seal_message
+from opgelucht_desk.protocol.keys import DeviceKeys, key_id
+from opgelucht_desk.protocol.recipients import Consent, set_hash
+from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
+from opgelucht_reporter.client import ReporterError
+
+from .desks import EnrolledDesk
+from .test_removed_device import _colleague
+
+
+def _me(desk: Desk) -> uuid.UUID:
+    assert desk.account is not None
+    return desk.account.counsellor_id
+
+
+def _key_ids(desk: Desk) -> set[bytes]:
+    return {key_id(desk._unlocked().keys.enc_pk)}
+
+
+async def _envelopes(desk: Desk, conv_id: uuid.UUID) -> list[bytes]:
+    """Every envelope of the conversation as the relay serves it to a counsellor."""
+    page = await desk._unlocked().api.inbox_sync(0, 500)
+    return [b64d(m["envelope"]) for m in page["messages"] if m["conv_id"] == str(conv_id)]
+
+
+async def test_only_the_chosen_counsellor_reads_and_a_handover_needs_consent(
+    admin_desk: EnrolledDesk,
+    reporter: Reporter,
+    ctx: AppContext,
+    clock: ManualClock,
+    desk_config: Callable[[str], DeskConfig],
+) -> None:
+    anna = admin_desk.desk
+    bert = (await _colleague(anna, ctx, clock, desk_config, "Bert")).desk
+    carla = (await _colleague(anna, ctx, clock, desk_config, "Carla")).desk
+    try:
+        await reporter.client.refresh_roster()
+        names = {c.display_name for c in reporter.client.counsellors()}
+        assert names == {"Anna Admin", "Bert", "Carla"}
+        # A counsellor the roster does not list: a clear error, nothing sent.
+        reporter.client.set_profile(CANARY_PSEUDONYM)
+        with pytest.raises(ReporterError) as refused:
+            await reporter.client.open_conversation(to=["Dirk"])
+        assert refused.value.code == "unknown_counsellor"
+        assert reporter.client.conversation_ids() == []
+
+        conv_id = await reporter.client.open_conversation(to=["Bert"])
+        reporter._conv_id = conv_id  # (Reporter.replies reads it)
+        await reporter.client.say(conv_id, CANARY_TEXT)
+        for desk in (anna, bert, carla):
+            await desk.sync_now()
+        # Every envelope is wrapped to Bert's device and the reporter only.
+        allowed = _key_ids(bert) | {key_id(reporter.client.keys.enc_pk)}
+        for envelope in await _envelopes(bert, conv_id):
+            assert set(parse_header(envelope).key_ids) == allowed
+        # Bert lists it ("Alleen u"); Anna and Carla list nothing and hold nothing in memory.
+        [summary] = bert.conversations()
+        assert summary.pseudonym == CANARY_PSEUDONYM and summary.readers == ()
+        assert [m.text for m in bert.messages(conv_id)] == [CANARY_TEXT]
+        for other in (anna, carla):
+            assert other.conversations() == []
+            assert other.unread_total() == 0
+            assert other.messages(conv_id) == []
+            assert all(CANARY_TEXT not in m.text for m in other._unlocked().inbox.unshared())
+        # A non-member cannot write into it either.
+        with pytest.raises((NotAllowedError, UnknownConversationError, VerificationError)):
+            await carla.reply(conv_id, "Ik lees mee.")
+
+        # Bert answers: wrapped to Bert and the reporter only.
+        await bert.reply(conv_id, "Dag, ik ben Bert.")
+        await bert.sync_now()
+        assert await reporter.replies() == [("Dag, ik ben Bert.", "Bert")]
+        reply = (await _envelopes(bert, conv_id))[-1]
+        assert set(parse_header(reply).key_ids) == allowed
+
+        # Handover: Bert asks to bring in Carla; nothing changes until the reporter says yes.
+        assert [c.display_name for c in bert.colleagues(conv_id)] == ["Anna Admin", "Carla"]
+        await bert.request_handover(conv_id, _me(carla))
+        await bert.sync_now()
+        [asked] = bert.handovers(conv_id)
+        assert (asked.colleague, asked.state) == ("Carla", "asked")
+        await reporter.client.read(conv_id)
+        [question] = reporter.client.handover_requests(conv_id)
+        assert (question.colleague_name, question.asked_by, question.state) == ("Carla", "Bert", "asked")
+        await carla.sync_now()
+        assert carla.conversations() == []
+
+        await reporter.client.answer_handover(conv_id, question.request_id, accept=True)
+        assert sorted(reporter.client.readers(conv_id) or []) == ["Bert", "Carla"]
+        await bert.sync_now()  # applies the consent, then shares the history with Carla
+        assert bert.handovers(conv_id)[0].state == "accepted"
+        assert bert.conversations()[0].readers == ("Carla",)
+        await carla.sync_now()
+        [shared] = carla.conversations()
+        assert shared.pseudonym == CANARY_PSEUDONYM and shared.readers == ("Bert",)
+        assert [m.text for m in carla.messages(conv_id)] == [CANARY_TEXT, "Dag, ik ben Bert."]
+        assert shared.verification_problem is None
+        # From now on both read; Anna still nothing.
+        await reporter.client.say(conv_id, "Fijn dat Carla meeleest.")
+        await carla.reply(conv_id, "Dag, ik ben Carla.")
+        for desk in (anna, bert, carla):
+            await desk.sync_now()
+        assert carla.messages(conv_id)[-2].text == "Fijn dat Carla meeleest."
+        assert bert.messages(conv_id)[-1].text == "Dag, ik ben Carla."
+        assert anna.conversations() == []
+        assert [t for t, _n in await reporter.replies()] == ["Dag, ik ben Bert.", "Dag, ik ben Carla."]
+    finally:
+        await bert.close()
+        await carla.close()
+
+
+async def test_a_declined_handover_changes_nothing(
+    admin_desk: EnrolledDesk,
+    reporter: Reporter,
+    ctx: AppContext,
+    clock: ManualClock,
+    desk_config: Callable[[str], DeskConfig],
+) -> None:
+    anna = admin_desk.desk
+    bert = (await _colleague(anna, ctx, clock, desk_config, "Bert")).desk
+    try:
+        await reporter.client.refresh_roster()
+        reporter.client.set_profile(CANARY_PSEUDONYM)
+        conv_id = await reporter.client.open_conversation(to=["Bert"])
+        await bert.sync_now()
+        await bert.request_handover(conv_id, _me(anna))
+        await bert.sync_now()
+        await reporter.client.read(conv_id)
+        [question] = reporter.client.handover_requests(conv_id)
+        await reporter.client.answer_handover(conv_id, question.request_id, accept=False)
+        await bert.sync_now()
+        await anna.sync_now()
+        assert bert.handovers(conv_id)[0].state == "declined"
+        assert bert.conversations()[0].readers == ()
+        assert anna.conversations() == []
+        assert reporter.client.readers(conv_id) == ["Bert"]
+    finally:
+        await bert.close()
+
+
+async def test_forged_consents_and_stanzas_for_non_members_are_refused(
+    admin_desk: EnrolledDesk,
+    reporter: Reporter,
+    ctx: AppContext,
+    clock: ManualClock,
+    desk_config: Callable[[str], DeskConfig],
+) -> None:
+    """A consent signed by another key, one for another conversation and a replayed older one are
+    refused and shown as verification problems; so is a reporter message wrapped to a non-member."""
+    anna = admin_desk.desk
+    bert = (await _colleague(anna, ctx, clock, desk_config, "Bert")).desk
+    try:
+        await reporter.client.refresh_roster()
+        reporter.client.set_profile(CANARY_PSEUDONYM)
+        conv_id = await reporter.client.open_conversation(to=["Bert"])
+        await bert.sync_now()
+        conv = reporter.client.state.conversations[str(conv_id)]
+        roster = reporter.client.roster
+        assert roster is not None
+        bert_keys = roster.member_keys([_me(bert)])
+        recipients = [*bert_keys, reporter.client.keys.enc_pk]
+        api = reporter.client
+
+        async def post(payload: bytes, *, sender: DeviceKeys, to: list[bytes], msg_type: MessageType) -> None:
+            own = sender == reporter.client.keys
+            envelope = seal_message(
+                conv_id=conv_id,
+                msg_id=uuid.uuid4(),
+                roster_version=roster.version,
+                sender=sender,
+                seq=conv.seq + 1 if own else 1,
+                msg_type=msg_type,
+                prev_hash=conv.prev_hash if own else bytes(32),
+                roster_hash=bytes(api._tracker.current_hash or b""),  # type: ignore[union-attr]
+                payload=payload,
+                recipients=to,
+            )
+            if own:
+                conv.seq += 1
+                conv.prev_hash = envelope_hash(envelope)
+            await api._call(
+                "POST",
+                f"/v1/device/conversations/{conv_id}/messages",
+                body={"envelope": base64.b64encode(envelope).decode()},
+                signed=True,
+            )
+
+        anna_id = _me(anna)
+        members = sorted([_me(bert), anna_id])
+        good_prev = set_hash(conv_id, 0, (_me(bert),))
+        # 1. Signed by another key (not the reporter's pinned conversation key).
+        stranger = DeviceKeys.generate()
+        forged = Consent(conv_id, 1, "yes", tuple(members), good_prev, None)
+        await post(forged.to_payload(), sender=stranger, to=recipients, msg_type=MessageType.CONSENT)
+        # 2. The reporter's key, but bound to another conversation.
+        other = Consent(uuid.uuid4(), 1, "yes", tuple(members), good_prev, None)
+        await post(other.to_payload(), sender=api.keys, to=recipients, msg_type=MessageType.CONSENT)
+        # 3. An older consent (counter 0 → replay of a set before the current one).
+        stale = Consent(conv_id, 1, "yes", tuple(members), set_hash(conv_id, 7, None), None)
+        await post(stale.to_payload(), sender=api.keys, to=recipients, msg_type=MessageType.CONSENT)
+        # 4. A reporter message wrapped to a non-member (Anna) as well.
+        anna_keys = roster.member_keys([anna_id])
+        await post(b"ook voor Anna", sender=api.keys, to=[*recipients, *anna_keys], msg_type=MessageType.TEXT)
+        await bert.sync_now()
+        await anna.sync_now()
+
+        [summary] = bert.conversations()
+        assert summary.readers == ()  # unchanged: only Bert
+        assert summary.verification_problem is not None
+        failed = [m for m in bert.messages(conv_id) if m.state == "verification_failed"]
+        problems = [m.problem or "" for m in failed]
+        assert len(failed) == 4
+        assert "not a counsellor of the roster nor this reporter" in problems[0]
+        assert "another conversation" in problems[1]
+        assert "older or replayed consent" in problems[2]
+        assert "did not choose" in problems[3]
+        # Anna got a stanza of the last one but lists nothing (she never saw the HELLO).
+        assert anna.conversations() == []
+    finally:
+        await bert.close()
