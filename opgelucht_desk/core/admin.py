@@ -28,6 +28,7 @@ from opgelucht_desk.protocol.roster import (
     parse_roster_body,
     roster_hash,
     sign_roster,
+    texts,
 )
 
 ROSTER_LIFETIME = 14 * 86400
@@ -92,8 +93,17 @@ async def publish_roster(s: Session) -> int:
     for c in org["counsellors"]:
         identity = b64d(c["identity_key"])
         devices = publishable_devices(c, identity)
+        shown = c.get("presentation") or {}
         entries.append(
-            CounsellorEntry(uuid.UUID(c["counsellor_id"]), c["display_name"], identity, tuple(devices))
+            CounsellorEntry(
+                uuid.UUID(c["counsellor_id"]),
+                c["display_name"],
+                identity,
+                tuple(devices),
+                role=(shown.get("role") or "").strip() or None,
+                intro=texts(shown.get("intro")),
+                availability=texts(shown.get("availability")),
+            )
         )
     prev = s.trust.tracker.current_signed
     signed = new_roster(uuid.UUID(str(org["org_id"])), entries, prev, org_seed, s.now())

@@ -16,7 +16,7 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from opgelucht_desk.core import admin, backups, enrolment, handover, views, writing
+from opgelucht_desk.core import admin, backups, enrolment, handover, presentation, views, writing
 from opgelucht_desk.core.account import ACCOUNT_FILE, make_private_dir, read_account
 from opgelucht_desk.core.admin import ROSTER_LIFETIME
 from opgelucht_desk.core.api import RelayClient
@@ -42,6 +42,7 @@ from opgelucht_desk.core.model import (
     MessageView,
     NoteView,
     OrgCode,
+    Presentation,
     SessionView,
     StatsReport,
     Status,
@@ -352,6 +353,13 @@ class Desk:
     async def request_handover(self, conv_id: uuid.UUID | str, colleague_id: uuid.UUID | str) -> None:
         """Ask the reporter to let a colleague read the conversation (nothing changes without consent)."""
         await handover.request_handover(self._unlocked(), conv_id, colleague_id)
+
+    async def presentation(self) -> Presentation:
+        return await presentation.presentation(self._unlocked())
+
+    async def set_presentation(self, value: Presentation) -> Presentation:
+        """Role, introduction, availability for reporters (in the org admin's next roster)."""
+        return await presentation.set_presentation(self._unlocked(), value)
 
     # -- statistics and sessions -------------------------------------------------------------------
     async def stats(self, period: str) -> StatsReport:

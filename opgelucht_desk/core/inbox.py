@@ -127,7 +127,8 @@ class ConversationRecord:
     # counter of the last accepted consent, and the handover requests by their msg_id
     # ({"colleague", "by", "state": asked | accepted | declined}).
     members: list[str] | None = None
-    unopened: bool = False  # every message is still without a key here: not listed (not for this desk)
+    unopened: bool = False  # every message is still without a key here
+    unshared_last: int = 0  # the relay cursor of the newest message without a key here
     members_counter: int = 0
     handovers: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -246,6 +247,9 @@ class StaffDirectory:
     counsellor_of: dict[bytes, str] = field(default_factory=dict)
     member_devices: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    # The relay cursor as of which each device was first listed (stored): an envelope after it
+    # without a stanza for the device was not meant for it (a conversation the reporter chose others for).
+    first_listed: dict[bytes, int] = field(default_factory=dict)
 
     def keys_of(self, members: Iterable[str]) -> list[bytes]:
         """The current devices (X25519 keys) of these counsellors."""
@@ -258,6 +262,8 @@ class StaffDirectory:
         self.devices.update(listed)
         self.roster_hashes[roster.version] = digest
         self.listed, self.version = frozenset(listed), roster.version
+        for sign_pk in self.listed:
+            self.first_listed.setdefault(sign_pk, cursor)
         self.counsellor_of = {d.sign_pk: str(c.counsellor_id) for c, d in roster.valid_devices()}
         devices: dict[str, list[bytes]] = {}
         for counsellor, device in roster.valid_devices():
@@ -370,6 +376,7 @@ class Inbox:
         )
         conv.unshared = sum(1 for m in msgs if m.state == STATE_UNSHARED)
         conv.unopened = bool(msgs) and conv.unshared == len(msgs)
+        conv.unshared_last = max((m.cursor for m in msgs if m.state == STATE_UNSHARED), default=0)
         conv.chat_count = sum(1 for m in msgs if m.channel == "chat")
         conv.note_count = sum(1 for m in msgs if m.msg_type == int(MessageType.NOTE))
         conv.oldest = min((m.stored_at for m in msgs), default=None)

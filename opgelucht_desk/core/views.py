@@ -47,8 +47,9 @@ def conversations(
     out: list[ConversationSummary] = []
     staff = s.trust.staff
     me = staff.counsellor_of.get(s.keys.sign_pk)
+    since = staff.first_listed.get(s.keys.sign_pk)
     for conv in s.inbox.conversations.values():
-        if not readable_here(conv, me):
+        if not readable_here(conv, me, since):
             continue  # the reporter chose other counsellors: nothing of it is listed here
         days = max(0, math.ceil((conv.expires_at - now) / 86400))
         members = tuple(conv.members) if conv.members is not None else None
@@ -73,11 +74,13 @@ def conversations(
     return out
 
 
-def readable_here(conv: ConversationRecord, me: str | None) -> bool:
-    """Whether this desk lists the conversation: something of it was opened here, and the reporter
-    chose every counsellor or this one (docs/protocol.md §15)."""
+def readable_here(conv: ConversationRecord, me: str | None, listed_since: int | None) -> bool:
+    """Whether this desk lists the conversation (docs/protocol.md §15): the reporter chose every
+    counsellor or this one. A conversation of which nothing could be opened here is listed (with
+    "not shared yet") only while all of it predates this computer's listing in the roster: a later
+    envelope without a stanza for it shows it was meant for other counsellors."""
     if conv.unopened:
-        return False
+        return listed_since is None or conv.unshared_last <= listed_since
     return conv.members is None or me in conv.members
 
 

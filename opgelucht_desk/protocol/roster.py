@@ -126,10 +126,10 @@ def make_device_entry(identity_seed: bytes, device_keys: DeviceKeys, device_id: 
 Texts = tuple[tuple[str, str], ...]  # ((language, text), ...) in LANGUAGES order; empty: not set
 
 
-def texts(value: dict[str, str] | None) -> Texts:
+def texts(value: dict[str, str | None] | None) -> Texts:
     """A {language: text} mapping as the sorted, non-empty pairs a roster entry keeps."""
-    value = value or {}
-    return tuple((lang, value[lang].strip()) for lang in LANGUAGES if value.get(lang, "").strip())
+    given = {lang: (text or "").strip() for lang, text in (value or {}).items()}
+    return tuple((lang, given[lang]) for lang in LANGUAGES if given.get(lang))
 
 
 def _texts_from_json(value: Any, what: str, max_len: int) -> Texts:

@@ -13,7 +13,8 @@ import pytest
 from kit.reporter import CANARY_PSEUDONYM, CANARY_TEXT, Reporter
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
-from opgelucht_desk.core.errors import NotAllowedError, UnknownConversationError, VerificationError
+from opgelucht_desk.core.errors import DeskError, NotAllowedError, UnknownConversationError, VerificationError
+from opgelucht_desk.core.model import Presentation
 from opgelucht_desk.protocol.encoding import b64d
 from opgelucht_desk.protocol.envelope import MessageType, envelope_hash, parse_header, seal_message
 from opgelucht_desk.protocol.keys import DeviceKeys, key_id
@@ -234,5 +235,38 @@ async def test_forged_consents_and_stanzas_for_non_members_are_refused(
         assert "did not choose" in problems[3]
         # Anna got a stanza of the last one but lists nothing (she never saw the HELLO).
         assert anna.conversations() == []
+    finally:
+        await bert.close()
+
+
+async def test_the_counsellors_presentation_reaches_the_reporter_signed_in_the_roster(
+    admin_desk: EnrolledDesk,
+    reporter: Reporter,
+    ctx: AppContext,
+    clock: ManualClock,
+    desk_config: Callable[[str], DeskConfig],
+) -> None:
+    anna = admin_desk.desk
+    bert = (await _colleague(anna, ctx, clock, desk_config, "Bert")).desk
+    try:
+        stored = await bert.set_presentation(
+            Presentation(
+                role=" extern ",
+                intro={"nl": "Ik ben Bert, extern vertrouwenspersoon.", "en": "I am Bert."},
+                availability={"nl": "afwezig tot 12 januari", "en": ""},
+            )
+        )
+        assert stored.role == "extern" and stored.availability == {"nl": "afwezig tot 12 januari"}
+        assert await bert.presentation() == stored
+        with pytest.raises(DeskError):
+            await bert.set_presentation(Presentation(role="x" * 41))
+        await anna.publish_roster()
+        await reporter.client.refresh_roster()
+        [choice] = [c for c in reporter.client.counsellors() if c.display_name == "Bert"]
+        assert choice.role == "extern"
+        assert choice.intro == {"nl": "Ik ben Bert, extern vertrouwenspersoon.", "en": "I am Bert."}
+        assert choice.availability == {"nl": "afwezig tot 12 januari"}
+        [plain] = [c for c in reporter.client.counsellors() if c.display_name == "Anna Admin"]
+        assert (plain.role, plain.intro, plain.availability) == (None, {}, {})
     finally:
         await bert.close()
