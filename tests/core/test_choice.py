@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from kit.reporter import CANARY_PSEUDONYM, CANARY_TEXT, Reporter
+from relay.conftest import pg_server, pg_template  # noqa: F401
 
 from opgelucht_desk.core.desk import Desk, DeskConfig
 from opgelucht_desk.core.errors import DeskError, NotAllowedError, UnknownConversationError, VerificationError
@@ -24,7 +25,16 @@ from opgelucht_relay.context import AppContext
 from opgelucht_reporter.client import ReporterError
 
 from .desks import EnrolledDesk
+from .test_flow import Recorder
 from .test_removed_device import _colleague
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Here on both of the relay's databases (the other core tests run on SQLite only)."""
+    return str(request.param)
 
 
 def _me(desk: Desk) -> uuid.UUID:
@@ -52,6 +62,8 @@ async def test_only_the_chosen_counsellor_reads_and_a_handover_needs_consent(
     anna = admin_desk.desk
     bert = (await _colleague(anna, ctx, clock, desk_config, "Bert")).desk
     carla = (await _colleague(anna, ctx, clock, desk_config, "Carla")).desk
+    heard = Recorder()
+    anna.add_listener(heard)
     try:
         await reporter.client.refresh_roster()
         names = {c.display_name for c in reporter.client.counsellors()}
@@ -123,6 +135,16 @@ async def test_only_the_chosen_counsellor_reads_and_a_handover_needs_consent(
         assert bert.messages(conv_id)[-1].text == "Dag, ik ben Carla."
         assert anna.conversations() == []
         assert [t for t, _n in await reporter.replies()] == ["Dag, ik ben Bert.", "Dag, ik ben Carla."]
+        # Canary: Anna was never chosen. No notification, nothing decrypted in memory, nothing on disk.
+        assert [e for e in heard.events if e[0] == "new_messages"] == []
+        assert anna.unread_total() == 0 and anna.stored_data_summary().conversations <= 1
+        assert all(m.text == "" for m in anna._unlocked().inbox.unshared())
+        await anna.lock()
+        secrets = [CANARY_TEXT.encode(), CANARY_PSEUDONYM.encode(), b"Dag, ik ben"]
+        for path in anna.config.data_dir.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert not any(secret in data for secret in secrets), path.name
     finally:
         await bert.close()
         await carla.close()
