@@ -451,6 +451,8 @@ class ReporterClient:
         counsellors chosen now get new messages; none gets the history this way."""
         conv = self._conv(conv_id)
         await self._change_members(conv, list(self.resolve_counsellors(choice)), request=None, accept=True)
+        # The HELLO again, so that newly chosen counsellors learn the pseudonym and this key.
+        await self._send(conv, MessageType.HELLO, self._chosen_profile(conv).to_payload())
 
     async def _change_members(
         self, conv: ConversationState, members: list[uuid.UUID], *, request: uuid.UUID | None, accept: bool
@@ -513,7 +515,16 @@ class ReporterClient:
         """A new pseudonym is a new HELLO in the conversation."""
         saved = self.state.profile or {}
         self.set_profile(pseudonym, age_category=saved.get("age_category"), gender=saved.get("gender"))
-        await self._send(self._conv(conv_id), MessageType.HELLO, self._profile().to_payload())
+        conv = self._conv(conv_id)
+        await self._send(conv, MessageType.HELLO, self._chosen_profile(conv).to_payload())
+
+    def _chosen_profile(self, conv: ConversationState) -> Profile:
+        """The profile with the conversation's current recipient set (a desk that first sees this
+        HELLO takes the set from it)."""
+        p = self._profile()
+        return Profile(
+            p.pseudonym, p.age_category, p.gender, p.reporter_enc_pk, p.reporter_sign_pk, to=_members(conv)
+        )
 
     async def say(self, conv_id: uuid.UUID, text: str) -> dict[str, Any]:
         """Send a text message; returns the relay's `Stored` object."""

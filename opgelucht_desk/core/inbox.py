@@ -130,6 +130,7 @@ class ConversationRecord:
     unopened: bool = False  # every message is still without a key here
     unshared_last: int = 0  # the relay cursor of the newest message without a key here
     members_counter: int = 0
+    members_cursor: int = 0  # relay cursor of the HELLO this desk took the recipient set from
     handovers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def membership(self) -> Membership:
@@ -495,7 +496,7 @@ class Inbox:
             return record
         else:
             return self._fail(conv, record, "the sender is not a counsellor of the roster nor this reporter")
-        problem = self._membership(conv, opened, profile, staff, item.shared)
+        problem = self._membership(conv, opened, profile, staff, item.shared, record.cursor)
         if problem is not None:
             return self._fail(conv, record, problem)
         # Roster consistency: the sender's roster hash for a version we know must match ours.
@@ -503,7 +504,7 @@ class Inbox:
         if known is not None and known != opened.roster_hash:
             conv.add_problem("a message was sent under a different roster than this desk was shown")
         # The sender's chain.
-        if not self._chain_ok(conv, record, opened, kind):
+        if not self._chain_ok(conv, record, opened, kind, item.shared):
             return None
         # The payload.
         if opened.msg_type in (MessageType.TEXT, MessageType.NOTE):
@@ -542,11 +543,18 @@ class Inbox:
         return record
 
     def _chain_ok(
-        self, conv: ConversationRecord, record: MessageRecord, opened: OpenedMessage, kind: str
+        self,
+        conv: ConversationRecord,
+        record: MessageRecord,
+        opened: OpenedMessage,
+        kind: str,
+        shared: bool = False,
     ) -> bool:
         key = f"{record.sender}|{kind}"
         ehash = b64e(opened.envelope_hash)
         last = conv.chains.get(key)
+        if shared and last is not None and opened.seq < int(last[0]):
+            return True  # history opened late (shared or kept until the HELLO came): behind the head
         if last is None:
             if opened.seq <= 1 and opened.prev_hash != ZERO_HASH:
                 conv.add_problem("a sender's first message claims a predecessor (fork)")
@@ -572,6 +580,7 @@ class Inbox:
         profile: Profile | None,
         staff: StaffDirectory,
         shared: bool,
+        cursor: int,
     ) -> str | None:
         """The recipient-set rules (docs/protocol.md §15): the first HELLO fixes the reporter's
         choice; a chosen conversation's envelopes are wrapped only to the members' current devices and
@@ -583,6 +592,7 @@ class Inbox:
             )
             if first and profile.to is not None:
                 conv.members = [str(m) for m in profile.to]
+                conv.members_cursor = cursor
         if conv.members is None:
             return None
         author = staff.counsellor_of.get(opened.sender_sign_pk)
@@ -631,6 +641,13 @@ class Inbox:
             return "a consent that the reporter did not sign"
         try:
             consent = Consent.from_payload(payload)
+            if record.cursor < conv.members_cursor and consent.conv_id == uuid.UUID(conv.conv_id):
+                # Older than the HELLO this desk learned the set from (the reporter chose again and
+                # sent the HELLO anew): history, not a change. Its counter is the one in effect.
+                if consent.accepted and [str(m) for m in consent.members] == conv.members:
+                    conv.members_counter = max(conv.members_counter, consent.counter)
+                record.text = consent.decision
+                return None
             membership = conv.membership().apply(consent)
         except MembershipError as exc:
             if exc.reason == "other_conversation":

@@ -292,3 +292,71 @@ async def test_the_counsellors_presentation_reaches_the_reporter_signed_in_the_r
         assert (plain.role, plain.intro, plain.availability) == (None, {}, {})
     finally:
         await bert.close()
+
+
+async def test_a_chosen_counsellor_leaving_tells_the_reporter_who_chooses_again(
+    admin_desk: EnrolledDesk,
+    reporter: Reporter,
+    ctx: AppContext,
+    clock: ManualClock,
+    desk_config: Callable[[str], DeskConfig],
+) -> None:
+    anna = admin_desk.desk
+    bert = (await _colleague(anna, ctx, clock, desk_config, "Bert")).desk
+    try:
+        await reporter.client.refresh_roster()
+        reporter.client.set_profile(CANARY_PSEUDONYM)
+        conv_id = await reporter.client.open_conversation(to=["Bert"])
+        await reporter.client.say(conv_id, CANARY_TEXT)
+        bert_id = _me(bert)
+        bert_keys = bert._unlocked().keys
+        await anna.remove_counsellor(bert_id)  # and publishes a roster without Bert's computer
+        await reporter.client.read(conv_id)
+        assert reporter.client.gone_members(conv_id) == [bert_id]  # content-free: the app says so
+        with pytest.raises(ReporterError) as blocked:
+            await reporter.client.say(conv_id, "Is er iemand?")
+        assert blocked.value.code == "members_gone"
+        with pytest.raises(ReporterError) as unknown:
+            await reporter.client.choose_again(conv_id, ["Bert"])
+        assert unknown.value.code == "unknown_counsellor"
+
+        await reporter.client.choose_again(conv_id, ["Anna Admin"])
+        await reporter.client.say(conv_id, "Nu aan Anna.")
+        await anna.sync_now()
+        [summary] = anna.conversations()
+        assert summary.pseudonym == CANARY_PSEUDONYM and summary.readers == ()
+        # Not the history (the reporter chose again; nobody shared it): said so, and nothing else.
+        assert summary.verification_problem == "older messages have not been shared with this computer yet"
+        assert [m.text for m in anna.messages(conv_id)] == ["Nu aan Anna."]
+        await anna.reply(conv_id, "Dag, ik ben Anna.")
+        await anna.sync_now()
+        assert [m.text for m in await reporter.client.read(conv_id) if not m.from_me] == ["Dag, ik ben Anna."]
+
+        # A stale member: a reporter message still wrapped to Bert's removed computer is refused.
+        conv = reporter.client.state.conversations[str(conv_id)]
+        roster = reporter.client.roster
+        assert roster is not None and reporter.client._tracker is not None
+        envelope = seal_message(
+            conv_id=conv_id,
+            msg_id=uuid.uuid4(),
+            roster_version=roster.version,
+            sender=reporter.client.keys,
+            seq=conv.seq + 1,
+            msg_type=MessageType.TEXT,
+            prev_hash=conv.prev_hash,
+            roster_hash=reporter.client._tracker.current_hash or bytes(32),
+            payload=b"ook aan Bert",
+            recipients=[*roster.member_keys([_me(anna)]), bert_keys.enc_pk, reporter.client.keys.enc_pk],
+        )
+        conv.seq, conv.prev_hash = conv.seq + 1, envelope_hash(envelope)
+        await reporter.client._call(
+            "POST",
+            f"/v1/device/conversations/{conv_id}/messages",
+            body={"envelope": base64.b64encode(envelope).decode()},
+            signed=True,
+        )
+        await anna.sync_now()
+        stale = anna.messages(conv_id)[-1]
+        assert stale.state == "verification_failed" and "did not choose" in (stale.problem or "")
+    finally:
+        await bert.close()
