@@ -439,6 +439,8 @@ class ReporterClient:
         asked = conv.handovers.get(str(request_id))
         if asked is None or asked["state"] != "asked":
             raise ReporterError("there is no open handover request with this id")
+        if conv.members is None:
+            raise ReporterError("every counsellor can already read this conversation")
         members = [uuid.UUID(m) for m in conv.members or []]
         if accept:
             members.append(self.resolve_counsellors([asked["colleague"]])[0])
@@ -716,7 +718,11 @@ class ReporterClient:
         roster = self.roster
         entry = None if roster is None else roster.counsellor(request.colleague)
         name = entry.display_name if entry is not None else ""
-        if request.counter == conv.members_counter and msg_id not in conv.handovers:
+        if (
+            conv.members is not None
+            and request.counter == conv.members_counter
+            and msg_id not in conv.handovers
+        ):
             conv.handovers[msg_id] = {
                 "colleague": str(request.colleague),
                 "colleague_name": name,
