@@ -406,7 +406,7 @@ class ReporterClient:
         for m in conv.members:
             entry = None if roster is None else roster.counsellor(uuid.UUID(m))
             names.append(entry.display_name if entry is not None else "?")
-        return names
+        return sorted(names, key=str.casefold)
 
     def gone_members(self, conv_id: uuid.UUID) -> list[uuid.UUID]:
         """Chosen counsellors the current roster no longer lists with a device (content-free notice:
