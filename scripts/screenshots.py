@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from opgelucht_desk.core.annual_report import Period  # noqa: E402
 from opgelucht_desk.core.desk import Desk, DeskConfig  # noqa: E402
 from opgelucht_desk.core.keystore import TEST_KDF  # noqa: E402
-from opgelucht_desk.core.model import Category, Status  # noqa: E402
+from opgelucht_desk.core.model import Category, Presentation, Status  # noqa: E402
 from opgelucht_desk.ui.attachments import AttachmentViewer  # noqa: E402
 from opgelucht_desk.ui.controller import Controller  # noqa: E402
 from opgelucht_desk.ui.enrolment import EnrolmentWizard  # noqa: E402
@@ -196,6 +196,41 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         wizard.accept()
         await until(lambda: isinstance(controller.window, MainWindow))
 
+        # A colleague (enrolled headless) and how both present themselves to employees (Settings).
+        colleague_keyring = EncryptedKeyring()
+        colleague_keyring.file_path = str(tmp / "keyring-anouk.cfg")
+        colleague_keyring.keyring_key = "screenshots"
+        anouk = await Desk.open(
+            DeskConfig(
+                data_dir=tmp / "anouk",
+                keyring_backend=colleague_keyring,
+                kdf=TEST_KDF,
+                clock=lambda: unix(relay.clock.now()),
+            )
+        )
+        anouk_challenge = await anouk.enrol_start(
+            relay.url, await desk.invite(), "ajansen", "Anouk Jansen", PASSWORD
+        )
+        await anouk.enrol_finish(anouk_challenge, relay.totp(anouk_challenge.totp_secret))
+        await anouk.set_presentation(
+            Presentation(
+                role="extern", availability={"nl": "afwezig tot 12 januari", "en": "away until 12 January"}
+            )
+        )
+        await desk.set_presentation(
+            Presentation(
+                role="intern",
+                intro={
+                    "nl": "Ik werk twintig jaar in de zorg en ben sinds 2022 vertrouwenspersoon.",
+                    "en": "I have worked in care for twenty years and have been a counsellor since 2022.",
+                },
+                availability={"nl": "ma t/m do bereikbaar", "en": "available Monday to Thursday"},
+            )
+        )
+        await desk.publish_roster()
+        assert anouk.account is not None
+        anouk_id = anouk.account.counsellor_id
+
         # Demo data through the real paths: org codes, reporters writing, the counsellor answering.
         codes = [await desk.create_code(label) for label in ("Locatie Noord", "Locatie Zuid", "Thuiszorg")]
         written = await reporters_write(tmp, relay, codes[0].code)
@@ -239,6 +274,36 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         await until(lambda: inbox.conversation.title.text() == "Merel")
         main.inbox.conversation.reply.setPlainText("Wat vervelend. Heb je dit ook aan je leidinggevende")
         await save(main, out, "inbox")
+        main.inbox.conversation.reply.clear()
+
+        # Who reads: an employee chooses Jan only; Jan asks to bring in Anouk, then the employee agrees.
+        sanne = ReporterClient(tmp / "sanne.json", clock=lambda: unix(relay.clock.now()))
+        await sanne.join(codes[1].code, relay_url=relay.url)
+        sanne.set_profile("Sanne", age_category="<25")
+        sanne_conv = await sanne.open_conversation(to=["Jan de Vries"])
+        relay.clock.advance(minutes=3)
+        await sanne.say(sanne_conv, "Ik wil dit liever alleen met Jan bespreken.")
+        await desk.sync_now()
+        await until(lambda: any(c.conv_id == sanne_conv for c in desk.conversations()))
+        await desk.reply(sanne_conv, "Dat kan. Ik ben straks twee weken weg; mag Anouk dan meelezen?")
+        await desk.request_handover(sanne_conv, anouk_id)
+        await desk.sync_now()
+        main.inbox.refresh()
+        main.inbox.select(sanne_conv)
+        await until(lambda: inbox.conversation.title.text() == "Sanne")
+        await until(lambda: inbox.conversation.handover_state.isVisible())
+        await save(main, out, "conversation-handover-asked")
+        await sanne.read(sanne_conv)
+        [asked] = sanne.handover_requests(sanne_conv)
+        await sanne.answer_handover(sanne_conv, asked.request_id, accept=True)
+        await desk.sync_now()
+        await desk.sync_now()
+        main.inbox.refresh()
+        main.inbox.select(sanne_conv)
+        await until(lambda: "Anouk" in inbox.conversation.readers.text())
+        await save(main, out, "conversation-readers")
+        await sanne.aclose()
+        await anouk.close()
 
         # An evidence file: Merel sends a screenshot (stripped, encrypted); the desk shows the verified,
         # re-encoded thumbnail, and the viewer shows the re-encoded image.
@@ -247,6 +312,8 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         await merel_reporter.send_file(merel_conv, prepared.data, prepared.media_type)
         await desk.sync_now()
         main.inbox.refresh()
+        main.inbox.select(by_name["Merel"].conv_id)
+        await until(lambda: inbox.conversation.title.text() == "Merel")
         conversation = main.inbox.conversation
         await until(lambda: any(b.attachment is not None for b in conversation._bubbles))
         box = next(b.attachment for b in conversation._bubbles if b.attachment is not None)
@@ -336,13 +403,14 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         admin = main.admin
         assert admin is not None
         main.tabs.setCurrentWidget(admin)
-        await until(lambda: len(admin.codes.codes) == 3 and len(admin.counsellors.counsellors) == 1)
+        await until(lambda: len(admin.codes.codes) == 3 and len(admin.counsellors.counsellors) == 2)
         await save(main, out, "admin-counsellors")
         admin.tabs.setCurrentWidget(admin.codes)
         admin.codes.table.selectRow(0)
         await save(main, out, "admin-codes")
         main.tabs.setCurrentWidget(main.settings)
         main.settings.show_stored()
+        await until(lambda: main.settings.presentation.role.text() == "intern")
         await save(main, out, "settings")
         for reporter, _conv in written:
             await reporter.aclose()

@@ -244,6 +244,14 @@ class RelayClient:
         result: JSON = await self._call("GET", "/v1/org", idempotent=True)
         return result
 
+    async def me(self) -> JSON:
+        result: JSON = await self._call("GET", "/v1/me", idempotent=True)
+        return result
+
+    async def put_presentation(self, presentation: Mapping[str, Any]) -> JSON:
+        result: JSON = await self._call("PUT", "/v1/me/presentation", body=presentation, idempotent=True)
+        return result
+
     async def put_roster(self, signed_roster: Mapping[str, Any]) -> None:
         await self._call("PUT", "/v1/org/roster", body=signed_roster)
 

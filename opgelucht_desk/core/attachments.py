@@ -19,7 +19,7 @@ from opgelucht_desk.core.errors import AttachmentError, NotFoundError, UnknownCo
 from opgelucht_desk.core.inbox import STATE_FAILED, MessageRecord
 from opgelucht_desk.core.safe_render import Rendering, RenderLimits, render
 from opgelucht_desk.core.session import Session
-from opgelucht_desk.core.writing import _queue
+from opgelucht_desk.core.writing import queue_message
 from opgelucht_desk.protocol.attachment import MEDIA_TYPES, FileRef, sniff_media_type
 from opgelucht_desk.protocol.blob import BlobError, new_file_key, open_blob, seal_blob
 from opgelucht_desk.protocol.envelope import MessageType
@@ -119,5 +119,5 @@ async def attach_file(s: Session, conv_id: uuid.UUID | str, data: bytes) -> None
     blob = await asyncio.to_thread(seal_blob, clean, ref.key)
     await s.api.put_blob(conv.conv_id, str(ref.blob_id), blob)
     payload = ref.to_payload()
-    await _queue(s, conv, MessageType.FILE, payload, payload.decode("utf-8"))
+    await queue_message(s, conv, MessageType.FILE, payload, payload.decode("utf-8"))
     s.changed()

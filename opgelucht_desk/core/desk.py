@@ -16,7 +16,16 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from opgelucht_desk.core import admin, attachments, backups, enrolment, views, writing
+from opgelucht_desk.core import (
+    admin,
+    attachments,
+    backups,
+    enrolment,
+    handover,
+    presentation,
+    views,
+    writing,
+)
 from opgelucht_desk.core.account import ACCOUNT_FILE, make_private_dir, read_account
 from opgelucht_desk.core.admin import ROSTER_LIFETIME
 from opgelucht_desk.core.api import RelayClient
@@ -32,14 +41,17 @@ from opgelucht_desk.core.model import (
     AccountInfo,
     Article,
     Category,
+    Colleague,
     ConversationSummary,
     CounsellorView,
     DeskState,
     EnrolmentChallenge,
     EnrolmentResult,
+    HandoverView,
     MessageView,
     NoteView,
     OrgCode,
+    Presentation,
     SessionView,
     StatsReport,
     Status,
@@ -366,6 +378,24 @@ class Desk:
     async def mark_read(self, conv_id: uuid.UUID | str, read: bool = True) -> None:
         """Read state is local to this computer."""
         await writing.mark_read(self._unlocked(), conv_id, read)
+
+    # -- who reads a conversation (core/handover.py) -----------------------------------------------
+    def colleagues(self, conv_id: uuid.UUID | str) -> list[Colleague]:
+        return handover.colleagues(self._unlocked(), conv_id)
+
+    def handovers(self, conv_id: uuid.UUID | str) -> list[HandoverView]:
+        return handover.handovers(self._unlocked(), conv_id)
+
+    async def request_handover(self, conv_id: uuid.UUID | str, colleague_id: uuid.UUID | str) -> None:
+        """Ask the reporter to let a colleague read the conversation (nothing changes without consent)."""
+        await handover.request_handover(self._unlocked(), conv_id, colleague_id)
+
+    async def presentation(self) -> Presentation:
+        return await presentation.presentation(self._unlocked())
+
+    async def set_presentation(self, value: Presentation) -> Presentation:
+        """Role, introduction, availability for reporters (in the org admin's next roster)."""
+        return await presentation.set_presentation(self._unlocked(), value)
 
     # -- statistics and sessions -------------------------------------------------------------------
     async def stats(self, period: str) -> StatsReport:

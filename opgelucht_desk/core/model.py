@@ -82,6 +82,38 @@ class ConversationSummary:
     category: Category | None
     days_until_deletion: int
     verification_problem: str | None
+    # Who can read it besides this counsellor: None every counsellor (the reporter chose no one),
+    # () only this counsellor, else the other chosen counsellors' display names.
+    readers: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    """A chosen counsellor's request to bring in a colleague, and the reporter's answer so far."""
+
+    request_id: uuid.UUID
+    colleague: str  # display name
+    asked_by: str
+    state: Literal["asked", "accepted", "declined"]
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A counsellor of the roster who could be brought into a conversation."""
+
+    counsellor_id: uuid.UUID
+    display_name: str
+    role: str | None
+    availability: dict[str, str]  # language ("nl", "en") → text, as the colleague entered it
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a counsellor presents themselves to reporters in the roster (each text per language)."""
+
+    role: str = ""
+    intro: dict[str, str] = field(default_factory=dict)
+    availability: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -48,14 +48,23 @@ def conversations(
     needle = query.casefold().strip()
     now = s.now()
     out: list[ConversationSummary] = []
+    staff = s.trust.staff
+    me = staff.counsellor_of.get(s.keys.sign_pk)
+    since = staff.first_listed.get(s.keys.sign_pk)
     for conv in s.inbox.conversations.values():
+        if not readable_here(conv, me, since):
+            continue  # the reporter chose other counsellors: nothing of it is listed here
         days = max(0, math.ceil((conv.expires_at - now) / 86400))
-        key = (conv.revision, conv.read_cursor, conv.status, conv.category, conv.pseudonym, days)
+        members = tuple(conv.members) if conv.members is not None else None
+        key = (conv.revision, conv.read_cursor, conv.status, conv.category, conv.pseudonym, days, members)
         cached = s.summaries.get(conv.conv_id)
         if cached is not None and cached[0] == key:
             summary = cached[1]
         else:
             summary = _summary(conv, now)
+            if members is not None:
+                others = tuple(staff.names.get(m, "?") for m in members if m != me)
+                summary = replace(summary, readers=others)
             s.summaries[conv.conv_id] = (key, summary)
         if status is not None and summary.status != status:
             continue
@@ -66,6 +75,16 @@ def conversations(
         out.append(summary)
     out.sort(key=lambda c: c.last_activity, reverse=True)
     return out
+
+
+def readable_here(conv: ConversationRecord, me: str | None, listed_since: int | None) -> bool:
+    """Whether this desk lists the conversation (docs/protocol.md §16): the reporter chose every
+    counsellor or this one. A conversation of which nothing could be opened here is listed (with
+    "not shared yet") only while all of it predates this computer's listing in the roster: a later
+    envelope without a stanza for it shows it was meant for other counsellors."""
+    if conv.unopened:
+        return listed_since is None or conv.unshared_last <= listed_since
+    return conv.members is None or me in conv.members
 
 
 def _summary(conv: ConversationRecord, now: int) -> ConversationSummary:

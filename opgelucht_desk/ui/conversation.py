@@ -8,12 +8,13 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -157,6 +158,20 @@ class ConversationView(Retranslating, QWidget):
         self.help_type = QComboBox()
         self.help_label.setBuddy(self.help_type)
         self.deletion = QLabel()
+        # Who can read it (the reporter's choice) and handover requests with their state.
+        self.readers = QLabel()
+        self.readers.setObjectName("readersLabel")
+        self.readers.setTextFormat(Qt.TextFormat.PlainText)
+        self.readers.setWordWrap(True)
+        self.handover_state = QLabel()
+        self.handover_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.handover_state.setWordWrap(True)
+        self.handover_state.hide()
+        self.handover_button = QPushButton()
+        self.handover_button.clicked.connect(self.ask_handover)
+        readers_row = QHBoxLayout()
+        readers_row.addWidget(self.readers, 1)
+        readers_row.addWidget(self.handover_button)
         controls = QHBoxLayout()
         controls.addWidget(self.status_label)
         controls.addWidget(self.status)
@@ -207,6 +222,8 @@ class ConversationView(Retranslating, QWidget):
         chat_layout.addWidget(self.title)
         chat_layout.addWidget(self.profile)
         chat_layout.addWidget(self.deletion)
+        chat_layout.addLayout(readers_row)
+        chat_layout.addWidget(self.handover_state)
         chat_layout.addWidget(self.problem)
         chat_layout.addLayout(controls)
         chat_layout.addLayout(help_row)
@@ -297,6 +314,8 @@ class ConversationView(Retranslating, QWidget):
         self.add_note_button.setText(self.tr("Add &note"))
         self.add_note_button.setAccessibleName(self.tr("Add private note"))
         self.empty.setText(self.tr("Choose a conversation in the list."))
+        self.handover_button.setText(self.tr("Ask to bring in a &colleague…"))
+        self.handover_button.setAccessibleName(self.tr("Ask the reporter to let a colleague read along"))
         self._show_header()
         for bubble in self._bubbles:
             bubble.retranslate()
@@ -390,6 +409,7 @@ class ConversationView(Retranslating, QWidget):
             .replace("%2", summary.gender or unknown)
         )
         self.deletion.setText(self.tr("Deleted automatically in %n days", "", summary.days_until_deletion))
+        self._show_readers(summary)
         if summary.verification_problem:
             self.problem.setText(
                 self.tr("Verification problem in this conversation: %1").replace(
@@ -399,6 +419,64 @@ class ConversationView(Retranslating, QWidget):
             self.problem.show()
         else:
             self.problem.hide()
+
+    def _show_readers(self, summary: ConversationSummary) -> None:
+        """ "Alleen u", "u en Anouk", "alle vertrouwenspersonen"; the handover action and its state."""
+        if summary.readers is None:
+            self.readers.setText(self.tr("Who can read it: all counsellors"))
+        elif not summary.readers:
+            self.readers.setText(self.tr("Who can read it: only you"))
+        else:
+            self.readers.setText(
+                self.tr("Who can read it: you and %1").replace("%1", self.tr(", ").join(summary.readers))
+            )
+        chosen = summary.readers is not None
+        self.handover_button.setVisible(chosen and bool(self.desk.colleagues(summary.conv_id)))
+        states = {
+            "asked": self.tr("%1: asked the reporter, no answer yet"),
+            "accepted": self.tr("%1: the reporter agreed; the history was shared"),
+            "declined": self.tr("%1: the reporter declined"),
+        }
+        lines = [
+            states[h.state].replace("%1", h.colleague or self.tr("a colleague"))
+            for h in (self.desk.handovers(summary.conv_id) if chosen else [])
+        ]
+        self.handover_state.setText(self.tr("Handover: %1").replace("%1", "; ".join(lines)))
+        self.handover_state.setVisible(bool(lines))
+
+    def ask_handover(self) -> None:
+        """Choose a colleague and ask the reporter (a signed request in the chat; nothing changes
+        until the reporter agrees)."""
+        if self.conv_id is None:
+            return
+        conv_id = self.conv_id
+        colleagues = self.desk.colleagues(conv_id)
+        if not colleagues:
+            return
+        language = "en" if QLocale().language() == QLocale.Language.English else "nl"
+        items = []
+        for c in colleagues:
+            extra = [c.role or "", c.availability.get(language) or next(iter(c.availability.values()), "")]
+            detail = " · ".join(x for x in extra if x)
+            items.append(f"{c.display_name} ({detail})" if detail else c.display_name)
+        choice, ok = QInputDialog.getItem(
+            self,
+            self.tr("Bring in a colleague"),
+            self.tr("The reporter is asked first. Only if they agree can this colleague read the "
+                    "conversation, including what was written so far."),
+            items,
+            0,
+            False,
+        )  # fmt: skip
+        if not ok or choice not in items:
+            return
+        colleague = colleagues[items.index(choice)]
+        self.error.hide()
+        spawn(
+            self.desk.request_handover(conv_id, colleague.counsellor_id),
+            on_done=lambda _r: self.changed.emit(),
+            on_error=self._failed,
+        )
 
     def reload(self) -> None:
         """Bring the bubbles and notes up to date with the core's decrypted cache.

@@ -29,6 +29,7 @@ from opgelucht_desk.ui.i18n import LANGUAGES, Retranslating
 from opgelucht_desk.ui.key_backup import IdentityBackupBox
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
+from opgelucht_desk.ui.presentation import PresentationBox
 from opgelucht_desk.ui.sessions import SessionsBox
 from opgelucht_desk.ui.update_notice import UpdateBox
 
@@ -86,6 +87,8 @@ class SettingsPage(Retranslating, QWidget):
         self.updates.setMaximumWidth(wide)
         self.sessions = SessionsBox(desk)
         self.sessions.setMaximumWidth(wide)
+        self.presentation = PresentationBox(desk)
+        self.presentation.setMaximumWidth(wide)
         self.labels = [QLabel() for _ in range(6)]
         form = QFormLayout()
         fields: list[QWidget] = [
@@ -114,6 +117,7 @@ class SettingsPage(Retranslating, QWidget):
         left.addWidget(self.updates)
         left.addStretch(1)
         right = QVBoxLayout()
+        right.addWidget(self.presentation)
         right.addWidget(self.stored_box)
         right.addWidget(self.identity_backup)
         right.addStretch(1)
@@ -177,6 +181,7 @@ class SettingsPage(Retranslating, QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         self.show_stored()  # the counts as they are now, not as they were when the window opened
         self.sessions.load()
+        self.presentation.load()
         super().showEvent(event)
 
     def show_stored(self) -> None:

@@ -626,6 +626,14 @@
         <translation>Choose a conversation in the list.</translation>
     </message>
     <message>
+        <source>Ask to bring in a &amp;colleague…</source>
+        <translation>Ask to bring in a &amp;colleague…</translation>
+    </message>
+    <message>
+        <source>Ask the reporter to let a colleague read along</source>
+        <translation>Ask the reporter to let a colleague read along</translation>
+    </message>
+    <message>
         <source>Conversation with %1</source>
         <translation>Conversation with %1</translation>
     </message>
@@ -647,6 +655,50 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verification problem in this conversation: %1</translation>
+    </message>
+    <message>
+        <source>Who can read it: all counsellors</source>
+        <translation>Who can read it: all counsellors</translation>
+    </message>
+    <message>
+        <source>Who can read it: only you</source>
+        <translation>Who can read it: only you</translation>
+    </message>
+    <message>
+        <source>Who can read it: you and %1</source>
+        <translation>Who can read it: you and %1</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1: asked the reporter, no answer yet</source>
+        <translation>%1: asked the reporter, no answer yet</translation>
+    </message>
+    <message>
+        <source>%1: the reporter agreed; the history was shared</source>
+        <translation>%1: the reporter agreed; the history was shared</translation>
+    </message>
+    <message>
+        <source>%1: the reporter declined</source>
+        <translation>%1: the reporter declined</translation>
+    </message>
+    <message>
+        <source>a colleague</source>
+        <translation>a colleague</translation>
+    </message>
+    <message>
+        <source>Handover: %1</source>
+        <translation>Handover: %1</translation>
+    </message>
+    <message>
+        <source>Bring in a colleague</source>
+        <translation>Bring in a colleague</translation>
+    </message>
+    <message>
+        <source>The reporter is asked first. Only if they agree can this colleague read the conversation, including what was written so far.</source>
+        <translation>The reporter is asked first. Only if they agree can this colleague read the conversation, including what was written so far.</translation>
     </message>
     <message>
         <source>Attach a file</source>
@@ -1459,6 +1511,53 @@
     <message>
         <source>Very strong</source>
         <translation>Very strong</translation>
+    </message>
+</context>
+<context>
+    <name>PresentationBox</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>How reporters see you</translation>
+    </message>
+    <message>
+        <source>Employees choose whom they talk to. They see your name and what you write here, once the organisation&apos;s admin has published the next roster.</source>
+        <translation>Employees choose whom they talk to. They see your name and what you write here, once the organisation&apos;s admin has published the next roster.</translation>
+    </message>
+    <message>
+        <source>R&amp;ole (e.g. internal, external):</source>
+        <translation>R&amp;ole (e.g. internal, external):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;Dutch):</source>
+        <translation>Introduction (&amp;Dutch):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;English):</source>
+        <translation>Introduction (&amp;English):</translation>
+    </message>
+    <message>
+        <source>Availability (D&amp;utch):</source>
+        <translation>Availability (D&amp;utch):</translation>
+    </message>
+    <message>
+        <source>Availability (En&amp;glish):</source>
+        <translation>Availability (En&amp;glish):</translation>
+    </message>
+    <message>
+        <source>e.g. afwezig tot 12 januari</source>
+        <translation>e.g. afwezig tot 12 januari</translation>
+    </message>
+    <message>
+        <source>e.g. away until 12 January</source>
+        <translation>e.g. away until 12 January</translation>
+    </message>
+    <message>
+        <source>&amp;Save presentation</source>
+        <translation>&amp;Save presentation</translation>
+    </message>
+    <message>
+        <source>Saved. Reporters see it after the next roster is published.</source>
+        <translation>Saved. Reporters see it after the next roster is published.</translation>
     </message>
 </context>
 <context>

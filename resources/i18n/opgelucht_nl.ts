@@ -626,6 +626,14 @@
         <translation>Kies een gesprek in de lijst.</translation>
     </message>
     <message>
+        <source>Ask to bring in a &amp;colleague…</source>
+        <translation>&amp;Collega erbij vragen…</translation>
+    </message>
+    <message>
+        <source>Ask the reporter to let a colleague read along</source>
+        <translation>De melder vragen of een collega mag meelezen</translation>
+    </message>
+    <message>
         <source>Conversation with %1</source>
         <translation>Gesprek met %1</translation>
     </message>
@@ -647,6 +655,50 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verificatieprobleem in dit gesprek: %1</translation>
+    </message>
+    <message>
+        <source>Who can read it: all counsellors</source>
+        <translation>Wie leest mee: alle vertrouwenspersonen</translation>
+    </message>
+    <message>
+        <source>Who can read it: only you</source>
+        <translation>Wie leest mee: alleen u</translation>
+    </message>
+    <message>
+        <source>Who can read it: you and %1</source>
+        <translation>Wie leest mee: u en %1</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1: asked the reporter, no answer yet</source>
+        <translation>%1: gevraagd aan de melder, nog geen antwoord</translation>
+    </message>
+    <message>
+        <source>%1: the reporter agreed; the history was shared</source>
+        <translation>%1: geaccepteerd door de melder; de geschiedenis is gedeeld</translation>
+    </message>
+    <message>
+        <source>%1: the reporter declined</source>
+        <translation>%1: geweigerd door de melder</translation>
+    </message>
+    <message>
+        <source>a colleague</source>
+        <translation>een collega</translation>
+    </message>
+    <message>
+        <source>Handover: %1</source>
+        <translation>Overdracht: %1</translation>
+    </message>
+    <message>
+        <source>Bring in a colleague</source>
+        <translation>Collega erbij vragen</translation>
+    </message>
+    <message>
+        <source>The reporter is asked first. Only if they agree can this colleague read the conversation, including what was written so far.</source>
+        <translation>Eerst wordt het de melder gevraagd. Alleen als die akkoord gaat, kan deze collega het gesprek lezen, ook wat er al geschreven is.</translation>
     </message>
     <message>
         <source>Attach a file</source>
@@ -1459,6 +1511,53 @@
     <message>
         <source>Very strong</source>
         <translation>Zeer sterk</translation>
+    </message>
+</context>
+<context>
+    <name>PresentationBox</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>Hoe melders u zien</translation>
+    </message>
+    <message>
+        <source>Employees choose whom they talk to. They see your name and what you write here, once the organisation&apos;s admin has published the next roster.</source>
+        <translation>Medewerkers kiezen met wie ze praten. Ze zien uw naam en wat u hier schrijft zodra de beheerder van de organisatie de volgende lijst van vertrouwenspersonen heeft gepubliceerd.</translation>
+    </message>
+    <message>
+        <source>R&amp;ole (e.g. internal, external):</source>
+        <translation>R&amp;ol (bijv. intern, extern):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;Dutch):</source>
+        <translation>Introductie (&amp;Nederlands):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;English):</source>
+        <translation>Introductie (&amp;Engels):</translation>
+    </message>
+    <message>
+        <source>Availability (D&amp;utch):</source>
+        <translation>Beschikbaarheid (Neder&amp;lands):</translation>
+    </message>
+    <message>
+        <source>Availability (En&amp;glish):</source>
+        <translation>Beschikbaarheid (En&amp;gels):</translation>
+    </message>
+    <message>
+        <source>e.g. afwezig tot 12 januari</source>
+        <translation>bijv. afwezig tot 12 januari</translation>
+    </message>
+    <message>
+        <source>e.g. away until 12 January</source>
+        <translation>bijv. away until 12 January</translation>
+    </message>
+    <message>
+        <source>&amp;Save presentation</source>
+        <translation>Presentatie op&amp;slaan</translation>
+    </message>
+    <message>
+        <source>Saved. Reporters see it after the next roster is published.</source>
+        <translation>Opgeslagen. Melders zien het zodra de volgende lijst is gepubliceerd.</translation>
     </message>
 </context>
 <context>

@@ -11,10 +11,10 @@ from opgelucht_relay.clock import Clock
 from opgelucht_relay.config import Settings
 from opgelucht_relay.db import Database
 from opgelucht_relay.metrics import Metrics
+from opgelucht_relay.services.blob_store import BlobStore, store_for
 from opgelucht_relay.services.device_keys import DeviceKeyCache, engine_loader
 from opgelucht_relay.services.pg_post import SaltCache
 from opgelucht_relay.services.sqlite_writer import SqliteWriter
-from opgelucht_relay.services.blob_store import BlobStore, store_for
 
 
 @dataclass

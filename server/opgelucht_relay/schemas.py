@@ -140,6 +140,29 @@ class SignedRosterBody(Strict):
     sig: Sig64
 
 
+class IntroText(Strict):
+    """A short introduction per language (as the counsellor wrote it)."""
+
+    nl: str | None = Field(default=None, min_length=1, max_length=600)
+    en: str | None = Field(default=None, min_length=1, max_length=600)
+
+
+class AvailabilityText(Strict):
+    """An availability note per language, e.g. "afwezig tot 12 januari"."""
+
+    nl: str | None = Field(default=None, min_length=1, max_length=200)
+    en: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class Presentation(Strict):
+    """How a counsellor presents themselves to reporters; the org admin signs it into the next roster
+    (docs/protocol.md §8). Every field optional; the relay only stores it."""
+
+    role: str | None = Field(default=None, min_length=1, max_length=40)
+    intro: IntroText = Field(default_factory=IntroText)
+    availability: AvailabilityText = Field(default_factory=AvailabilityText)
+
+
 class CounsellorOut(BaseModel):
     counsellor_id: uuid.UUID
     org_id: uuid.UUID
@@ -148,6 +171,7 @@ class CounsellorOut(BaseModel):
     role: Role
     identity_key: str | None
     devices: list[DeviceBundle]
+    presentation: Presentation | None = None
 
 
 class LoginResult(BaseModel):
@@ -432,6 +456,9 @@ def counsellor_out(counsellor: Counsellor) -> CounsellorOut:
             DeviceBundle.of(d.device_id, d.enc_pk, d.sign_pk, d.identity_sig, d.self_sig)
             for d in counsellor.devices
         ],
+        presentation=(
+            Presentation.model_validate_json(counsellor.presentation) if counsellor.presentation else None
+        ),
     )
 
 

@@ -1,7 +1,7 @@
 """Encrypted file blobs tied to a conversation (docs/protocol.md §15, docs/relay.md "File blobs").
 
 Revision ID: 0008_blobs
-Revises: 0005_stats_hardening
+Revises: 0007_counsellor_presentation
 Create Date: 2026-12-01 13:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_blobs"
-down_revision: str | None = "0005_stats_hardening"
+down_revision: str | None = "0007_counsellor_presentation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 each org's register retention (docs/case-register.md).
 
 Revision ID: 0009_case_register
-Revises: 0005_stats_hardening
+Revises: 0008_blobs
 Create Date: 2026-12-01 13:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_case_register"
-down_revision: str | None = "0005_stats_hardening"
+down_revision: str | None = "0008_blobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
