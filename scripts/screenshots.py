@@ -410,8 +410,12 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         await save(main, out, "admin-codes")
         main.tabs.setCurrentWidget(main.settings)
         main.settings.show_stored()
-        await until(lambda: main.settings.presentation.role.text() == "intern")
         await save(main, out, "settings")
+        dialog = main.settings.presentation
+        dialog.open_and_load()
+        await until(lambda: dialog.box.role.text() == "intern")
+        await save(dialog, out, "settings-presentation")
+        dialog.close()
         for reporter, _conv in written:
             await reporter.aclose()
         await controller.shutdown()

@@ -63,7 +63,9 @@ def conversations(
         else:
             summary = _summary(conv, now)
             if members is not None:
-                others = tuple(staff.names.get(m, "?") for m in members if m != me)
+                others = tuple(
+                    sorted((staff.names.get(m, "?") for m in members if m != me), key=str.casefold)
+                )
                 summary = replace(summary, readers=others)
             s.summaries[conv.conv_id] = (key, summary)
         if status is not None and summary.status != status:

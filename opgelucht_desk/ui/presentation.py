@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -129,3 +131,26 @@ class PresentationBox(Retranslating, QGroupBox):
     def _say(self, text: str) -> None:
         self.feedback.setText(text)
         self.feedback.setVisible(bool(text))
+
+
+class PresentationDialog(Retranslating, QDialog):
+    """The presentation box in its own window, opened from Settings (the page stays one screen)."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = PresentationBox(desk)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.box)
+        layout.addWidget(self.buttons)
+        self.resize(max(620, self.fontMetrics().averageCharWidth() * 80), self.sizeHint().height())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("How reporters see you"))
+
+    def open_and_load(self) -> None:
+        self.box.load()
+        self.show()
+        self.raise_()

@@ -1561,6 +1561,13 @@
     </message>
 </context>
 <context>
+    <name>PresentationDialog</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>How reporters see you</translation>
+    </message>
+</context>
+<context>
     <name>RelayPage</name>
     <message>
         <source>Welcome to Opgelucht Desk</source>
@@ -1718,6 +1725,14 @@
     <message>
         <source>Sign &amp;out and remove local data…</source>
         <translation>Sign &amp;out and remove local data…</translation>
+    </message>
+    <message>
+        <source>How reporters see &amp;you…</source>
+        <translation>How reporters see &amp;you…</translation>
+    </message>
+    <message>
+        <source>How reporters see you: role, introduction and availability</source>
+        <translation>How reporters see you: role, introduction and availability</translation>
     </message>
     <message>
         <source>Sign out and remove local data</source>

@@ -1561,6 +1561,13 @@
     </message>
 </context>
 <context>
+    <name>PresentationDialog</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>Hoe melders u zien</translation>
+    </message>
+</context>
+<context>
     <name>RelayPage</name>
     <message>
         <source>Welcome to Opgelucht Desk</source>
@@ -1718,6 +1725,14 @@
     <message>
         <source>Sign &amp;out and remove local data…</source>
         <translation>&amp;Afmelden en lokale gegevens wissen…</translation>
+    </message>
+    <message>
+        <source>How reporters see &amp;you…</source>
+        <translation>Hoe melders u &amp;zien…</translation>
+    </message>
+    <message>
+        <source>How reporters see you: role, introduction and availability</source>
+        <translation>Hoe melders u zien: rol, introductie en beschikbaarheid</translation>
     </message>
     <message>
         <source>Sign out and remove local data</source>
