@@ -17,8 +17,9 @@ PER_HOUR``; log level WARNING (no access-log line per request). The table says s
     .venv/bin/python bench/relay_speed.py [--backend sqlite|postgres|both] [--workers 2] [--seconds 10]
         [--connections 32] [--paths posts,counsellor,events] [--write]
 
-``--write`` replaces only the "Relay speed (wrk): latest run" section of docs/benchmarks.md; the
-recorded runs in "Relay speed (wrk): baseline" stay.
+``--write`` adds the run as a new section "Relay speed (wrk): fast paths, run <date time> UTC" of
+docs/benchmarks.md (machine, load average, command, table), after "Relay speed (wrk): fast paths wired
+in" and the runs recorded there before; every other section (the baseline) stays.
 
 PostgreSQL: ``OPG_TEST_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/test) is the admin
 connection; the relay gets a fresh database ``bench`` and the limit app ``bench_limit`` (dropped after).
@@ -46,14 +47,14 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from benchreport import machine, write_section
+from benchreport import BENCHMARKS, machine
 
 from opgelucht_desk.protocol import ZERO_HASH, DeviceKeys, MessageType, seal_message
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
 
 HERE = Path(__file__).resolve().parent
-SECTION = "Relay speed (wrk): latest run"  # what --write replaces in docs/benchmarks.md
+SECTION = "Relay speed (wrk): fast paths, run"  # --write appends "## {SECTION} <date time> UTC"
 PG_URL = os.environ.get("OPG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RELAY_DB, LIMIT_DB = "bench", "bench_limit"
 DEVICES = 50
@@ -63,6 +64,11 @@ SIGN_AHEAD = 200  # s: requests are signed this far ahead (the relay accepts +-3
 RAISED = {
     "OPG_RELAY_EVENTS_ADDRESS_BURST": "100000000",
     "OPG_RELAY_EVENTS_ADDRESS_PER_MINUTE": "100000000",
+    # 50 devices send thousands of batches a second here; a phone sends one batch now and then.
+    "OPG_RELAY_EVENTS_DEVICE_BURST": "100000000",
+    "OPG_RELAY_EVENTS_DEVICE_PER_MINUTE": "100000000",
+    "OPG_RELAY_EVENTS_CODE_BURST": "100000000",
+    "OPG_RELAY_EVENTS_CODE_PER_MINUTE": "100000000",
     "OPG_RELAY_DEVICE_REGISTRATIONS_PER_CODE_PER_HOUR": "100000",
 }
 EVENT_CELLS = [
@@ -584,11 +590,55 @@ def main() -> None:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     runs = [run for backend in backends for run in run_backend(backend, options)]
     command = "bench/relay_speed.py " + " ".join(sys.argv[1:])
-    section = f"## {SECTION}\n\n" + table(runs, options, command.strip()) + "\n"
+    title = f"{SECTION} {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
+    section = f"## {title}\n\n" + table(runs, options, command.strip()) + "\n"
+    print()
+    for line in comparison(runs):
+        print(line)
     print()
     print(section)
     if args.write:
-        write_section(SECTION, section)
+        append_run(section)
+
+
+def append_run(section: str, path: Path = BENCHMARKS) -> None:
+    """Insert the run after "Relay speed (wrk): fast paths wired in" and the runs recorded after it
+    (at the end of the file when that section is missing); nothing else changes."""
+    text = path.read_text(encoding="utf-8")
+    anchor = re.search(r"^## Relay speed \(wrk\): fast paths wired in\n", text, re.M)
+    if anchor is None:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        at = anchor.end()
+        for heading in re.finditer(r"^## (.*)$", text[at:], re.M):
+            if not heading.group(1).startswith(SECTION):
+                at += heading.start()
+                break
+        else:
+            at = len(text)
+        text = text[:at].rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n\n" + text[at:].lstrip("\n")
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def comparison(runs: list[Run]) -> list[str]:
+    """Relay beside the limit prototype, per backend: ops/s, CPU ms/op and the ratios; events/s."""
+    limits = {run.backend: run for run in runs if run.label == "limit posts"}
+    lines = []
+    for run in runs:
+        if run.events_per_op > 1:
+            lines.append(f"{run.backend} events: {run.rate * run.events_per_op:,.0f} events/s "
+                         f"({run.rate:,.0f} batches/s), {run.cpu_ms:.2f} ms CPU/batch")  # fmt: skip
+            continue
+        limit = limits.get(run.backend)
+        if not run.label.startswith("relay") or limit is None or not limit.rate or not run.cpu_ms:
+            continue
+        p99 = "—" if run.paced_p99_ms is None else f"{run.paced_p99_ms:.1f} ms"
+        lines.append(
+            f"{run.backend} {run.label}: {run.rate:,.0f}/s vs limit {limit.rate:,.0f}/s "
+            f"({100 * run.rate / limit.rate:.0f} %); CPU {run.cpu_ms:.2f} vs {limit.cpu_ms:.2f} ms/op "
+            f"(limit/relay {100 * limit.cpu_ms / run.cpu_ms:.0f} %); p99 at half rate {p99}"
+        )
+    return lines
 
 
 if __name__ == "__main__":

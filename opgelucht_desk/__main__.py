@@ -102,7 +102,12 @@ async def run(args: argparse.Namespace, closing: asyncio.Event) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given[:1] == ["--render-worker"]:  # a frozen bundle's render worker (core/safe_render.py)
+        from opgelucht_desk.core import render_worker
+
+        return render_worker.main()
+    args = parse_args(given)
     import qasync
     from PySide6.QtWidgets import QApplication
 

@@ -15,6 +15,7 @@ This API is stable: the relay's end-to-end tests use it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -26,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from opgelucht_desk.protocol.attachment import FileRef
+from opgelucht_desk.protocol.blob import new_file_key, open_blob, seal_blob
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import (
     MessageType,
@@ -38,6 +41,13 @@ from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError, RosterE
 from opgelucht_desk.protocol.keys import DeviceKeys, safety_number
 from opgelucht_desk.protocol.profile import Profile
 from opgelucht_desk.protocol.qr import parse_qr_payload, validate_org_code, validate_relay_url
+from opgelucht_desk.protocol.recipients import (
+    Consent,
+    HandoverRequest,
+    Membership,
+    MembershipError,
+    check_stanzas,
+)
 from opgelucht_desk.protocol.request_auth import register_proof, sign_request
 from opgelucht_desk.protocol.roster import Roster, RosterTracker, SignedRoster, follow_org_key_chain
 
@@ -78,9 +88,33 @@ class ReceivedMessage:
     stored_at: int
     chain_ok: bool  # sender's prev_hash matched the previous message we saw from that sender
     roster_matches: bool  # the sender used the roster we hold
+    file: FileRef | None = None  # a FILE message: fetch the file with `fetch_file` (text is "")
 
     def __repr__(self) -> str:  # never log message text
         return f"ReceivedMessage(seq={self.seq}, msg_id={self.msg_id}, from_me={self.from_me})"
+
+
+@dataclass(frozen=True)
+class CounsellorChoice:
+    """A counsellor the reporter can choose, as the org-signed roster presents them."""
+
+    counsellor_id: uuid.UUID
+    display_name: str
+    role: str | None
+    intro: dict[str, str]  # language → text ("nl", "en"), as the counsellor wrote it
+    availability: dict[str, str]
+    reachable: bool  # has at least one valid device (else messages cannot reach them)
+
+
+@dataclass(frozen=True)
+class HandoverAsk:
+    """A chosen counsellor asks to bring in a colleague; the reporter answers yes or no."""
+
+    request_id: uuid.UUID
+    colleague_id: uuid.UUID
+    colleague_name: str
+    asked_by: str
+    state: str  # asked | accepted | declined
 
 
 @dataclass(frozen=True)
@@ -94,6 +128,10 @@ class RejectedMessage:
 
 def _now() -> int:
     return int(time.time())
+
+
+def _members(conv: ConversationState) -> tuple[uuid.UUID, ...] | None:
+    return None if conv.members is None else tuple(uuid.UUID(m) for m in conv.members)
 
 
 class ReporterClient:
@@ -184,9 +222,29 @@ class ReporterClient:
         signed: bool = False,
         relay_url: str | None = None,
         ok: Iterable[int] = (200, 201, 202, 204),
+        raw_body: bytes | None = None,
     ) -> Any:
-        raw = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": "application/json"} if body is not None else {}
+        response = await self._request(
+            method, path, body=body, signed=signed, relay_url=relay_url, ok=ok, raw_body=raw_body
+        )
+        return None if response.status_code == 204 or not response.content else response.json()
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        signed: bool = False,
+        relay_url: str | None = None,
+        ok: Iterable[int] = (200, 201, 202, 204),
+        raw_body: bytes | None = None,
+    ) -> httpx.Response:
+        if raw_body is not None:
+            raw, headers = raw_body, {"Content-Type": "application/octet-stream"}
+        else:
+            raw = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+            headers = {"Content-Type": "application/json"} if body is not None else {}
         if signed:
             headers.update(
                 sign_request(self.device_id, self.keys.sign_seed, method, path, raw, now=self._clock())
@@ -206,7 +264,7 @@ class ReporterClient:
             raise ReporterError(
                 f"{method} {path}: {response.status_code} {message}", status=response.status_code, code=code
             )
-        return None if response.status_code == 204 or not response.content else response.json()
+        return response
 
     # -- join and roster -------------------------------------------------------------------------------
 
@@ -320,6 +378,122 @@ class ReporterClient:
         assert current_hash is not None
         return roster, current_hash
 
+    # -- choosing who reads -----------------------------------------------------------------------------
+
+    def counsellors(self) -> list[CounsellorChoice]:
+        """The counsellors of the roster held (``refresh_roster`` first for the newest)."""
+        roster = self.roster
+        if roster is None:
+            return []
+        return [
+            CounsellorChoice(
+                counsellor_id=c.counsellor_id,
+                display_name=c.display_name,
+                role=c.role,
+                intro=dict(c.intro),
+                availability=dict(c.availability),
+                reachable=any(True for _d in c.valid_devices()),
+            )
+            for c in roster.counsellors
+        ]
+
+    def resolve_counsellors(self, choice: Iterable[str | uuid.UUID]) -> tuple[uuid.UUID, ...]:
+        """Counsellor ids for names or ids the user chose; each must be a reachable counsellor of the
+        current roster. Raises ReporterError(code="unknown_counsellor") with a clear message."""
+        available = {c.counsellor_id: c for c in self.counsellors() if c.reachable}
+        out: list[uuid.UUID] = []
+        for wanted in choice:
+            text = str(wanted).strip()
+            found = [
+                c
+                for c in available.values()
+                if str(c.counsellor_id) == text.lower() or c.display_name.casefold() == text.casefold()
+            ]
+            if len(found) != 1:
+                raise ReporterError(
+                    f"{text!r} is not a counsellor of this organisation (any more); "
+                    "see the list of counsellors and choose again",
+                    code="unknown_counsellor",
+                )
+            out.append(found[0].counsellor_id)
+        if not out:
+            raise ReporterError("choose at least one counsellor", code="unknown_counsellor")
+        return tuple(sorted(set(out)))
+
+    def readers(self, conv_id: uuid.UUID) -> list[str] | None:
+        """Display names of the counsellors who can read the conversation (None: every counsellor)."""
+        conv = self._conv(conv_id)
+        if conv.members is None:
+            return None
+        roster = self.roster
+        names = []
+        for m in conv.members:
+            entry = None if roster is None else roster.counsellor(uuid.UUID(m))
+            names.append(entry.display_name if entry is not None else "?")
+        return sorted(names, key=str.casefold)
+
+    def gone_members(self, conv_id: uuid.UUID) -> list[uuid.UUID]:
+        """Chosen counsellors the current roster no longer lists with a device (content-free notice:
+        the app tells the reporter and offers to choose again)."""
+        conv = self._conv(conv_id)
+        roster = self.roster
+        if conv.members is None or roster is None:
+            return []
+        listed = {c.counsellor_id for c, _d in roster.valid_devices()}
+        return [uuid.UUID(m) for m in conv.members if uuid.UUID(m) not in listed]
+
+    def handover_requests(self, conv_id: uuid.UUID) -> list[HandoverAsk]:
+        conv = self._conv(conv_id)
+        return [
+            HandoverAsk(
+                request_id=uuid.UUID(msg_id),
+                colleague_id=uuid.UUID(h["colleague"]),
+                colleague_name=h.get("colleague_name", ""),
+                asked_by=h.get("by", ""),
+                state=h["state"],
+            )
+            for msg_id, h in conv.handovers.items()
+        ]
+
+    async def answer_handover(self, conv_id: uuid.UUID, request_id: uuid.UUID, *, accept: bool) -> None:
+        """Answer a handover request with a CONSENT signed by this conversation key: "yes" adds the
+        colleague to the recipient set (the requesting counsellor then shares the history), "no"
+        changes nothing."""
+        conv = self._conv(conv_id)
+        asked = conv.handovers.get(str(request_id))
+        if asked is None or asked["state"] != "asked":
+            raise ReporterError("there is no open handover request with this id")
+        if conv.members is None:
+            raise ReporterError("every counsellor can already read this conversation")
+        members = [uuid.UUID(m) for m in conv.members or []]
+        if accept:
+            members.append(self.resolve_counsellors([asked["colleague"]])[0])
+        await self._change_members(conv, members, request=request_id, accept=accept)
+        asked["state"] = "accepted" if accept else "declined"
+        self._save()
+
+    async def choose_again(self, conv_id: uuid.UUID, choice: Iterable[str | uuid.UUID]) -> None:
+        """Choose the conversation's counsellors anew (e.g. after a chosen one left the roster). The
+        counsellors chosen now get new messages; none gets the history this way."""
+        conv = self._conv(conv_id)
+        await self._change_members(conv, list(self.resolve_counsellors(choice)), request=None, accept=True)
+        # The HELLO again, so that newly chosen counsellors learn the pseudonym and this key.
+        await self._send(conv, MessageType.HELLO, self._chosen_profile(conv).to_payload())
+
+    async def _change_members(
+        self, conv: ConversationState, members: list[uuid.UUID], *, request: uuid.UUID | None, accept: bool
+    ) -> None:
+        current = Membership(conv.conv_id, _members(conv), conv.members_counter)
+        consent = current.consent_for(
+            members if accept else list(current.members or members), request=request, accept=accept
+        )
+        # A "yes" is wrapped to the new set (the colleague learns of it), a "no" to the current one.
+        after = current.apply(consent)
+        await self._send(conv, MessageType.CONSENT, consent.to_payload(), members=after.members)
+        conv.members = [str(m) for m in after.members or ()] if after.members is not None else None
+        conv.members_counter = after.counter
+        self._save()
+
     # -- profile and sending ---------------------------------------------------------------------------
 
     def set_profile(
@@ -340,11 +514,25 @@ class ReporterClient:
             saved["pseudonym"], saved["age_category"], saved["gender"], self.keys.enc_pk, self.keys.sign_pk
         )
 
-    async def open_conversation(self) -> uuid.UUID:
-        """Start a conversation: its first message is the HELLO with the profile and this install's keys."""
+    async def open_conversation(self, to: Iterable[str | uuid.UUID] | None = None) -> uuid.UUID:
+        """Start a conversation: its first message is the HELLO with the profile and this install's keys.
+        ``to``: the counsellors (names or ids) who may read it; None: every counsellor. Raises
+        ReporterError(code="unknown_counsellor") for one the roster does not list (any more)."""
         profile = self._profile()
         await self._sendable_roster()  # fail before the conversation exists locally
-        conv = ConversationState(conv_id=uuid.uuid4())
+        chosen = None if to is None else self.resolve_counsellors(to)
+        if chosen is not None:
+            profile = Profile(
+                profile.pseudonym,
+                profile.age_category,
+                profile.gender,
+                profile.reporter_enc_pk,
+                profile.reporter_sign_pk,
+                to=chosen,
+            )
+        conv = ConversationState(
+            conv_id=uuid.uuid4(), members=None if chosen is None else [str(m) for m in chosen]
+        )
         self.state.conversations[str(conv.conv_id)] = conv
         await self._send(conv, MessageType.HELLO, profile.to_payload())
         return conv.conv_id
@@ -353,7 +541,16 @@ class ReporterClient:
         """A new pseudonym is a new HELLO in the conversation."""
         saved = self.state.profile or {}
         self.set_profile(pseudonym, age_category=saved.get("age_category"), gender=saved.get("gender"))
-        await self._send(self._conv(conv_id), MessageType.HELLO, self._profile().to_payload())
+        conv = self._conv(conv_id)
+        await self._send(conv, MessageType.HELLO, self._chosen_profile(conv).to_payload())
+
+    def _chosen_profile(self, conv: ConversationState) -> Profile:
+        """The profile with the conversation's current recipient set (a desk that first sees this
+        HELLO takes the set from it)."""
+        p = self._profile()
+        return Profile(
+            p.pseudonym, p.age_category, p.gender, p.reporter_enc_pk, p.reporter_sign_pk, to=_members(conv)
+        )
 
     async def say(self, conv_id: uuid.UUID, text: str) -> dict[str, Any]:
         """Send a text message; returns the relay's `Stored` object."""
@@ -361,16 +558,64 @@ class ReporterClient:
             raise ReporterError("a message cannot be empty")
         return await self._send(self._conv(conv_id), MessageType.TEXT, text.encode("utf-8"))
 
+    async def send_file(self, conv_id: uuid.UUID, data: bytes, media_type: str) -> dict[str, Any]:
+        """Send one file (already stripped: `opgelucht_reporter.files.prepare_file`): a fresh key, the
+        encrypted blob uploaded under a new blob id (retried with the same id and bytes when the
+        connection fails: the relay answers 200 for a repeat), then a FILE message referring to it."""
+        conv = self._conv(conv_id)
+        key = new_file_key()
+        ref = FileRef(
+            blob_id=uuid.uuid4(),
+            key=key,
+            sha256=hashlib.sha256(data).digest(),
+            size=len(data),
+            media_type=media_type,
+        )
+        FileRef.from_payload(ref.to_payload())  # a type or size no receiver accepts fails here
+        blob = seal_blob(data, key)
+        path = f"/v1/device/conversations/{conv.conv_id}/blobs/{ref.blob_id}"
+        for attempt in range(3):
+            try:
+                await self._call("PUT", path, raw_body=blob, signed=True)
+                break
+            except ReporterError as exc:
+                if exc.status is not None or attempt == 2:
+                    raise
+        return await self._send(conv, MessageType.FILE, ref.to_payload())
+
+    async def fetch_file(self, conv_id: uuid.UUID, ref: FileRef) -> bytes:
+        """Download and open a file of a conversation; raises BlobError when it does not verify."""
+        conv = self._conv(conv_id)
+        response = await self._request(
+            "GET", f"/v1/device/conversations/{conv.conv_id}/blobs/{ref.blob_id}", signed=True
+        )
+        return open_blob(response.content, ref.key, sha256=ref.sha256, size=ref.size)
+
     def _conv(self, conv_id: uuid.UUID) -> ConversationState:
         try:
             return self.state.conversations[str(conv_id)]
         except KeyError:
             raise ReporterError("unknown conversation") from None
 
-    async def _send(self, conv: ConversationState, msg_type: MessageType, payload: bytes) -> dict[str, Any]:
+    async def _send(
+        self,
+        conv: ConversationState,
+        msg_type: MessageType,
+        payload: bytes,
+        *,
+        members: tuple[uuid.UUID, ...] | None = None,
+    ) -> dict[str, Any]:
         await self.flush()
         roster, current_hash = await self._sendable_roster()
-        recipients = [*roster.recipient_keys(), self.keys.enc_pk]
+        # Only the chosen counsellors' current devices (docs/protocol.md §16), and this install.
+        chosen = members if members is not None else _members(conv)
+        counsellors = roster.member_keys(chosen)
+        if not counsellors:
+            raise ReporterError(
+                "none of the counsellors you chose is on the organisation's list any more: choose again",
+                code="members_gone",
+            )
+        recipients = [*counsellors, self.keys.enc_pk]
         envelope = seal_message(
             conv_id=conv.conv_id,
             msg_id=uuid.uuid4(),
@@ -472,7 +717,20 @@ class ReporterClient:
                 self.rejected.append(RejectedMessage(seq, msg_id, "unknown_sender"))
                 return None
             counsellor_name = found[0].display_name
-        if opened.msg_type is not MessageType.TEXT and not (from_me and opened.msg_type is MessageType.HELLO):
+            if conv.members is not None:
+                assert roster is not None
+                if str(found[0].counsellor_id) not in conv.members:
+                    self.rejected.append(RejectedMessage(seq, msg_id, "not_a_member"))
+                    return None
+                try:
+                    check_stanzas(opened.header, [*roster.member_keys(_members(conv)), self.keys.enc_pk])
+                except MembershipError as exc:
+                    self.rejected.append(RejectedMessage(seq, msg_id, exc.reason))
+                    return None
+        if opened.msg_type not in (MessageType.TEXT, MessageType.FILE) and not (
+            (from_me and opened.msg_type in (MessageType.HELLO, MessageType.CONSENT))
+            or (not from_me and opened.msg_type is MessageType.HANDOVER)
+        ):
             self.rejected.append(RejectedMessage(seq, msg_id, "unexpected_type"))
             return None
         head_key = b64e(opened.sender_sign_pk)
@@ -486,9 +744,16 @@ class ReporterClient:
         conv.sender_heads[head_key] = [opened.seq, b64e(opened.envelope_hash)]
         conv.seen_msg_ids.append(msg_id)
         assert self._tracker is not None
+        file_ref: FileRef | None = None
         try:
             if opened.msg_type is MessageType.HELLO:
                 text = Profile.from_payload(opened.payload).pseudonym
+            elif opened.msg_type is MessageType.FILE:
+                file_ref, text = FileRef.from_payload(opened.payload), ""
+            elif opened.msg_type is MessageType.CONSENT:
+                text = Consent.from_payload(opened.payload).decision
+            elif opened.msg_type is MessageType.HANDOVER:
+                text = self._note_handover(conv, opened.payload, counsellor_name or "", msg_id)
             else:
                 text = opened.payload.decode("utf-8")
         except (ProtocolError, UnicodeDecodeError):
@@ -504,7 +769,28 @@ class ReporterClient:
             stored_at=int(item["stored_at"]),
             chain_ok=chain_ok,
             roster_matches=opened.roster_hash == self._tracker.current_hash,
+            file=file_ref,
         )
+
+    def _note_handover(self, conv: ConversationState, payload: bytes, by: str, msg_id: str) -> str:
+        """A member's handover request: kept as an open question for the reporter. Returns the
+        colleague's display name (the text shown). Raises ProtocolError when malformed."""
+        request = HandoverRequest.from_payload(payload)
+        roster = self.roster
+        entry = None if roster is None else roster.counsellor(request.colleague)
+        name = entry.display_name if entry is not None else ""
+        if (
+            conv.members is not None
+            and request.counter == conv.members_counter
+            and msg_id not in conv.handovers
+        ):
+            conv.handovers[msg_id] = {
+                "colleague": str(request.colleague),
+                "colleague_name": name,
+                "by": by,
+                "state": "asked",
+            }
+        return name
 
     # -- usage events, feedback, data rights -----------------------------------------------------------
 

@@ -33,6 +33,11 @@ class ConversationState:
     seen_msg_ids: list[str] = field(default_factory=list)
     sender_heads: dict[str, list[Any]] = field(default_factory=dict)  # sender sign_pk b64 → [seq, hash b64]
     pending: list[str] = field(default_factory=list)  # envelopes (b64) posted but not yet acknowledged
+    # Who may read it (docs/protocol.md §16): the chosen counsellor ids (None: every counsellor), the
+    # counter of the last consent, and handover requests by msg_id ({"colleague", "by", "state"}).
+    members: list[str] | None = None
+    members_counter: int = 0
+    handovers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +48,9 @@ class ConversationState:
             "seen_msg_ids": self.seen_msg_ids,
             "sender_heads": self.sender_heads,
             "pending": self.pending,
+            "members": self.members,
+            "members_counter": self.members_counter,
+            "handovers": self.handovers,
         }
 
     @classmethod
@@ -55,6 +63,9 @@ class ConversationState:
             seen_msg_ids=list(value["seen_msg_ids"]),
             sender_heads=dict(value["sender_heads"]),
             pending=list(value["pending"]),
+            members=None if value.get("members") is None else list(value["members"]),
+            members_counter=int(value.get("members_counter", 0)),
+            handovers=dict(value.get("handovers", {})),
         )
 
 

@@ -294,3 +294,12 @@ def test_the_core_features_get_the_session_never_the_facade(graphs: tuple[Graph,
         if "opgelucht_desk.core.desk" in edges and layer_of(name) == "core"
     )
     assert importers == []
+
+
+def test_the_shared_disclosure_rules_import_nothing_of_ours(graphs: tuple[Graph, Graph]) -> None:
+    """`opgelucht_desk.disclosure` (docs/layout.md) is shared by the relay and the core: it stays pure."""
+    graph, third_party = graphs
+    assert graph["opgelucht_desk.disclosure"] == {}
+    assert set(third_party["opgelucht_desk.disclosure"]) <= {"__future__", "collections", "dataclasses"}
+    assert "opgelucht_desk.disclosure" in graph["opgelucht_relay.services.stats_suppression"]
+    assert "opgelucht_desk.disclosure" in graph["opgelucht_desk.core.annual_report"]

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from opgelucht_desk.core.errors import NotAllowedError, VerificationError
-from opgelucht_desk.core.inbox import MessageRecord
+from opgelucht_desk.core.inbox import STATE_UNSHARED, MessageRecord
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.session import Session
@@ -28,6 +28,7 @@ from opgelucht_desk.protocol.roster import (
     parse_roster_body,
     roster_hash,
     sign_roster,
+    texts,
 )
 
 ROSTER_LIFETIME = 14 * 86400
@@ -92,8 +93,17 @@ async def publish_roster(s: Session) -> int:
     for c in org["counsellors"]:
         identity = b64d(c["identity_key"])
         devices = publishable_devices(c, identity)
+        shown = c.get("presentation") or {}
         entries.append(
-            CounsellorEntry(uuid.UUID(c["counsellor_id"]), c["display_name"], identity, tuple(devices))
+            CounsellorEntry(
+                uuid.UUID(c["counsellor_id"]),
+                c["display_name"],
+                identity,
+                tuple(devices),
+                role=(shown.get("role") or "").strip() or None,
+                intro=texts(shown.get("intro")),
+                availability=texts(shown.get("availability")),
+            )
         )
     prev = s.trust.tracker.current_signed
     signed = new_roster(uuid.UUID(str(org["org_id"])), entries, prev, org_seed, s.now())
@@ -145,12 +155,15 @@ async def share_conversations_with_new_devices(s: Session) -> int:
     await s.engine.sync_once()
     await s.engine.load_all()
     roster, _hash = s.trust.sendable(s.now())
-    targets = [d for _c, d in roster.valid_devices()]
     wraps: list[dict[str, str]] = []
     changed: list[MessageRecord] = []
-    for msgs in s.inbox.messages.values():
+    for conv_id, msgs in s.inbox.messages.items():
+        # Only to the devices of the counsellors the reporter chose (docs/protocol.md §16).
+        conv = s.inbox.conversations.get(conv_id)
+        members = None if conv is None else conv.membership().members
+        targets = [d for c, d in roster.valid_devices() if members is None or c.counsellor_id in members]
         for m in msgs.values():
-            if m.content_key is None:
+            if m.content_key is None or m.state == STATE_UNSHARED:
                 continue
             have = set(m.key_ids)
             for device in targets:

@@ -14,7 +14,7 @@ import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import httpx
 
@@ -69,12 +69,13 @@ class SyncPage(TypedDict):
     more: bool
 
 
-class LiveConversation(TypedDict):
-    conv_id: str
-    created_at: int
-    last_activity: int
-    last_seq: int
-    expires_at: int
+class LiveConversation(TypedDict, total=False):
+    conv_id: Required[str]
+    created_at: Required[int]
+    last_activity: Required[int]
+    last_seq: Required[int]
+    expires_at: Required[int]
+    org_code: str  # the code the reporter registered under (relays before the case register: absent)
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,14 @@ class RelayClient:
         result: JSON = await self._call("GET", "/v1/org", idempotent=True)
         return result
 
+    async def me(self) -> JSON:
+        result: JSON = await self._call("GET", "/v1/me", idempotent=True)
+        return result
+
+    async def put_presentation(self, presentation: Mapping[str, Any]) -> JSON:
+        result: JSON = await self._call("PUT", "/v1/me/presentation", body=presentation, idempotent=True)
+        return result
+
     async def put_roster(self, signed_roster: Mapping[str, Any]) -> None:
         await self._call("PUT", "/v1/org/roster", body=signed_roster)
 
@@ -252,6 +261,40 @@ class RelayClient:
 
     async def remove_counsellor(self, counsellor_id: str) -> None:
         await self._call("DELETE", f"/v1/org/counsellors/{counsellor_id}")
+
+    # -- case register (docs/case-register.md): opaque blobs ------------------------------------------
+    async def register_settings(self) -> JSON:
+        result: JSON = await self._call("GET", "/v1/register/settings", idempotent=True)
+        return result
+
+    async def set_register_settings(self, retention_days: int) -> JSON:
+        body = {"retention_days": retention_days}
+        result: JSON = await self._call("PUT", "/v1/register/settings", body=body, idempotent=True)
+        return result
+
+    async def register_records(self, after: str = "") -> JSON:
+        params: dict[str, str | int] = {"after": after} if after else {}
+        result: JSON = await self._call("GET", "/v1/register/records", params=params, idempotent=True)
+        return result
+
+    async def register_record(self, record_id: str) -> JSON:
+        result: JSON = await self._call("GET", f"/v1/register/records/{record_id}", idempotent=True)
+        return result
+
+    async def put_register_record(self, record_id: str, version: int, blob: str) -> JSON:
+        """Version ``version`` of a record; ConflictError when another version exists (re-read, merge)."""
+        body = {"version": version, "blob": blob}
+        result: JSON = await self._call("PUT", f"/v1/register/records/{record_id}", body=body)
+        return result
+
+    async def register_key_wraps(self) -> list[JSON]:
+        result: list[JSON] = (await self._call("GET", "/v1/register/keys", idempotent=True))["wraps"]
+        return result
+
+    async def post_register_key_wrap(self, device_id: str, blob: str) -> JSON:
+        body = {"device_id": device_id, "blob": blob}
+        result: JSON = await self._call("POST", "/v1/register/keys", body=body, idempotent=True)
+        return result
 
     async def codes(self) -> list[JSON]:
         result: list[JSON] = (await self._call("GET", "/v1/org/codes", idempotent=True))["codes"]
@@ -312,6 +355,32 @@ class RelayClient:
             "POST", f"/v1/inbox/conversations/{conv_id}/notes", body={"envelope": envelope}, idempotent=True
         )
         return result
+
+    async def put_blob(self, conv_id: str, blob_id: str, blob: bytes) -> None:
+        """Upload an encrypted file blob; idempotent by blob id (same bytes: 200), so it is retried."""
+        await self._raw("PUT", f"/v1/inbox/conversations/{conv_id}/blobs/{blob_id}", blob)
+
+    async def get_blob(self, conv_id: str, blob_id: str) -> bytes:
+        """Download an encrypted file blob."""
+        return await self._raw("GET", f"/v1/inbox/conversations/{conv_id}/blobs/{blob_id}", None)
+
+    async def _raw(self, method: str, path: str, content: bytes | None) -> bytes:
+        headers = self._headers(True)
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        attempts = self._retries + 1
+        for attempt in range(attempts):
+            try:
+                response = await self._client.request(method, path, content=content, headers=headers)
+            except httpx.TransportError as exc:
+                if attempt + 1 >= attempts:
+                    raise OfflineError(f"The relay cannot be reached ({type(exc).__name__}).") from None
+            else:
+                if response.status_code not in _RETRYABLE_STATUS or attempt + 1 >= attempts:
+                    _raise_for(response)
+                    return response.content
+            await asyncio.sleep(self._backoff * (2**attempt) * (0.5 + random.random()))  # noqa: S311
+        raise OfflineError("The relay cannot be reached.")  # pragma: no cover - loop always returns/raises
 
     async def post_wraps(self, wraps: Sequence[Mapping[str, str]]) -> None:
         await self._call("POST", "/v1/inbox/wraps", body={"wraps": wraps}, idempotent=True)

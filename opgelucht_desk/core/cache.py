@@ -40,7 +40,11 @@ CREATE INDEX IF NOT EXISTS messages_expiry ON messages (expires_at);
 CREATE TABLE IF NOT EXISTS outbox (
     msg_id TEXT PRIMARY KEY, conv_id TEXT NOT NULL, queued_at INTEGER NOT NULL, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS drafts (conv_id TEXT PRIMARY KEY, blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS attachments (
+    conv_id TEXT NOT NULL, msg_id TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    blob BLOB NOT NULL, PRIMARY KEY (conv_id, msg_id));
 """
+_CONV_TABLES = ("conversations", "messages", "outbox", "drafts", "attachments")
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,7 @@ class EncryptedCache:
     def delete_conversations(self, conv_ids: Iterable[str]) -> None:
         ids = [(c,) for c in conv_ids]
         with self._tx() as db:
-            for table in ("conversations", "messages", "outbox", "drafts"):
+            for table in _CONV_TABLES:
                 db.executemany(f"DELETE FROM {table} WHERE conv_id = ?", ids)  # noqa: S608 - fixed names
         self._checkpoint()
 
@@ -214,12 +218,15 @@ class EncryptedCache:
             n = db.execute(
                 "DELETE FROM messages WHERE expires_at <= ? OR stored_at <= ?", (now, limit)
             ).rowcount
+            files = db.execute(
+                "DELETE FROM attachments WHERE expires_at <= ? OR stored_at <= ?", (now, limit)
+            ).rowcount
             gone = [
                 r[0] for r in db.execute("SELECT conv_id FROM conversations WHERE expires_at <= ?", (now,))
             ]
-            for table in ("conversations", "messages", "outbox", "drafts"):
+            for table in _CONV_TABLES:
                 db.executemany(f"DELETE FROM {table} WHERE conv_id = ?", [(c,) for c in gone])  # noqa: S608
-        if n or gone:
+        if n or files or gone:
             self._checkpoint()
         return gone, n
 
@@ -228,6 +235,24 @@ class EncryptedCache:
         do not linger in the WAL."""
         with self._lock:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- attachments (re-encoded renderings of received files) ---------------------------------------
+    def put_attachment(self, conv_id: str, msg_id: str, stored_at: int, expires_at: int, data: bytes) -> None:
+        """Keep a rendering, sealed like every row (``stored_at``: the message's relay time, so the
+        31-day rule removes it with its message)."""
+        blob = self._seal(f"attachments|{conv_id}|{msg_id}", data)
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO attachments VALUES (?, ?, ?, ?, ?)",
+                (conv_id, msg_id, stored_at, expires_at, blob),
+            )
+
+    def attachment(self, conv_id: str, msg_id: str) -> bytes | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT blob FROM attachments WHERE conv_id = ? AND msg_id = ?", (conv_id, msg_id)
+            ).fetchone()
+        return None if row is None else self._open(f"attachments|{conv_id}|{msg_id}", row[0])
 
     # -- outbox ------------------------------------------------------------------------------------
     def enqueue(self, item: QueuedItem, conversation: CachedConversation | None = None) -> None:

@@ -16,7 +16,16 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from opgelucht_desk.core import admin, backups, enrolment, views, writing
+from opgelucht_desk.core import (
+    admin,
+    attachments,
+    backups,
+    enrolment,
+    handover,
+    presentation,
+    views,
+    writing,
+)
 from opgelucht_desk.core.account import ACCOUNT_FILE, make_private_dir, read_account
 from opgelucht_desk.core.admin import ROSTER_LIFETIME
 from opgelucht_desk.core.api import RelayClient
@@ -32,20 +41,25 @@ from opgelucht_desk.core.model import (
     AccountInfo,
     Article,
     Category,
+    Colleague,
     ConversationSummary,
     CounsellorView,
     DeskState,
     EnrolmentChallenge,
     EnrolmentResult,
+    HandoverView,
     MessageView,
     NoteView,
     OrgCode,
+    Presentation,
     SessionView,
     StatsReport,
     Status,
     StoredDataSummary,
 )
 from opgelucht_desk.core.poster import CodePoster
+from opgelucht_desk.core.register import CaseRegister
+from opgelucht_desk.core.safe_render import Rendering
 from opgelucht_desk.core.session import Background, Session, open_session
 from opgelucht_desk.core.trust import Trust
 
@@ -73,6 +87,7 @@ class Desk:
         self._pending: dict[str, PendingEnrolment] = {}
         self._background = Background()
         self._locked_watch: LockedWatch | None = None
+        self._register: CaseRegister | None = None
 
     # -- life cycle --------------------------------------------------------------------------------
     @classmethod
@@ -186,6 +201,8 @@ class Desk:
             self.config, account, key_secrets, api, trust, self._events, self._background, blob_key
         )
         self._u = session
+        self._register = CaseRegister(session)
+        self._register.start()
         await self._stop_locked_watch()  # the sync engine takes over
         await session.engine.purge()
         self._background.spawn(session.engine.load_all())
@@ -193,6 +210,9 @@ class Desk:
     async def lock(self) -> None:
         """Drop decrypted state and keys from memory; the session (token in the keyring) stays."""
         u, self._u = self._u, None
+        if self._register is not None:
+            self._register.stop()
+            self._register = None
         await self._stop_locked_watch()
         if u is not None:
             await u.close()
@@ -289,6 +309,12 @@ class Desk:
     def online(self) -> bool | None:
         return None if self._u is None else self._u.engine.online
 
+    def register(self) -> CaseRegister:
+        """The case register and annual report of the unlocked desk (core/register.py)."""
+        self._unlocked()
+        assert self._register is not None
+        return self._register
+
     # -- inbox views (core/views.py; synchronous: in-memory decrypted state) -----------------------
     def conversations(
         self, query: str = "", status: Status | None = None, category: Category | None = None
@@ -326,6 +352,19 @@ class Desk:
         Raises RosterBlockedError when the roster forbids sending."""
         await writing.reply(self._unlocked(), conv_id, text)
 
+    # -- files (core/attachments.py) -------------------------------------------------------------------
+    async def open_attachment(self, conv_id: uuid.UUID | str, msg_id: uuid.UUID | str) -> Rendering:
+        """A file's verified, re-encoded rendering (thumbnail, pages, copy); raises AttachmentError."""
+        return await attachments.open_attachment(self._unlocked(), conv_id, msg_id)
+
+    async def save_attachment(self, conv_id: uuid.UUID | str, msg_id: uuid.UUID | str, target: Path) -> None:
+        """Save the re-encoded, metadata-free copy of a file (never the original bytes)."""
+        await attachments.save_copy(self._unlocked(), conv_id, msg_id, target)
+
+    async def attach_file(self, conv_id: uuid.UUID | str, data: bytes) -> None:
+        """Send a file to the reporter (re-encoded, encrypted, uploaded, then a FILE reply)."""
+        await attachments.attach_file(self._unlocked(), conv_id, data)
+
     async def add_note(self, conv_id: uuid.UUID | str, text: str) -> None:
         """A private note for the counsellors (staff channel, never sent to the reporter)."""
         await writing.add_note(self._unlocked(), conv_id, text)
@@ -339,6 +378,24 @@ class Desk:
     async def mark_read(self, conv_id: uuid.UUID | str, read: bool = True) -> None:
         """Read state is local to this computer."""
         await writing.mark_read(self._unlocked(), conv_id, read)
+
+    # -- who reads a conversation (core/handover.py) -----------------------------------------------
+    def colleagues(self, conv_id: uuid.UUID | str) -> list[Colleague]:
+        return handover.colleagues(self._unlocked(), conv_id)
+
+    def handovers(self, conv_id: uuid.UUID | str) -> list[HandoverView]:
+        return handover.handovers(self._unlocked(), conv_id)
+
+    async def request_handover(self, conv_id: uuid.UUID | str, colleague_id: uuid.UUID | str) -> None:
+        """Ask the reporter to let a colleague read the conversation (nothing changes without consent)."""
+        await handover.request_handover(self._unlocked(), conv_id, colleague_id)
+
+    async def presentation(self) -> Presentation:
+        return await presentation.presentation(self._unlocked())
+
+    async def set_presentation(self, value: Presentation) -> Presentation:
+        """Role, introduction, availability for reporters (in the org admin's next roster)."""
+        return await presentation.set_presentation(self._unlocked(), value)
 
     # -- statistics and sessions -------------------------------------------------------------------
     async def stats(self, period: str) -> StatsReport:

@@ -21,7 +21,8 @@ the other kinds are the core's own decisions (never a made-up HTTP status)::
     ├── LockedError                   log in (unlock) first
     ├── BackupError                   a key backup file cannot be used (kind)
     ├── UnknownConversationError      no such conversation in this desk's inbox
-    └── NotAllowedError               this account or computer may not do this (role, org key)
+    ├── NotAllowedError               this account or computer may not do this (role, org key)
+    └── AttachmentError               a file cannot be shown, saved or sent (reason)
 """
 
 from __future__ import annotations
@@ -120,3 +121,14 @@ class UnknownConversationError(DeskError):
 class NotAllowedError(DeskError):
     """This account or computer may not do this: the role does not allow it, or the organisation key
     is not on this computer (decided locally, before asking the relay)."""
+
+
+class AttachmentError(DeskError):
+    """A file cannot be shown, saved or sent. ``reason`` is a fixed word: the render worker's refusals
+    (core/safe_render.py ``REASONS``), ``not_verified`` (the blob failed its checks; ``detail`` is the
+    protocol's reason), ``unavailable`` (the relay no longer has it), ``too_large``, ``unsupported``."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(f"The file cannot be used ({reason}).")
+        self.reason = reason
+        self.detail = detail

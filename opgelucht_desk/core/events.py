@@ -48,6 +48,9 @@ class DeskListener:
     def auth_expired(self) -> None:
         """The relay ended the session (time-out, signed out elsewhere): lock and ask to log in."""
 
+    def register_changed(self) -> None:
+        """The case register (core/register.py) changed or was refreshed: show the annual report again."""
+
     def locked_activity(self, conversations: int) -> None:
         """While locked: ``conversations`` conversations changed since locking (core/locked_watch.py)."""
 

@@ -11,6 +11,7 @@ Only this module and the facade hold plaintext, and only in memory; the cache st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -24,6 +25,7 @@ from opgelucht_desk.core.cache import (
     CachedMessage,
     EncryptedCache,
 )
+from opgelucht_desk.protocol.attachment import FileRef
 from opgelucht_desk.protocol.encoding import b64d, b64e
 from opgelucht_desk.protocol.envelope import (
     ZERO_HASH,
@@ -36,9 +38,22 @@ from opgelucht_desk.protocol.errors import EnvelopeError, ProtocolError
 from opgelucht_desk.protocol.keys import DeviceKeys
 from opgelucht_desk.protocol.meta import parse_meta
 from opgelucht_desk.protocol.profile import Profile
+from opgelucht_desk.protocol.recipients import (
+    Consent,
+    HandoverRequest,
+    Membership,
+    MembershipError,
+    check_stanzas,
+)
 from opgelucht_desk.protocol.roster import Roster
 
-CHAT_TYPES = (MessageType.HELLO, MessageType.TEXT)
+CHAT_TYPES = (
+    MessageType.HELLO,
+    MessageType.TEXT,
+    MessageType.FILE,
+    MessageType.HANDOVER,
+    MessageType.CONSENT,
+)
 STAFF_TYPES = (MessageType.NOTE, MessageType.META)
 
 STATE_RECEIVED = "received"
@@ -70,6 +85,7 @@ class MessageRecord:
     content_key: str | None = None
     envelope: str | None = None  # kept only while the message cannot be opened on this device
     key_ids: list[str] = field(default_factory=list)  # stanza key ids (b64) that can open it
+    attachment: str | None = None  # a FILE message: its reference (protocol/attachment.py), key included
 
     def to_cache(self) -> CachedMessage:
         return CachedMessage(
@@ -115,6 +131,19 @@ class ConversationRecord:
     chat_count: int = 0
     note_count: int = 0
     oldest: int | None = None
+    # Who may read it (docs/protocol.md §16): the reporter's chosen counsellor ids (None: all), the set
+    # counter of the last accepted consent, and the handover requests by their msg_id
+    # ({"colleague", "by", "state": asked | accepted | declined}).
+    members: list[str] | None = None
+    unopened: bool = False  # every message is still without a key here
+    unshared_last: int = 0  # the relay cursor of the newest message without a key here
+    members_counter: int = 0
+    members_cursor: int = 0  # relay cursor of the HELLO this desk took the recipient set from
+    handovers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def membership(self) -> Membership:
+        chosen = None if self.members is None else tuple(uuid.UUID(m) for m in self.members)
+        return Membership(uuid.UUID(self.conv_id), chosen, self.members_counter)
 
     def to_cache(self) -> CachedConversation:
         return CachedConversation(
@@ -141,6 +170,7 @@ class Opened:
     opened: OpenedMessage | None
     failure: str | None  # precise local reason; None when opened or unshared
     unshared: bool = False
+    shared: bool = False  # opened with a content key shared (re-wrapped) or kept here, not a stanza
 
 
 def decrypt_batch(messages: Sequence[SyncMessage], keys: DeviceKeys) -> list[Opened]:
@@ -178,7 +208,7 @@ def open_shared(message: MessageRecord, content_key: bytes) -> Opened:
     try:
         envelope = b64d(message.envelope or "")
         opened = open_with_content_key(envelope, content_key, expected_conv_id=uuid.UUID(message.conv_id))
-        return Opened(fake, opened, None)
+        return Opened(fake, opened, None, shared=True)
     except EnvelopeError as exc:
         return Opened(fake, None, _describe(exc.reason))
     except (ProtocolError, ValueError):
@@ -221,6 +251,18 @@ class StaffDirectory:
     listed: frozenset[bytes] = frozenset()
     removed: dict[bytes, list[Removal]] = field(default_factory=dict)
     version: int = 0
+    # Of the newest roster: each valid device's counsellor id (by sign_pk), each counsellor's valid
+    # device keys (X25519) and display name. Recomputed on adopt (not stored).
+    counsellor_of: dict[bytes, str] = field(default_factory=dict)
+    member_devices: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    # The relay cursor as of which each device was first listed (stored): an envelope after it
+    # without a stanza for the device was not meant for it (a conversation the reporter chose others for).
+    first_listed: dict[bytes, int] = field(default_factory=dict)
+
+    def keys_of(self, members: Iterable[str]) -> list[bytes]:
+        """The current devices (X25519 keys) of these counsellors."""
+        return [pk for m in members for pk in self.member_devices.get(m, ())]
 
     def adopt(self, roster: Roster, digest: bytes, cursor: int) -> None:
         """Take a newly verified roster (hash ``digest``). ``cursor``: the relay cursor up to which this
@@ -229,6 +271,14 @@ class StaffDirectory:
         self.devices.update(listed)
         self.roster_hashes[roster.version] = digest
         self.listed, self.version = frozenset(listed), roster.version
+        for sign_pk in self.listed:
+            self.first_listed.setdefault(sign_pk, cursor)
+        self.counsellor_of = {d.sign_pk: str(c.counsellor_id) for c, d in roster.valid_devices()}
+        devices: dict[str, list[bytes]] = {}
+        for counsellor, device in roster.valid_devices():
+            devices.setdefault(str(counsellor.counsellor_id), []).append(device.enc_pk)
+        self.member_devices = {c: tuple(pks) for c, pks in devices.items()}
+        self.names = {str(c.counsellor_id): c.display_name for c in roster.counsellors}
         for sign_pk in self.devices:
             spans = self.removed.get(sign_pk, [])
             still_removed = bool(spans) and spans[-1].until is None
@@ -330,10 +380,12 @@ class Inbox:
             if m.cursor > conv.read_cursor
             and not m.outgoing
             and m.channel == "chat"
-            and m.msg_type in (0, int(MessageType.TEXT))
+            and m.msg_type in (0, int(MessageType.TEXT), int(MessageType.FILE))
             and m.state != STATE_UNSHARED
         )
         conv.unshared = sum(1 for m in msgs if m.state == STATE_UNSHARED)
+        conv.unopened = bool(msgs) and conv.unshared == len(msgs)
+        conv.unshared_last = max((m.cursor for m in msgs if m.state == STATE_UNSHARED), default=0)
         conv.chat_count = sum(1 for m in msgs if m.channel == "chat")
         conv.note_count = sum(1 for m in msgs if m.msg_type == int(MessageType.NOTE))
         conv.oldest = min((m.stored_at for m in msgs), default=None)
@@ -445,14 +497,22 @@ class Inbox:
             conv.reporter_enc_pk = b64e(profile.reporter_enc_pk)
         elif kind == "chat" and conv.reporter_sign_pk == b64e(opened.sender_sign_pk):
             pass
+        elif kind == "chat" and conv.reporter_sign_pk is None:
+            # Wrapped to this desk before it knows the reporter's key: a colleague brought in by a
+            # handover gets the HELLO by re-wrap, maybe after this. Kept (with its key) until then.
+            record.state, record.envelope = STATE_UNSHARED, m["envelope"] or None
+            return record
         else:
             return self._fail(conv, record, "the sender is not a counsellor of the roster nor this reporter")
+        problem = self._membership(conv, opened, profile, staff, item.shared, record.cursor)
+        if problem is not None:
+            return self._fail(conv, record, problem)
         # Roster consistency: the sender's roster hash for a version we know must match ours.
         known = staff.roster_hashes.get(opened.header.roster_version)
         if known is not None and known != opened.roster_hash:
             conv.add_problem("a message was sent under a different roster than this desk was shown")
         # The sender's chain.
-        if not self._chain_ok(conv, record, opened, kind):
+        if not self._chain_ok(conv, record, opened, kind, item.shared):
             return None
         # The payload.
         if opened.msg_type in (MessageType.TEXT, MessageType.NOTE):
@@ -475,19 +535,40 @@ class Inbox:
             )
         elif opened.msg_type == MessageType.META:
             self._apply_meta(conv, record, opened.payload)
+        elif opened.msg_type == MessageType.FILE:
+            try:
+                FileRef.from_payload(opened.payload)
+            except (ProtocolError, ValueError):
+                return self._fail(conv, record, "the file reference is malformed")
+            record.attachment = opened.payload.decode("utf-8")
+        elif opened.msg_type == MessageType.HANDOVER:
+            failure = self._apply_handover(conv, record, opened.payload, staff)
+            if failure is not None:
+                return self._fail(conv, record, failure)
+        elif opened.msg_type == MessageType.CONSENT:
+            failure = self._apply_consent(conv, record, opened.payload)
+            if failure is not None:
+                return self._fail(conv, record, failure)
         record.state = STATE_SENT if record.outgoing else STATE_RECEIVED
         if not record.outgoing:
             record.author = conv.pseudonym or ""
-            if opened.msg_type == MessageType.TEXT:
+            if opened.msg_type in (MessageType.TEXT, MessageType.FILE):
                 result.new_incoming += 1
         return record
 
     def _chain_ok(
-        self, conv: ConversationRecord, record: MessageRecord, opened: OpenedMessage, kind: str
+        self,
+        conv: ConversationRecord,
+        record: MessageRecord,
+        opened: OpenedMessage,
+        kind: str,
+        shared: bool = False,
     ) -> bool:
         key = f"{record.sender}|{kind}"
         ehash = b64e(opened.envelope_hash)
         last = conv.chains.get(key)
+        if shared and last is not None and opened.seq < int(last[0]):
+            return True  # history opened late (shared or kept until the HELLO came): behind the head
         if last is None:
             if opened.seq <= 1 and opened.prev_hash != ZERO_HASH:
                 conv.add_problem("a sender's first message claims a predecessor (fork)")
@@ -505,6 +586,96 @@ class Inbox:
                 conv.add_problem(f"{missing} message(s) from a sender are missing (gap)")
         conv.chains[key] = [opened.seq, ehash]
         return True
+
+    def _membership(
+        self,
+        conv: ConversationRecord,
+        opened: OpenedMessage,
+        profile: Profile | None,
+        staff: StaffDirectory,
+        shared: bool,
+        cursor: int,
+    ) -> str | None:
+        """The recipient-set rules (docs/protocol.md §16): the first HELLO fixes the reporter's
+        choice; a chosen conversation's envelopes are wrapped only to the members' current devices and
+        the reporter, and written only by members. None when they hold."""
+        if opened.msg_type == MessageType.HELLO and profile is not None and conv.members is None:
+            first = not any(
+                r.msg_type == int(MessageType.HELLO) and r.state != STATE_FAILED
+                for r in self.messages.get(conv.conv_id, {}).values()
+            )
+            if first and profile.to is not None:
+                conv.members = [str(m) for m in profile.to]
+                conv.members_cursor = cursor
+        if conv.members is None:
+            return None
+        author = staff.counsellor_of.get(opened.sender_sign_pk)
+        if author is not None and author not in conv.members:
+            return "written by a counsellor the reporter did not choose"
+        if shared:  # history opened by a re-wrap: its stanzas are those of its time
+            return None
+        members = list(conv.members)
+        if opened.msg_type == MessageType.CONSENT:
+            with contextlib.suppress(ProtocolError, ValueError):  # wrapped to the new set
+                members += [str(m) for m in Consent.from_payload(opened.payload).members]
+        allowed = staff.keys_of(members)
+        if conv.reporter_enc_pk is not None:
+            allowed.append(b64d(conv.reporter_enc_pk))
+        try:
+            check_stanzas(opened.header, allowed)
+        except MembershipError:
+            return "the message was encrypted to someone the reporter did not choose"
+        return None
+
+    @staticmethod
+    def _apply_handover(
+        conv: ConversationRecord, record: MessageRecord, payload: bytes, staff: StaffDirectory
+    ) -> str | None:
+        if not record.outgoing:
+            return "a handover request that no counsellor signed"
+        try:
+            request = HandoverRequest.from_payload(payload)
+        except ProtocolError:
+            return "a malformed handover request"
+        colleague = str(request.colleague)
+        record.text = staff.names.get(colleague, "")
+        conv.handovers[record.msg_id] = {
+            "colleague": colleague,
+            "by": record.author,
+            "sender": record.sender,
+            "state": "asked",
+        }
+        return None
+
+    @staticmethod
+    def _apply_consent(conv: ConversationRecord, record: MessageRecord, payload: bytes) -> str | None:
+        """Only the reporter's pinned key signs a consent (checked before); it must bind this
+        conversation, the next counter and the current set's hash (no replay of an older one)."""
+        if record.outgoing:
+            return "a consent that the reporter did not sign"
+        try:
+            consent = Consent.from_payload(payload)
+            if record.cursor < conv.members_cursor and consent.conv_id == uuid.UUID(conv.conv_id):
+                # Older than the HELLO this desk learned the set from (the reporter chose again and
+                # sent the HELLO anew): history, not a change. Its counter is the one in effect.
+                if consent.accepted and [str(m) for m in consent.members] == conv.members:
+                    conv.members_counter = max(conv.members_counter, consent.counter)
+                record.text = consent.decision
+                return None
+            membership = conv.membership().apply(consent)
+        except MembershipError as exc:
+            if exc.reason == "other_conversation":
+                return "a consent for another conversation was refused"
+            return "an older or replayed consent was refused"
+        except (ProtocolError, ValueError):
+            return "a malformed consent"
+        if consent.request is not None and str(consent.request) in conv.handovers:
+            conv.handovers[str(consent.request)]["state"] = "accepted" if consent.accepted else "declined"
+        if consent.accepted:
+            conv.members = [str(m) for m in membership.members or ()]
+            conv.members_counter = membership.counter
+        record.text = consent.decision
+        return None
 
     @staticmethod
     def _apply_meta(conv: ConversationRecord, record: MessageRecord, payload: bytes) -> None:

@@ -82,6 +82,50 @@ class ConversationSummary:
     category: Category | None
     days_until_deletion: int
     verification_problem: str | None
+    # Who can read it besides this counsellor: None every counsellor (the reporter chose no one),
+    # () only this counsellor, else the other chosen counsellors' display names.
+    readers: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    """A chosen counsellor's request to bring in a colleague, and the reporter's answer so far."""
+
+    request_id: uuid.UUID
+    colleague: str  # display name
+    asked_by: str
+    state: Literal["asked", "accepted", "declined"]
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A counsellor of the roster who could be brought into a conversation."""
+
+    counsellor_id: uuid.UUID
+    display_name: str
+    role: str | None
+    availability: dict[str, str]  # language ("nl", "en") → text, as the colleague entered it
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a counsellor presents themselves to reporters in the roster (each text per language)."""
+
+    role: str = ""
+    intro: dict[str, str] = field(default_factory=dict)
+    availability: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """A file in the conversation (a FILE message): what it is, never its name."""
+
+    media_type: str
+    size: int
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.media_type == "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -93,6 +137,7 @@ class MessageView:
     sent_at: datetime
     state: MessageState
     problem: str | None = None
+    attachment: AttachmentView | None = None
 
 
 @dataclass(frozen=True)

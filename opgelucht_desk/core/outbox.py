@@ -14,7 +14,13 @@ from dataclasses import asdict, dataclass
 
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.cache import EncryptedCache, QueuedItem
-from opgelucht_desk.core.errors import GoneError, NotFoundError, ServerError, VerificationError
+from opgelucht_desk.core.errors import (
+    GoneError,
+    NotAllowedError,
+    NotFoundError,
+    ServerError,
+    VerificationError,
+)
 from opgelucht_desk.core.inbox import ConversationRecord, channel_of
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.encoding import b64d, b64e
@@ -59,7 +65,11 @@ def seal_outgoing(
     """Seal a message for the conversation and advance this device's chain in ``conv`` (not persisted)."""
     roster, roster_hash = trust.sendable(now)
     channel = channel_of(msg_type)
-    recipients = list(dict.fromkeys(roster.recipient_keys()))
+    members = conv.membership().members
+    if members is not None and trust.staff.counsellor_of.get(keys.sign_pk) not in (conv.members or []):
+        raise NotAllowedError("The reporter did not choose you for this conversation.")
+    # Only the members' current devices (all counsellors when the reporter chose no one), docs §16.
+    recipients = list(dict.fromkeys(roster.member_keys(members)))
     if channel == "chat":
         if conv.reporter_enc_pk is None:
             raise VerificationError(

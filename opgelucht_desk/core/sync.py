@@ -29,6 +29,7 @@ from opgelucht_desk.core.inbox import (
     decrypt_batch,
     open_shared,
 )
+from opgelucht_desk.core.membership import share_handovers
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.core.outbox import Outbox
 from opgelucht_desk.core.trust import Trust
@@ -126,6 +127,10 @@ class SyncEngine:
             await self._pull()
             if self.outbox.pending():  # queued while pulling
                 await self.outbox.flush(self.api)
+            # History for a colleague the reporter let in (handover with consent, docs §16).
+            await share_handovers(
+                inbox=self.inbox, trust=self.trust, keys=self.keys, api=self.api, cache=self.cache
+            )
             self.rounds += 1
 
     async def _stored_cursor(self) -> int:
@@ -348,7 +353,16 @@ class SyncEngine:
         return None
 
     def _open_shared(self) -> ApplyResult:
-        if not self._shared_keys:
+        # Messages wrapped to this desk before it knew the reporter's key (a colleague brought in by a
+        # handover) are kept with their content key: opened once the HELLO is here (or comes with them).
+        waiting = [
+            r
+            for r in self.inbox.unshared()
+            if r.content_key is not None
+            and (r.conv_id in self._shared_convs or self.inbox.conversations[r.conv_id].reporter_sign_pk)
+        ]
+        waiting_ids = {r.msg_id for r in waiting}
+        if not self._shared_keys and not waiting:
             return ApplyResult()
         for conv_id in self._shared_convs:
             self.inbox.ensure_loaded(conv_id)  # normally done already, before the page was applied
@@ -356,6 +370,8 @@ class SyncEngine:
         batch = []
         for record in self.inbox.unshared():
             key = self._shared_keys.pop(record.msg_id, None)
+            if key is None and record.content_key is not None and record.msg_id in waiting_ids:
+                key = b64d(record.content_key)
             if key is not None:
                 batch.append(open_shared(record, key))
         if not batch:

@@ -138,6 +138,7 @@ class Trust:
                     for k, spans in self.staff.removed.items()
                 },
                 "seen_cursor": self.seen_cursor,
+                "first_listed": {b64e(k): v for k, v in self.staff.first_listed.items()},
             }
         ).encode()
 
@@ -157,6 +158,7 @@ class Trust:
             for k, spans in raw.get("removed", {}).items()
         }
         trust.seen_cursor = int(raw.get("seen_cursor", 0))
+        trust.staff.first_listed = {b64d(k): int(v) for k, v in raw.get("first_listed", {}).items()}
         if tracker.current is not None:
             trust._remember(tracker.current)  # (state of an older version: its removals start here)
         if raw.get("problem_kind"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -15,6 +15,7 @@ from opgelucht_desk.core.inbox import STATE_FAILED, STATE_UNSHARED, Conversation
 from opgelucht_desk.core.model import (
     AccountInfo,
     Article,
+    AttachmentView,
     Category,
     ConversationSummary,
     MessageState,
@@ -29,11 +30,13 @@ from opgelucht_desk.core.model import (
 )
 from opgelucht_desk.core.outbox import ITEM_FAILED, ITEM_QUEUED
 from opgelucht_desk.core.session import Session
+from opgelucht_desk.protocol.attachment import FileRef
 from opgelucht_desk.protocol.envelope import MessageType
+from opgelucht_desk.protocol.errors import ProtocolError
 
 Channel = Literal["chat", "staff"]
-#: The message type a thread shows per channel (META updates are not shown as messages).
-_SHOWN = {"chat": int(MessageType.TEXT), "staff": int(MessageType.NOTE)}
+#: The message types a thread shows per channel (META updates are not shown as messages).
+_SHOWN = {"chat": (int(MessageType.TEXT), int(MessageType.FILE)), "staff": (int(MessageType.NOTE),)}
 
 
 # -- the inbox list --------------------------------------------------------------------------------------
@@ -45,14 +48,25 @@ def conversations(
     needle = query.casefold().strip()
     now = s.now()
     out: list[ConversationSummary] = []
+    staff = s.trust.staff
+    me = staff.counsellor_of.get(s.keys.sign_pk)
+    since = staff.first_listed.get(s.keys.sign_pk)
     for conv in s.inbox.conversations.values():
+        if not readable_here(conv, me, since):
+            continue  # the reporter chose other counsellors: nothing of it is listed here
         days = max(0, math.ceil((conv.expires_at - now) / 86400))
-        key = (conv.revision, conv.read_cursor, conv.status, conv.category, conv.pseudonym, days)
+        members = tuple(conv.members) if conv.members is not None else None
+        key = (conv.revision, conv.read_cursor, conv.status, conv.category, conv.pseudonym, days, members)
         cached = s.summaries.get(conv.conv_id)
         if cached is not None and cached[0] == key:
             summary = cached[1]
         else:
             summary = _summary(conv, now)
+            if members is not None:
+                others = tuple(
+                    sorted((staff.names.get(m, "?") for m in members if m != me), key=str.casefold)
+                )
+                summary = replace(summary, readers=others)
             s.summaries[conv.conv_id] = (key, summary)
         if status is not None and summary.status != status:
             continue
@@ -63,6 +77,16 @@ def conversations(
         out.append(summary)
     out.sort(key=lambda c: c.last_activity, reverse=True)
     return out
+
+
+def readable_here(conv: ConversationRecord, me: str | None, listed_since: int | None) -> bool:
+    """Whether this desk lists the conversation (docs/protocol.md §16): the reporter chose every
+    counsellor or this one. A conversation of which nothing could be opened here is listed (with
+    "not shared yet") only while all of it predates this computer's listing in the roster: a later
+    envelope without a stanza for it shows it was meant for other counsellors."""
+    if conv.unopened:
+        return listed_since is None or conv.unshared_last <= listed_since
+    return conv.members is None or me in conv.members
 
 
 def _summary(conv: ConversationRecord, now: int) -> ConversationSummary:
@@ -98,7 +122,11 @@ def _matches(s: Session, conv: ConversationRecord, needle: str) -> bool:
     if needle in s.inbox.drafts.get(conv.conv_id, "").casefold():
         return True
     texts = [m.text for m in s.inbox.messages.get(conv.conv_id, {}).values()]
-    texts += [i.text for i in s.outbox.for_conversation(conv.conv_id) if i.msg_type != int(MessageType.META)]
+    texts += [
+        i.text
+        for i in s.outbox.for_conversation(conv.conv_id)
+        if i.msg_type not in (int(MessageType.META), int(MessageType.FILE))
+    ]
     return any(needle in t.casefold() for t in texts)
 
 
@@ -114,6 +142,17 @@ class ThreadEntry:
     at: datetime
     state: MessageState
     problem: str | None
+    attachment: AttachmentView | None = None
+
+
+def _attachment(payload: str | None) -> AttachmentView | None:
+    if not payload:
+        return None
+    try:
+        ref = FileRef.from_payload(payload.encode("utf-8"))
+    except ProtocolError:
+        return None
+    return AttachmentView(ref.media_type, ref.size)
 
 
 def thread(s: Session, conv_id: uuid.UUID | str, channel: Channel) -> list[ThreadEntry]:
@@ -133,10 +172,11 @@ def thread(s: Session, conv_id: uuid.UUID | str, channel: Channel) -> list[Threa
             at=dt(m.stored_at),
             state=_state(m.state),
             problem=m.problem,
+            attachment=_attachment(m.attachment) if m.state != STATE_FAILED else None,
         )
         for m in records
         if m.channel == channel
-        and (m.state == STATE_FAILED or (m.msg_type == shown and m.state != STATE_UNSHARED))
+        and (m.state == STATE_FAILED or (m.msg_type in shown and m.state != STATE_UNSHARED))
     ]
     seen = {m.msg_id for m in records}
     entries += [
@@ -144,13 +184,14 @@ def thread(s: Session, conv_id: uuid.UUID | str, channel: Channel) -> list[Threa
             msg_id=uuid.UUID(i.msg_id),
             outgoing=True,
             author=s.account.display_name,
-            text=i.text,
+            text="" if i.msg_type == int(MessageType.FILE) else i.text,
             at=dt(i.queued_at),
             state="sent" if i.state != ITEM_QUEUED else "queued",
             problem=i.problem if i.state == ITEM_FAILED else None,
+            attachment=_attachment(i.text) if i.msg_type == int(MessageType.FILE) else None,
         )
         for i in s.outbox.for_conversation(conv.conv_id)
-        if i.msg_type == shown and i.msg_id not in seen
+        if i.msg_type in shown and i.msg_id not in seen
     ]
     return entries
 
@@ -158,7 +199,7 @@ def thread(s: Session, conv_id: uuid.UUID | str, channel: Channel) -> list[Threa
 def messages(s: Session, conv_id: uuid.UUID | str) -> list[MessageView]:
     """The chat of one conversation (the chat thread as MessageViews)."""
     return [
-        MessageView(e.msg_id, e.outgoing, e.author, e.text, e.at, e.state, e.problem)
+        MessageView(e.msg_id, e.outgoing, e.author, e.text, e.at, e.state, e.problem, e.attachment)
         for e in thread(s, conv_id, "chat")
     ]
 

@@ -31,7 +31,7 @@ def save_draft(s: Session, conv_id: uuid.UUID | str, text: str) -> None:
     s.cache.set_draft(key, text)
 
 
-async def _queue(
+async def queue_message(
     s: Session, conv: ConversationRecord, msg_type: MessageType, payload: bytes, text: str
 ) -> None:
     """Seal a message and store it in the outbox (encrypted) before it is sent; then send soon."""
@@ -58,7 +58,7 @@ async def reply(s: Session, conv_id: uuid.UUID | str, text: str) -> None:
     """Queue a reply (sealed and stored encrypted first), then send it; never lost, never doubled.
     Raises RosterBlockedError when the roster forbids sending."""
     _check_text(text, "An empty reply cannot be sent.")
-    await _queue(s, s.conv(conv_id), MessageType.TEXT, text.encode("utf-8"), text)
+    await queue_message(s, s.conv(conv_id), MessageType.TEXT, text.encode("utf-8"), text)
     save_draft(s, conv_id, "")
     s.changed()
 
@@ -66,13 +66,13 @@ async def reply(s: Session, conv_id: uuid.UUID | str, text: str) -> None:
 async def add_note(s: Session, conv_id: uuid.UUID | str, text: str) -> None:
     """A private note for the counsellors (staff channel, never sent to the reporter)."""
     _check_text(text, "An empty note cannot be saved.")
-    await _queue(s, s.conv(conv_id), MessageType.NOTE, text.encode("utf-8"), text)
+    await queue_message(s, s.conv(conv_id), MessageType.NOTE, text.encode("utf-8"), text)
     s.changed()
 
 
 async def _set_meta(s: Session, conv: ConversationRecord, status: str, category: str | None) -> None:
     meta = encode_meta(status, category)
-    await _queue(s, conv, MessageType.META, meta, meta.decode())
+    await queue_message(s, conv, MessageType.META, meta, meta.decode())
     conv.status, conv.category = status, category
     s.changed()
 

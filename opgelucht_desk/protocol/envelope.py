@@ -59,6 +59,9 @@ class MessageType(IntEnum):
     TEXT = 2  #: chat text, UTF-8
     NOTE = 3  #: private counsellor note (staff channel)
     META = 4  #: conversation status/category JSON (staff channel)
+    FILE = 5  #: reference to an encrypted file blob, canonical JSON (chat channel); see attachment.py
+    HANDOVER = 6  #: a chosen counsellor asks to add a colleague (chat channel); see recipients.py
+    CONSENT = 7  #: the reporter's signed yes/no to a change of the recipient set (chat channel)
 
 
 @dataclass(frozen=True)

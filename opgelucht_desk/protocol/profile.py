@@ -8,18 +8,21 @@ Decoding is strict: exactly these keys, known values, and the bytes must be the 
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from . import canonical_json
 from .encoding import b64d_len, b64e
 from .errors import ProtocolError
+from .recipients import members_from_json, normalise
 
 AGE_CATEGORIES = ("<25", "25-34", "35-44", "45-54", "55+")
 GENDERS = ("vrouw", "man", "anders")
 PSEUDONYM_MAX = 64
 PROFILE_VERSION = 1
 _KEYS = {"age_category", "enc_pk", "gender", "pseudonym", "sign_pk", "v"}
+_OPTIONAL = {"to"}  # the chosen counsellors (recipients.py); absent: every counsellor
 
 
 def normalise_pseudonym(text: str) -> str:
@@ -43,9 +46,12 @@ class Profile:
     gender: str | None
     reporter_enc_pk: bytes
     reporter_sign_pk: bytes
+    to: tuple[uuid.UUID, ...] | None = None  # chosen counsellor ids (sorted); None: all
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pseudonym", normalise_pseudonym(self.pseudonym))
+        if self.to is not None:
+            object.__setattr__(self, "to", normalise(self.to))
         if self.age_category is not None and self.age_category not in AGE_CATEGORIES:
             raise ValueError(f"age category must be one of {AGE_CATEGORIES} or None")
         if self.gender is not None and self.gender not in GENDERS:
@@ -65,12 +71,16 @@ class Profile:
             "sign_pk": b64e(self.reporter_sign_pk),
             "v": PROFILE_VERSION,
         }
+        if self.to is not None:
+            value["to"] = [str(m) for m in self.to]
         return canonical_json.dumps(value)
 
     @classmethod
     def from_payload(cls, payload: bytes) -> Profile:
         """Strict decode; raises ProtocolError."""
-        obj = canonical_json.require_object(canonical_json.loads(payload), _KEYS, "profile")
+        obj = canonical_json.loads(payload)
+        if not isinstance(obj, dict) or not set(obj) >= _KEYS or not set(obj) <= _KEYS | _OPTIONAL:
+            raise ProtocolError("profile: unexpected keys")
         if obj["v"] != PROFILE_VERSION or isinstance(obj["v"], bool):
             raise ProtocolError("profile: unknown version")
         for name in ("pseudonym",):
@@ -86,6 +96,7 @@ class Profile:
                 gender=obj["gender"],
                 reporter_enc_pk=b64d_len(obj["enc_pk"], 32, "enc_pk"),
                 reporter_sign_pk=b64d_len(obj["sign_pk"], 32, "sign_pk"),
+                to=members_from_json(obj["to"], "to") if "to" in obj else None,
             )
         except ValueError as exc:
             raise ProtocolError(f"profile: {exc}") from exc

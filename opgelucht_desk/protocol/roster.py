@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,13 @@ _MAX_U32 = 2**32 - 1
 _MAX_TIME = 2**40
 _DEVICE_KEYS = {"device_id", "enc_pk", "identity_sig", "self_sig", "sign_pk"}
 _COUNSELLOR_KEYS = {"counsellor_id", "devices", "display_name", "identity_key"}
+# Optional, signed like the rest (docs/protocol.md §8 "Counsellor presentation"): omitted when empty, so
+# a roster without them is byte-identical to a v1 roster of before.
+_COUNSELLOR_OPTIONAL = {"role", "intro", "availability"}
+ROLE_MAX = 40
+INTRO_MAX = 600
+AVAILABILITY_MAX = 200
+LANGUAGES = ("nl", "en")
 _ROSTER_KEYS = {"counsellors", "expires", "issued", "org_id", "prev_hash", "v", "version"}
 
 
@@ -116,35 +123,88 @@ def make_device_entry(identity_seed: bytes, device_keys: DeviceKeys, device_id: 
     )
 
 
+Texts = tuple[tuple[str, str], ...]  # ((language, text), ...) in LANGUAGES order; empty: not set
+
+
+def texts(value: dict[str, str | None] | None) -> Texts:
+    """A {language: text} mapping as the sorted, non-empty pairs a roster entry keeps."""
+    given = {lang: (text or "").strip() for lang, text in (value or {}).items()}
+    return tuple((lang, given[lang]) for lang in LANGUAGES if given.get(lang))
+
+
+def _texts_from_json(value: Any, what: str, max_len: int) -> Texts:
+    if not isinstance(value, dict) or not value or not set(value) <= set(LANGUAGES):
+        raise ProtocolError(f"{what}: expected an object with keys among {list(LANGUAGES)}")
+    out = tuple(
+        (lang, canonical_json.require_str(value[lang], what, max_len)) for lang in LANGUAGES if lang in value
+    )
+    for _lang, text in out:
+        if text != text.strip():
+            raise ProtocolError(f"{what}: surrounding white space")
+    return out
+
+
 @dataclass(frozen=True)
 class CounsellorEntry:
     counsellor_id: uuid.UUID
     display_name: str
     identity_key: bytes
     devices: tuple[DeviceEntry, ...]
+    role: str | None = None  # e.g. "intern" / "extern", as the counsellor entered it
+    intro: Texts = ()  # a short introduction, per language
+    availability: Texts = ()  # e.g. (("nl", "afwezig tot 12 januari"),)
 
     def valid_devices(self) -> Iterator[DeviceEntry]:
         return (device for device in self.devices if device.verifies(self.identity_key))
 
+    def text(self, field: str, language: str = "nl") -> str:
+        """``intro`` or ``availability`` in ``language``, else in the other language, else ""."""
+        pairs = dict(self.intro if field == "intro" else self.availability)
+        return pairs.get(language) or next(iter(pairs.values()), "")
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "counsellor_id": str(self.counsellor_id),
             "display_name": self.display_name,
             "identity_key": b64e(self.identity_key),
             "devices": [device.to_json() for device in self.devices],
         }
+        if self.role:
+            out["role"] = self.role
+        if self.intro:
+            out["intro"] = dict(self.intro)
+        if self.availability:
+            out["availability"] = dict(self.availability)
+        return out
 
     @classmethod
     def from_json(cls, value: Any) -> CounsellorEntry:
-        obj = canonical_json.require_object(value, _COUNSELLOR_KEYS, "counsellor")
+        if not isinstance(value, dict):
+            raise ProtocolError("counsellor: expected an object")
+        present = set(value)
+        if not present >= _COUNSELLOR_KEYS or not present <= _COUNSELLOR_KEYS | _COUNSELLOR_OPTIONAL:
+            raise ProtocolError(f"counsellor: unexpected keys {sorted(present)}")
+        obj = value
         devices = obj["devices"]
         if not isinstance(devices, list) or len(devices) > MAX_DEVICES_PER_COUNSELLOR:
             raise ProtocolError(f"devices: expected a list of at most {MAX_DEVICES_PER_COUNSELLOR}")
+        role = None
+        if "role" in obj:
+            role = canonical_json.require_str(obj["role"], "role", ROLE_MAX)
+            if role != role.strip():
+                raise ProtocolError("role: surrounding white space")
         return cls(
             counsellor_id=parse_uuid(obj["counsellor_id"], "counsellor_id"),
             display_name=canonical_json.require_str(obj["display_name"], "display_name", DISPLAY_NAME_MAX),
             identity_key=b64d_len(obj["identity_key"], 32, "identity_key"),
             devices=tuple(DeviceEntry.from_json(device) for device in devices),
+            role=role,
+            intro=_texts_from_json(obj["intro"], "intro", INTRO_MAX) if "intro" in obj else (),
+            availability=(
+                _texts_from_json(obj["availability"], "availability", AVAILABILITY_MAX)
+                if "availability" in obj
+                else ()
+            ),
         )
 
 
@@ -185,6 +245,20 @@ class Roster:
     def recipient_keys(self) -> list[bytes]:
         """X25519 keys of every device whose signatures verify (never a device that fails them)."""
         return [device.enc_pk for _counsellor, device in self.valid_devices()]
+
+    def counsellor(self, counsellor_id: uuid.UUID) -> CounsellorEntry | None:
+        for counsellor in self.counsellors:
+            if counsellor.counsellor_id == counsellor_id:
+                return counsellor
+        return None
+
+    def member_keys(self, members: Iterable[uuid.UUID] | None) -> list[bytes]:
+        """X25519 keys of the valid devices of ``members`` (None: every counsellor, as
+        ``recipient_keys``): whom a conversation with that recipient set is wrapped to."""
+        if members is None:
+            return self.recipient_keys()
+        chosen = set(members)
+        return [d.enc_pk for c, d in self.valid_devices() if c.counsellor_id in chosen]
 
     def device_by_sign_pk(self, sign_pk: bytes) -> tuple[CounsellorEntry, DeviceEntry] | None:
         """The valid device with this signing key: how the desktop and the reporter identify a sender."""

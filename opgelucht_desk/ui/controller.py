@@ -37,6 +37,7 @@ class DeskEvents(QObject, DeskListener):
     roster_changed_signal = Signal(int)
     auth_expired_signal = Signal()
     locked_activity_signal = Signal(int)
+    register_changed_signal = Signal()
 
     def inbox_changed(self) -> None:
         self.inbox_changed_signal.emit()
@@ -64,6 +65,9 @@ class DeskEvents(QObject, DeskListener):
 
     def locked_activity(self, conversations: int) -> None:
         self.locked_activity_signal.emit(conversations)
+
+    def register_changed(self) -> None:
+        self.register_changed_signal.emit()
 
 
 class Controller(QObject):
@@ -105,6 +109,7 @@ class Controller(QObject):
         self.events.roster_warning_cleared_signal.connect(self._roster_warning_cleared)
         self.events.roster_changed_signal.connect(self._roster_changed)
         self.events.auth_expired_signal.connect(self._auth_expired)
+        self.events.register_changed_signal.connect(self._register_changed)
         self.notifier.show_requested.connect(self._raise_window)
         self.notifier.lock_requested.connect(self.lock)
         self.notifier.quit_requested.connect(self.quit_requested)
@@ -277,6 +282,10 @@ class Controller(QObject):
     def _inbox_changed(self) -> None:
         if self.main is not None:
             self.main.inbox.request_refresh()  # the unread total follows (unread_changed)
+
+    def _register_changed(self) -> None:
+        if self.main is not None:
+            self.main.annual.show_report()
 
     def _new_messages(self, count: int) -> None:
         if self.main is None:

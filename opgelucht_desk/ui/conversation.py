@@ -1,15 +1,20 @@
-"""Conversation view: message bubbles, delivery state, reply box with drafts, status, category, notes."""
+"""Conversation view: message bubbles, delivery state, reply box with drafts, status, category, type of
+help (the case register), notes."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -22,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opgelucht_desk.core.errors import AttachmentError, DeskError
 from opgelucht_desk.core.model import (
     Category,
     ConversationSummary,
@@ -30,9 +36,11 @@ from opgelucht_desk.core.model import (
     NoteView,
     Status,
 )
+from opgelucht_desk.core.register import HELP_TYPES
+from opgelucht_desk.ui.attachments import AttachmentBox, describe_attachment_error
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
-from opgelucht_desk.ui.labels import category_label, state_label, status_label
+from opgelucht_desk.ui.labels import category_label, help_label, state_label, status_label
 from opgelucht_desk.ui.messages import describe_error
 from opgelucht_desk.ui.tasks import spawn
 
@@ -43,9 +51,10 @@ if TYPE_CHECKING:
 class MessageBubble(QWidget):
     """One message: plain-text bubble (never rich text: the reporter controls it) and a meta line."""
 
-    def __init__(self, message: MessageView) -> None:
+    def __init__(self, message: MessageView, attachment: AttachmentBox | None = None) -> None:
         super().__init__()
         self.message = message
+        self.attachment = attachment
         self.bubble = QLabel(message.text)
         self.bubble.setTextFormat(Qt.TextFormat.PlainText)
         self.withheld = message.state == "verification_failed" and not message.text
@@ -62,6 +71,9 @@ class MessageBubble(QWidget):
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(self.bubble)
+        if attachment is not None:
+            column.addWidget(attachment)
+            self.bubble.setVisible(bool(message.text))
         column.addWidget(self.meta)
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
@@ -99,6 +111,8 @@ class MessageBubble(QWidget):
         if message.problem:
             parts.append(message.problem)
         self.meta.setText(" · ".join(parts))
+        if self.attachment is not None:
+            self.attachment.retranslate()
         who = self.tr("Sent by you or a colleague") if self.message.outgoing else self.tr("Received")
         self.bubble.setAccessibleName(f"{who}: {message.author}, {state_label(message.state)}")
 
@@ -140,13 +154,35 @@ class ConversationView(Retranslating, QWidget):
         self.category_label = QLabel()
         self.category = QComboBox()
         self.category_label.setBuddy(self.category)
+        self.help_label = QLabel()
+        self.help_type = QComboBox()
+        self.help_label.setBuddy(self.help_type)
         self.deletion = QLabel()
+        # Who can read it (the reporter's choice) and handover requests with their state.
+        self.readers = QLabel()
+        self.readers.setObjectName("readersLabel")
+        self.readers.setTextFormat(Qt.TextFormat.PlainText)
+        self.readers.setWordWrap(True)
+        self.handover_state = QLabel()
+        self.handover_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.handover_state.setWordWrap(True)
+        self.handover_state.hide()
+        self.handover_button = QPushButton()
+        self.handover_button.clicked.connect(self.ask_handover)
+        readers_row = QHBoxLayout()
+        readers_row.addWidget(self.readers, 1)
+        readers_row.addWidget(self.handover_button)
         controls = QHBoxLayout()
         controls.addWidget(self.status_label)
         controls.addWidget(self.status)
         controls.addWidget(self.category_label)
         controls.addWidget(self.category)
         controls.addStretch(1)
+        # The type of help (case register, docs/case-register.md) on a line of its own: the pane is narrow.
+        help_row = QHBoxLayout()
+        help_row.addWidget(self.help_label)
+        help_row.addWidget(self.help_type)
+        help_row.addStretch(1)
 
         self.messages_area = QScrollArea()
         self.messages_area.setWidgetResizable(True)
@@ -164,6 +200,7 @@ class ConversationView(Retranslating, QWidget):
         self.reply = QPlainTextEdit()
         self.reply.setMaximumHeight(110)
         self.send = QPushButton()
+        self.attach = QPushButton()
         self.send_hint = QLabel()
         self.send_hint.setObjectName("bubbleMeta")
         self.error = QLabel()
@@ -174,6 +211,7 @@ class ConversationView(Retranslating, QWidget):
         reply_row.addWidget(self.reply, 1)
         send_column = QVBoxLayout()
         send_column.addWidget(self.send)
+        send_column.addWidget(self.attach)
         send_column.addWidget(self.send_hint)
         send_column.addStretch(1)
         reply_row.addLayout(send_column)
@@ -184,8 +222,11 @@ class ConversationView(Retranslating, QWidget):
         chat_layout.addWidget(self.title)
         chat_layout.addWidget(self.profile)
         chat_layout.addWidget(self.deletion)
+        chat_layout.addLayout(readers_row)
+        chat_layout.addWidget(self.handover_state)
         chat_layout.addWidget(self.problem)
         chat_layout.addLayout(controls)
+        chat_layout.addLayout(help_row)
         chat_layout.addWidget(self.messages_area, 1)
         chat_layout.addWidget(self.error)
         chat_layout.addLayout(reply_row)
@@ -222,17 +263,21 @@ class ConversationView(Retranslating, QWidget):
         layout.addWidget(self.splitter)
 
         self.setTabOrder(self.status, self.category)
-        self.setTabOrder(self.category, self.messages_area)
+        self.setTabOrder(self.category, self.help_type)
+        self.setTabOrder(self.help_type, self.messages_area)
         self.setTabOrder(self.messages_area, self.reply)
         self.setTabOrder(self.reply, self.send)
-        self.setTabOrder(self.send, self.notes)
+        self.setTabOrder(self.send, self.attach)
+        self.setTabOrder(self.attach, self.notes)
         self.setTabOrder(self.notes, self.note_input)
         self.setTabOrder(self.note_input, self.add_note_button)
 
         self.send.clicked.connect(self.send_reply)
+        self.attach.clicked.connect(self.choose_file)
         self.add_note_button.clicked.connect(self.add_note)
         self.status.activated.connect(self._status_chosen)
         self.category.activated.connect(self._category_chosen)
+        self.help_type.activated.connect(self._help_chosen)
         self.reply.textChanged.connect(self._update_buttons)
         self.note_input.textChanged.connect(self._update_buttons)
         send_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.reply)
@@ -250,12 +295,16 @@ class ConversationView(Retranslating, QWidget):
         self.category_label.setText(self.tr("C&ategory:"))
         self.status.setAccessibleName(self.tr("Conversation status"))
         self.category.setAccessibleName(self.tr("Conversation category"))
+        self.help_label.setText(self.tr("&Help:"))
+        self.help_type.setAccessibleName(self.tr("Type of help given (annual report)"))
         self._fill_combos()
         self.messages_area.setAccessibleName(self.tr("Messages"))
         self.reply.setPlaceholderText(self.tr("Write a reply… (Ctrl+Enter sends)"))
         self.reply.setAccessibleName(self.tr("Reply"))
         self.send.setText(self.tr("S&end"))
         self.send.setAccessibleName(self.tr("Send reply"))
+        self.attach.setText(self.tr("Attach &file…"))
+        self.attach.setAccessibleName(self.tr("Send an image or PDF to the reporter"))
         self.send_hint.setText(self.tr("End-to-end encrypted"))
         self.notes_title.setText(self.tr("Private notes"))
         self.notes_hint.setText(self.tr("Only counsellors of your organisation can read these notes."))
@@ -265,6 +314,8 @@ class ConversationView(Retranslating, QWidget):
         self.add_note_button.setText(self.tr("Add &note"))
         self.add_note_button.setAccessibleName(self.tr("Add private note"))
         self.empty.setText(self.tr("Choose a conversation in the list."))
+        self.handover_button.setText(self.tr("Ask to bring in a &colleague…"))
+        self.handover_button.setAccessibleName(self.tr("Ask the reporter to let a colleague read along"))
         self._show_header()
         for bubble in self._bubbles:
             bubble.retranslate()
@@ -279,6 +330,9 @@ class ConversationView(Retranslating, QWidget):
         self.category.addItem(category_label(None), None)
         for category in Category:
             self.category.addItem(category_label(category), category)
+        self.help_type.clear()
+        for help_type in (None, *HELP_TYPES):
+            self.help_type.addItem(help_label(help_type), help_type)
         self._select_combos()
 
     def _select_combos(self) -> None:
@@ -286,6 +340,18 @@ class ConversationView(Retranslating, QWidget):
             return
         self.status.setCurrentIndex(self.status.findData(self.summary.status))
         self.category.setCurrentIndex(self.category.findData(self.summary.category))
+        self.help_type.setCurrentIndex(max(0, self.help_type.findData(self._help_type())))
+
+    def _help_type(self) -> str | None:
+        """The type of help of the shown conversation in the case register (None: not set, or locked)."""
+        register = getattr(self.desk, "register", None)
+        if self.summary is None or register is None:
+            return None
+        try:
+            value: str | None = register().help_type(str(self.summary.conv_id))
+        except DeskError:
+            return None
+        return value
 
     # --- showing ----------------------------------------------------------------------------------
     def _show_conversation_widgets(self, shown: bool) -> None:
@@ -343,6 +409,7 @@ class ConversationView(Retranslating, QWidget):
             .replace("%2", summary.gender or unknown)
         )
         self.deletion.setText(self.tr("Deleted automatically in %n days", "", summary.days_until_deletion))
+        self._show_readers(summary)
         if summary.verification_problem:
             self.problem.setText(
                 self.tr("Verification problem in this conversation: %1").replace(
@@ -352,6 +419,64 @@ class ConversationView(Retranslating, QWidget):
             self.problem.show()
         else:
             self.problem.hide()
+
+    def _show_readers(self, summary: ConversationSummary) -> None:
+        """ "Alleen u", "u en Anouk", "alle vertrouwenspersonen"; the handover action and its state."""
+        if summary.readers is None:
+            self.readers.setText(self.tr("Who can read it: all counsellors"))
+        elif not summary.readers:
+            self.readers.setText(self.tr("Who can read it: only you"))
+        else:
+            self.readers.setText(
+                self.tr("Who can read it: you and %1").replace("%1", self.tr(", ").join(summary.readers))
+            )
+        chosen = summary.readers is not None
+        self.handover_button.setVisible(chosen and bool(self.desk.colleagues(summary.conv_id)))
+        states = {
+            "asked": self.tr("%1: asked the reporter, no answer yet"),
+            "accepted": self.tr("%1: the reporter agreed; the history was shared"),
+            "declined": self.tr("%1: the reporter declined"),
+        }
+        lines = [
+            states[h.state].replace("%1", h.colleague or self.tr("a colleague"))
+            for h in (self.desk.handovers(summary.conv_id) if chosen else [])
+        ]
+        self.handover_state.setText(self.tr("Handover: %1").replace("%1", "; ".join(lines)))
+        self.handover_state.setVisible(bool(lines))
+
+    def ask_handover(self) -> None:
+        """Choose a colleague and ask the reporter (a signed request in the chat; nothing changes
+        until the reporter agrees)."""
+        if self.conv_id is None:
+            return
+        conv_id = self.conv_id
+        colleagues = self.desk.colleagues(conv_id)
+        if not colleagues:
+            return
+        language = "en" if QLocale().language() == QLocale.Language.English else "nl"
+        items = []
+        for c in colleagues:
+            extra = [c.role or "", c.availability.get(language) or next(iter(c.availability.values()), "")]
+            detail = " · ".join(x for x in extra if x)
+            items.append(f"{c.display_name} ({detail})" if detail else c.display_name)
+        choice, ok = QInputDialog.getItem(
+            self,
+            self.tr("Bring in a colleague"),
+            self.tr("The reporter is asked first. Only if they agree can this colleague read the "
+                    "conversation, including what was written so far."),
+            items,
+            0,
+            False,
+        )  # fmt: skip
+        if not ok or choice not in items:
+            return
+        colleague = colleagues[items.index(choice)]
+        self.error.hide()
+        spawn(
+            self.desk.request_handover(conv_id, colleague.counsellor_id),
+            on_done=lambda _r: self.changed.emit(),
+            on_error=self._failed,
+        )
 
     def reload(self) -> None:
         """Bring the bubbles and notes up to date with the core's decrypted cache.
@@ -382,7 +507,10 @@ class ConversationView(Retranslating, QWidget):
                 self.bubbles_removed += 1
                 bubble = None
             if bubble is None:
-                bubble = MessageBubble(message)
+                box = None
+                if message.attachment is not None and self.conv_id is not None:
+                    box = AttachmentBox(self.desk, self.conv_id, message.msg_id, message.attachment)
+                bubble = MessageBubble(message, box)
                 self.bubbles_built += 1
             elif bubble.message != message:
                 bubble.show_message(message)
@@ -461,6 +589,7 @@ class ConversationView(Retranslating, QWidget):
     # --- actions ----------------------------------------------------------------------------------
     def _update_buttons(self) -> None:
         self.send.setEnabled(self.conv_id is not None and bool(self.reply.toPlainText().strip()))
+        self.attach.setEnabled(self.conv_id is not None)
         self.add_note_button.setEnabled(
             self.conv_id is not None and bool(self.note_input.toPlainText().strip())
         )
@@ -483,6 +612,31 @@ class ConversationView(Retranslating, QWidget):
         spawn(self.desk.reply(conv_id, text), on_done=self._after_change, on_error=failed)
         self._scroll_to_end()  # the writer wants to see their own reply
         self.reload()
+
+    def choose_file(self) -> None:
+        if self.conv_id is None:
+            return
+        path, _f = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Attach a file"),
+            "",
+            self.tr("Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)"),
+        )
+        if path:
+            self.attach_file(Path(path))
+
+    def attach_file(self, path: Path) -> None:
+        """Send the file: re-encoded (metadata stripped) and encrypted by the core first."""
+        if self.conv_id is None:
+            return
+        conv_id = self.conv_id
+        self.error.hide()
+
+        async def send() -> None:
+            data = await asyncio.to_thread(path.read_bytes)
+            await self.desk.attach_file(conv_id, data)
+
+        spawn(send(), on_done=self._after_change, on_error=self._failed)
 
     def add_note(self) -> None:
         if self.conv_id is None or not self.note_input.toPlainText().strip():
@@ -510,10 +664,22 @@ class ConversationView(Retranslating, QWidget):
         chosen = category if isinstance(category, Category) else None
         spawn(self.desk.set_category(self.conv_id, chosen), on_done=self._after_change, on_error=self._failed)
 
+    def _help_chosen(self, index: int) -> None:
+        help_type = self.help_type.itemData(index)
+        if self.conv_id is None:
+            return
+        chosen = help_type if isinstance(help_type, str) else None
+        work = self.desk.register().set_help_type(str(self.conv_id), chosen)
+        spawn(work, on_done=self._after_change, on_error=self._failed)
+
     def _after_change(self, _result: object) -> None:
         self.reload()
         self.changed.emit()
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, AttachmentError):
+            self.error.setText(describe_attachment_error(exc))
+            self.error.show()
+            return
         self.error.setText(describe_error(exc))
         self.error.show()

@@ -45,3 +45,24 @@ def role_label(role: str) -> str:
         "admin": QCoreApplication.translate("Labels", "organisation administrator"),
         "counsellor": QCoreApplication.translate("Labels", "counsellor"),
     }.get(role, role)
+
+
+def help_label(help_type: str | None) -> str:
+    """The type of help given (the case register's wire values, protocol/register.py HELP_TYPES)."""
+    if not help_type:
+        return QCoreApplication.translate("Labels", "not set")
+    return {
+        "advies": QCoreApplication.translate("Labels", "advice"),
+        "ondersteuning": QCoreApplication.translate("Labels", "support"),
+        "bemiddeling": QCoreApplication.translate("Labels", "mediation"),
+        "doorverwijzing": QCoreApplication.translate("Labels", "referral"),
+        "formele_klacht": QCoreApplication.translate("Labels", "formal complaint"),
+    }.get(help_type, help_type)
+
+
+def category_key_label(key: str) -> str:
+    """A category as the case register stores it (its wire value, "" for none)."""
+    try:
+        return category_label(Category(key) if key else None)
+    except ValueError:
+        return key

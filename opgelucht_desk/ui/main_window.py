@@ -1,4 +1,4 @@
-"""Main window: inbox, statistics, organisation (admins only) and settings, with a status bar."""
+"""Main window: inbox, statistics, annual report, organisation (admins only), settings, status bar."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
 from opgelucht_desk.ui.admin import AdminPage
+from opgelucht_desk.ui.annual_report import AnnualReportPage
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.inbox import InboxPage
 from opgelucht_desk.ui.messages import describe_roster_warning
@@ -47,10 +48,12 @@ class MainWindow(Retranslating, QMainWindow):
         self.tabs.setDocumentMode(True)
         self.inbox = InboxPage(desk)
         self.stats = StatsPage(desk)
+        self.annual = AnnualReportPage(desk)
         self.settings = SettingsPage(desk, preferences)
         self.admin: AdminPage | None = None
         self.tabs.addTab(self.inbox, "")
         self.tabs.addTab(self.stats, "")
+        self.tabs.addTab(self.annual, "")
         account = desk.account
         if account is not None and account.role == "admin":
             self.admin = AdminPage(desk)
@@ -113,6 +116,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.lock_button.setToolTip(self.tr("Lock now (Ctrl+L); log in again to continue"))
         self.tabs.setTabText(self.tabs.indexOf(self.inbox), self.tr("&Inbox"))
         self.tabs.setTabText(self.tabs.indexOf(self.stats), self.tr("S&tatistics"))
+        self.tabs.setTabText(self.tabs.indexOf(self.annual), self.tr("Annual &report"))
         if self.admin is not None:
             self.tabs.setTabText(self.tabs.indexOf(self.admin), self.tr("&Organisation"))
         self.tabs.setTabText(self.tabs.indexOf(self.settings), self.tr("Setti&ngs"))
@@ -151,6 +155,9 @@ class MainWindow(Retranslating, QMainWindow):
         if page is self.stats:
             self.stats.load()
             self._loaded.add(self.stats)
+        elif page is self.annual:
+            self.annual.load()
+            self._loaded.add(self.annual)
         elif self.admin is not None and page is self.admin:
             self.admin.load()
             self._loaded.add(self.admin)
@@ -230,6 +237,7 @@ class MainWindow(Retranslating, QMainWindow):
         """Empty every view that holds decrypted data (called before the window is destroyed)."""
         self.inbox.clear()
         self.stats.clear()
+        self.annual.clear()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()

@@ -29,6 +29,7 @@ from opgelucht_desk.ui.i18n import LANGUAGES, Retranslating
 from opgelucht_desk.ui.key_backup import IdentityBackupBox
 from opgelucht_desk.ui.labels import role_label
 from opgelucht_desk.ui.preferences import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, Preferences
+from opgelucht_desk.ui.presentation import PresentationDialog
 from opgelucht_desk.ui.sessions import SessionsBox
 from opgelucht_desk.ui.update_notice import UpdateBox
 
@@ -86,6 +87,9 @@ class SettingsPage(Retranslating, QWidget):
         self.updates.setMaximumWidth(wide)
         self.sessions = SessionsBox(desk)
         self.sessions.setMaximumWidth(wide)
+        # How reporters see this counsellor: in its own window (the page stays one screen).
+        self.presentation = PresentationDialog(desk, self)
+        self.presentation_button = QPushButton()
         self.labels = [QLabel() for _ in range(6)]
         form = QFormLayout()
         fields: list[QWidget] = [
@@ -110,6 +114,7 @@ class SettingsPage(Retranslating, QWidget):
         left = QVBoxLayout()
         left.addWidget(form_host)
         left.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
+        left.addWidget(self.presentation_button, 0, Qt.AlignmentFlag.AlignLeft)
         left.addWidget(self.sessions)
         left.addWidget(self.updates)
         left.addStretch(1)
@@ -135,6 +140,7 @@ class SettingsPage(Retranslating, QWidget):
         self.idle.valueChanged.connect(self.idle_minutes_changed)
         self.notifications.toggled.connect(self.notifications_changed)
         self.sign_out.clicked.connect(self._sign_out_clicked)
+        self.presentation_button.clicked.connect(self.presentation.open_and_load)
         self.refresh_stored.clicked.connect(self.show_stored)
         self.retranslate()
 
@@ -160,6 +166,10 @@ class SettingsPage(Retranslating, QWidget):
             self.tr("The relay address was set when this computer was enrolled; it cannot be changed here.")
         )
         self.sign_out.setText(self.tr("Sign &out and remove local data…"))
+        self.presentation_button.setText(self.tr("How reporters see &you…"))
+        self.presentation_button.setAccessibleName(
+            self.tr("How reporters see you: role, introduction and availability")
+        )
         self.sign_out.setAccessibleName(self.tr("Sign out and remove local data"))
         self.stored_box.setTitle(self.tr("What is stored about me"))
         self.refresh_stored.setText(self.tr("&Refresh"))

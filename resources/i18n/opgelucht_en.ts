@@ -88,6 +88,176 @@
     </message>
 </context>
 <context>
+    <name>AnnualReportPage</name>
+    <message>
+        <source>Annual report</source>
+        <translation>Annual report</translation>
+    </message>
+    <message>
+        <source>The case register counts every conversation without anything that identifies a person: the kind of report, the type of help, the months it was opened and closed, and the organisation code. It stays after the conversation is deleted (31 days), for the retention your organisation chose, and is shared encrypted with your colleagues.</source>
+        <translation>The case register counts every conversation without anything that identifies a person: the kind of report, the type of help, the months it was opened and closed, and the organisation code. It stays after the conversation is deleted (31 days), for the retention your organisation chose, and is shared encrypted with your colleagues.</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Period:</translation>
+    </message>
+    <message>
+        <source>Period of the report</source>
+        <translation>Period of the report</translation>
+    </message>
+    <message>
+        <source>First month</source>
+        <translation>First month</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Last month</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <source>Export as &amp;PDF…</source>
+        <translation>Export as &amp;PDF…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as PDF</source>
+        <translation>Export the annual report as PDF</translation>
+    </message>
+    <message>
+        <source>Export as C&amp;SV…</source>
+        <translation>Export as C&amp;SV…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as CSV</source>
+        <translation>Export the annual report as CSV</translation>
+    </message>
+    <message>
+        <source>Print the counsellors&apos; names</source>
+        <translation>Print the counsellors&apos; names</translation>
+    </message>
+    <message>
+        <source>PDF in Dutch</source>
+        <translation>PDF in Dutch</translation>
+    </message>
+    <message>
+        <source>PDF in English</source>
+        <translation>PDF in English</translation>
+    </message>
+    <message>
+        <source>Language of the PDF</source>
+        <translation>Language of the PDF</translation>
+    </message>
+    <message>
+        <source>Reports per kind</source>
+        <translation>Reports per kind</translation>
+    </message>
+    <message>
+        <source>Chart of reports per kind</source>
+        <translation>Chart of reports per kind</translation>
+    </message>
+    <message>
+        <source>Per kind of report</source>
+        <translation>Per kind of report</translation>
+    </message>
+    <message>
+        <source>Per type of help</source>
+        <translation>Per type of help</translation>
+    </message>
+    <message>
+        <source>Per month</source>
+        <translation>Per month</translation>
+    </message>
+    <message>
+        <source>Per organisation code</source>
+        <translation>Per organisation code</translation>
+    </message>
+    <message>
+        <source>Reports per type of help</source>
+        <translation>Reports per type of help</translation>
+    </message>
+    <message>
+        <source>Reports per month</source>
+        <translation>Reports per month</translation>
+    </message>
+    <message>
+        <source>Reports per organisation code</source>
+        <translation>Reports per organisation code</translation>
+    </message>
+    <message>
+        <source>Other period…</source>
+        <translation>Other period…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n register entries from the relay failed verification and were refused; the report uses the last verified ones. Tell your organisation&apos;s administrator.</source>
+        <translation>
+            <numerusform>%n register entry from the relay failed verification and was refused; the report uses the last verified one. Tell your organisation&apos;s administrator.</numerusform>
+            <numerusform>%n register entries from the relay failed verification and were refused; the report uses the last verified ones. Tell your organisation&apos;s administrator.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 reports in this period, %2 closed in this period.</source>
+        <translation>%1 reports in this period, %2 closed in this period.</translation>
+    </message>
+    <message>
+        <source>fewer than 5</source>
+        <translation>fewer than 5</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Help</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Month</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>The numbers per organisation code appear for a whole calendar year only, so that subtracting two periods reveals no small numbers.</source>
+        <translation>The numbers per organisation code appear for a whole calendar year only, so that subtracting two periods reveals no small numbers.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <source>Numbers below 5 per organisation code show as “&lt; 5”, and where needed one more code is hidden, so that nobody can recognise a small group or work it out from the total. The totals are exact.</source>
+        <translation>Numbers below 5 per organisation code show as “&lt; 5”, and where needed one more code is hidden, so that nobody can recognise a small group or work it out from the total. The totals are exact.</translation>
+    </message>
+    <message>
+        <source>Export the annual report</source>
+        <translation>Export the annual report</translation>
+    </message>
+</context>
+<context>
     <name>ArticlesTab</name>
     <message>
         <source>Articles</source>
@@ -152,6 +322,122 @@
     <message>
         <source>Delete this article from the app?</source>
         <translation>Delete this article from the app?</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentBox</name>
+    <message>
+        <source>PDF document</source>
+        <translation>PDF document</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>%n page</numerusform>
+            <numerusform>%n pages</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>Save &amp;as…</translation>
+    </message>
+    <message>
+        <source>View the file</source>
+        <translation>View the file</translation>
+    </message>
+    <message>
+        <source>Save a cleaned copy of the file</source>
+        <translation>Save a cleaned copy of the file</translation>
+    </message>
+    <message>
+        <source>Checking the file…</source>
+        <translation>Checking the file…</translation>
+    </message>
+    <message>
+        <source>Thumbnail of the file</source>
+        <translation>Thumbnail of the file</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Save a copy</translation>
+    </message>
+    <message>
+        <source>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</source>
+        <translation>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentViewer</name>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>Page %1</translation>
+    </message>
+    <message>
+        <source>Only the first %1 of %2 pages are shown.</source>
+        <translation>Only the first %1 of %2 pages are shown.</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file failed verification (it was changed or is incomplete); it is not shown.</source>
+        <translation>The file failed verification (it was changed or is incomplete); it is not shown.</translation>
+    </message>
+    <message>
+        <source>The relay no longer has this file (deleted after 31 days, or with the conversation).</source>
+        <translation>The relay no longer has this file (deleted after 31 days, or with the conversation).</translation>
+    </message>
+    <message>
+        <source>The file is not the type it claims to be; it is not shown.</source>
+        <translation>The file is not the type it claims to be; it is not shown.</translation>
+    </message>
+    <message>
+        <source>The image is too large to open safely; it is not shown.</source>
+        <translation>The image is too large to open safely; it is not shown.</translation>
+    </message>
+    <message>
+        <source>The file is damaged or malformed; it is not shown.</source>
+        <translation>The file is damaged or malformed; it is not shown.</translation>
+    </message>
+    <message>
+        <source>This kind of file cannot be shown on this computer.</source>
+        <translation>This kind of file cannot be shown on this computer.</translation>
+    </message>
+    <message>
+        <source>Opening the file needed too much memory; it was stopped and is not shown.</source>
+        <translation>Opening the file needed too much memory; it was stopped and is not shown.</translation>
+    </message>
+    <message>
+        <source>Opening the file took too long; it was stopped and is not shown.</source>
+        <translation>Opening the file took too long; it was stopped and is not shown.</translation>
+    </message>
+    <message>
+        <source>The file could not be opened safely; it is not shown.</source>
+        <translation>The file could not be opened safely; it is not shown.</translation>
+    </message>
+    <message>
+        <source>The file is larger than 10 MB.</source>
+        <translation>The file is larger than 10 MB.</translation>
+    </message>
+    <message>
+        <source>The file cannot be used.</source>
+        <translation>The file cannot be used.</translation>
     </message>
 </context>
 <context>
@@ -272,6 +558,14 @@
         <translation>Conversation category</translation>
     </message>
     <message>
+        <source>&amp;Help:</source>
+        <translation>&amp;Help:</translation>
+    </message>
+    <message>
+        <source>Type of help given (annual report)</source>
+        <translation>Type of help given (annual report)</translation>
+    </message>
+    <message>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
@@ -290,6 +584,14 @@
     <message>
         <source>Send reply</source>
         <translation>Send reply</translation>
+    </message>
+    <message>
+        <source>Attach &amp;file…</source>
+        <translation>Attach &amp;file…</translation>
+    </message>
+    <message>
+        <source>Send an image or PDF to the reporter</source>
+        <translation>Send an image or PDF to the reporter</translation>
     </message>
     <message>
         <source>End-to-end encrypted</source>
@@ -324,6 +626,14 @@
         <translation>Choose a conversation in the list.</translation>
     </message>
     <message>
+        <source>Ask to bring in a &amp;colleague…</source>
+        <translation>Ask to bring in a &amp;colleague…</translation>
+    </message>
+    <message>
+        <source>Ask the reporter to let a colleague read along</source>
+        <translation>Ask the reporter to let a colleague read along</translation>
+    </message>
+    <message>
         <source>Conversation with %1</source>
         <translation>Conversation with %1</translation>
     </message>
@@ -345,6 +655,58 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verification problem in this conversation: %1</translation>
+    </message>
+    <message>
+        <source>Who can read it: all counsellors</source>
+        <translation>Who can read it: all counsellors</translation>
+    </message>
+    <message>
+        <source>Who can read it: only you</source>
+        <translation>Who can read it: only you</translation>
+    </message>
+    <message>
+        <source>Who can read it: you and %1</source>
+        <translation>Who can read it: you and %1</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1: asked the reporter, no answer yet</source>
+        <translation>%1: asked the reporter, no answer yet</translation>
+    </message>
+    <message>
+        <source>%1: the reporter agreed; the history was shared</source>
+        <translation>%1: the reporter agreed; the history was shared</translation>
+    </message>
+    <message>
+        <source>%1: the reporter declined</source>
+        <translation>%1: the reporter declined</translation>
+    </message>
+    <message>
+        <source>a colleague</source>
+        <translation>a colleague</translation>
+    </message>
+    <message>
+        <source>Handover: %1</source>
+        <translation>Handover: %1</translation>
+    </message>
+    <message>
+        <source>Bring in a colleague</source>
+        <translation>Bring in a colleague</translation>
+    </message>
+    <message>
+        <source>The reporter is asked first. Only if they agree can this colleague read the conversation, including what was written so far.</source>
+        <translation>The reporter is asked first. Only if they agree can this colleague read the conversation, including what was written so far.</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation>Attach a file</translation>
+    </message>
+    <message>
+        <source>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</source>
+        <translation>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</translation>
     </message>
 </context>
 <context>
@@ -892,6 +1254,30 @@
         <source>counsellor</source>
         <translation>counsellor</translation>
     </message>
+    <message>
+        <source>not set</source>
+        <translation>not set</translation>
+    </message>
+    <message>
+        <source>advice</source>
+        <translation>advice</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>support</translation>
+    </message>
+    <message>
+        <source>mediation</source>
+        <translation>mediation</translation>
+    </message>
+    <message>
+        <source>referral</source>
+        <translation>referral</translation>
+    </message>
+    <message>
+        <source>formal complaint</source>
+        <translation>formal complaint</translation>
+    </message>
 </context>
 <context>
     <name>LoginWindow</name>
@@ -964,6 +1350,10 @@
     <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistics</translation>
+    </message>
+    <message>
+        <source>Annual &amp;report</source>
+        <translation>Annual &amp;report</translation>
     </message>
     <message>
         <source>&amp;Organisation</source>
@@ -1124,6 +1514,60 @@
     </message>
 </context>
 <context>
+    <name>PresentationBox</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>How reporters see you</translation>
+    </message>
+    <message>
+        <source>Employees choose whom they talk to. They see your name and what you write here, once the organisation&apos;s admin has published the next roster.</source>
+        <translation>Employees choose whom they talk to. They see your name and what you write here, once the organisation&apos;s admin has published the next roster.</translation>
+    </message>
+    <message>
+        <source>R&amp;ole (e.g. internal, external):</source>
+        <translation>R&amp;ole (e.g. internal, external):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;Dutch):</source>
+        <translation>Introduction (&amp;Dutch):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;English):</source>
+        <translation>Introduction (&amp;English):</translation>
+    </message>
+    <message>
+        <source>Availability (D&amp;utch):</source>
+        <translation>Availability (D&amp;utch):</translation>
+    </message>
+    <message>
+        <source>Availability (En&amp;glish):</source>
+        <translation>Availability (En&amp;glish):</translation>
+    </message>
+    <message>
+        <source>e.g. afwezig tot 12 januari</source>
+        <translation>e.g. afwezig tot 12 januari</translation>
+    </message>
+    <message>
+        <source>e.g. away until 12 January</source>
+        <translation>e.g. away until 12 January</translation>
+    </message>
+    <message>
+        <source>&amp;Save presentation</source>
+        <translation>&amp;Save presentation</translation>
+    </message>
+    <message>
+        <source>Saved. Reporters see it after the next roster is published.</source>
+        <translation>Saved. Reporters see it after the next roster is published.</translation>
+    </message>
+</context>
+<context>
+    <name>PresentationDialog</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>How reporters see you</translation>
+    </message>
+</context>
+<context>
     <name>RelayPage</name>
     <message>
         <source>Welcome to Opgelucht Desk</source>
@@ -1281,6 +1725,14 @@
     <message>
         <source>Sign &amp;out and remove local data…</source>
         <translation>Sign &amp;out and remove local data…</translation>
+    </message>
+    <message>
+        <source>How reporters see &amp;you…</source>
+        <translation>How reporters see &amp;you…</translation>
+    </message>
+    <message>
+        <source>How reporters see you: role, introduction and availability</source>
+        <translation>How reporters see you: role, introduction and availability</translation>
     </message>
     <message>
         <source>Sign out and remove local data</source>

@@ -88,6 +88,176 @@
     </message>
 </context>
 <context>
+    <name>AnnualReportPage</name>
+    <message>
+        <source>Annual report</source>
+        <translation>Jaarverslag</translation>
+    </message>
+    <message>
+        <source>The case register counts every conversation without anything that identifies a person: the kind of report, the type of help, the months it was opened and closed, and the organisation code. It stays after the conversation is deleted (31 days), for the retention your organisation chose, and is shared encrypted with your colleagues.</source>
+        <translation>Het zaakregister telt elk gesprek zonder iets dat een persoon herkenbaar maakt: de soort melding, de soort hulp, de maanden van opening en afsluiting en de organisatiecode. Het blijft bewaard nadat het gesprek is verwijderd (31 dagen), zo lang als uw organisatie heeft gekozen, en wordt versleuteld gedeeld met uw collega’s.</translation>
+    </message>
+    <message>
+        <source>&amp;Period:</source>
+        <translation>&amp;Periode:</translation>
+    </message>
+    <message>
+        <source>Period of the report</source>
+        <translation>Periode van het verslag</translation>
+    </message>
+    <message>
+        <source>First month</source>
+        <translation>Eerste maand</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Laatste maand</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>t/m</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Vernieuwen</translation>
+    </message>
+    <message>
+        <source>Export as &amp;PDF…</source>
+        <translation>Exporteren als &amp;pdf…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as PDF</source>
+        <translation>Het jaarverslag als pdf exporteren</translation>
+    </message>
+    <message>
+        <source>Export as C&amp;SV…</source>
+        <translation>Exporteren als c&amp;sv…</translation>
+    </message>
+    <message>
+        <source>Export the annual report as CSV</source>
+        <translation>Het jaarverslag als csv exporteren</translation>
+    </message>
+    <message>
+        <source>Print the counsellors&apos; names</source>
+        <translation>Namen van de vertrouwenspersonen afdrukken</translation>
+    </message>
+    <message>
+        <source>PDF in Dutch</source>
+        <translation>Pdf in het Nederlands</translation>
+    </message>
+    <message>
+        <source>PDF in English</source>
+        <translation>Pdf in het Engels</translation>
+    </message>
+    <message>
+        <source>Language of the PDF</source>
+        <translation>Taal van de pdf</translation>
+    </message>
+    <message>
+        <source>Reports per kind</source>
+        <translation>Meldingen per soort</translation>
+    </message>
+    <message>
+        <source>Chart of reports per kind</source>
+        <translation>Grafiek van de meldingen per soort</translation>
+    </message>
+    <message>
+        <source>Per kind of report</source>
+        <translation>Per soort melding</translation>
+    </message>
+    <message>
+        <source>Per type of help</source>
+        <translation>Per soort hulp</translation>
+    </message>
+    <message>
+        <source>Per month</source>
+        <translation>Per maand</translation>
+    </message>
+    <message>
+        <source>Per organisation code</source>
+        <translation>Per organisatiecode</translation>
+    </message>
+    <message>
+        <source>Reports per type of help</source>
+        <translation>Meldingen per soort hulp</translation>
+    </message>
+    <message>
+        <source>Reports per month</source>
+        <translation>Meldingen per maand</translation>
+    </message>
+    <message>
+        <source>Reports per organisation code</source>
+        <translation>Meldingen per organisatiecode</translation>
+    </message>
+    <message>
+        <source>Other period…</source>
+        <translation>Andere periode…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n register entries from the relay failed verification and were refused; the report uses the last verified ones. Tell your organisation&apos;s administrator.</source>
+        <translation>
+            <numerusform>%n registeritem van de relay is niet door de controle gekomen en geweigerd; het verslag gebruikt de laatste gecontroleerde versie. Meld dit aan de beheerder van uw organisatie.</numerusform>
+            <numerusform>%n registeritems van de relay zijn niet door de controle gekomen en geweigerd; het verslag gebruikt de laatste gecontroleerde versies. Meld dit aan de beheerder van uw organisatie.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 reports in this period, %2 closed in this period.</source>
+        <translation>%1 meldingen in deze periode, %2 afgesloten in deze periode.</translation>
+    </message>
+    <message>
+        <source>fewer than 5</source>
+        <translation>minder dan 5</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Meldingen</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Afgesloten</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Totaal</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Soort</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Hulp</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Maand</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Nieuw</translation>
+    </message>
+    <message>
+        <source>The numbers per organisation code appear for a whole calendar year only, so that subtracting two periods reveals no small numbers.</source>
+        <translation>De aantallen per organisatiecode staan alleen in het verslag van een heel kalenderjaar, zodat het aftrekken van twee perioden geen kleine aantallen onthult.</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(geen)</translation>
+    </message>
+    <message>
+        <source>Numbers below 5 per organisation code show as “&lt; 5”, and where needed one more code is hidden, so that nobody can recognise a small group or work it out from the total. The totals are exact.</source>
+        <translation>Aantallen onder de 5 per organisatiecode staan als “&lt; 5”, en waar nodig is nog een code verborgen, zodat niemand een kleine groep kan herkennen of terugrekenen uit het totaal. De totalen zijn exact.</translation>
+    </message>
+    <message>
+        <source>Export the annual report</source>
+        <translation>Het jaarverslag exporteren</translation>
+    </message>
+</context>
+<context>
     <name>ArticlesTab</name>
     <message>
         <source>Articles</source>
@@ -152,6 +322,122 @@
     <message>
         <source>Delete this article from the app?</source>
         <translation>Dit artikel uit de app verwijderen?</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentBox</name>
+    <message>
+        <source>PDF document</source>
+        <translation>PDF-document</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Afbeelding</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>%n pagina</numerusform>
+            <numerusform>%n pagina’s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Bekijken</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>Opslaan &amp;als…</translation>
+    </message>
+    <message>
+        <source>View the file</source>
+        <translation>Het bestand bekijken</translation>
+    </message>
+    <message>
+        <source>Save a cleaned copy of the file</source>
+        <translation>Een opgeschoonde kopie van het bestand opslaan</translation>
+    </message>
+    <message>
+        <source>Checking the file…</source>
+        <translation>Bestand wordt gecontroleerd…</translation>
+    </message>
+    <message>
+        <source>Thumbnail of the file</source>
+        <translation>Miniatuur van het bestand</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Kopie opslaan</translation>
+    </message>
+    <message>
+        <source>A cleaned copy is saved: re-encoded, without the metadata of the original. It is not encrypted once saved, and it is not deleted after 31 days. Save it only where your organisation allows confidential files. Continue?</source>
+        <translation>Er wordt een opgeschoonde kopie opgeslagen: opnieuw gecodeerd, zonder de metadata van het origineel. Eenmaal opgeslagen is de kopie niet versleuteld en wordt ze niet na 31 dagen verwijderd. Sla haar alleen op waar uw organisatie vertrouwelijke bestanden toestaat. Doorgaan?</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Opgeslagen.</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentViewer</name>
+    <message>
+        <source>File</source>
+        <translation>Bestand</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>Pagina %1</translation>
+    </message>
+    <message>
+        <source>Only the first %1 of %2 pages are shown.</source>
+        <translation>Alleen de eerste %1 van %2 pagina’s worden getoond.</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <source>The file failed verification (it was changed or is incomplete); it is not shown.</source>
+        <translation>Het bestand is niet door de controle gekomen (het is gewijzigd of onvolledig); het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The relay no longer has this file (deleted after 31 days, or with the conversation).</source>
+        <translation>De relay heeft dit bestand niet meer (verwijderd na 31 dagen, of met het gesprek).</translation>
+    </message>
+    <message>
+        <source>The file is not the type it claims to be; it is not shown.</source>
+        <translation>Het bestand is niet van het type dat het zegt te zijn; het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The image is too large to open safely; it is not shown.</source>
+        <translation>De afbeelding is te groot om veilig te openen; ze wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The file is damaged or malformed; it is not shown.</source>
+        <translation>Het bestand is beschadigd of ongeldig; het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>This kind of file cannot be shown on this computer.</source>
+        <translation>Dit soort bestand kan op deze computer niet worden getoond.</translation>
+    </message>
+    <message>
+        <source>Opening the file needed too much memory; it was stopped and is not shown.</source>
+        <translation>Het openen van het bestand vroeg te veel geheugen; het is gestopt en het bestand wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>Opening the file took too long; it was stopped and is not shown.</source>
+        <translation>Het openen van het bestand duurde te lang; het is gestopt en het bestand wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The file could not be opened safely; it is not shown.</source>
+        <translation>Het bestand kon niet veilig worden geopend; het wordt niet getoond.</translation>
+    </message>
+    <message>
+        <source>The file is larger than 10 MB.</source>
+        <translation>Het bestand is groter dan 10 MB.</translation>
+    </message>
+    <message>
+        <source>The file cannot be used.</source>
+        <translation>Het bestand kan niet worden gebruikt.</translation>
     </message>
 </context>
 <context>
@@ -272,6 +558,14 @@
         <translation>Categorie van het gesprek</translation>
     </message>
     <message>
+        <source>&amp;Help:</source>
+        <translation>&amp;Hulp:</translation>
+    </message>
+    <message>
+        <source>Type of help given (annual report)</source>
+        <translation>Soort hulp die is gegeven (jaarverslag)</translation>
+    </message>
+    <message>
         <source>Messages</source>
         <translation>Berichten</translation>
     </message>
@@ -290,6 +584,14 @@
     <message>
         <source>Send reply</source>
         <translation>Antwoord versturen</translation>
+    </message>
+    <message>
+        <source>Attach &amp;file…</source>
+        <translation>&amp;Bestand bijvoegen…</translation>
+    </message>
+    <message>
+        <source>Send an image or PDF to the reporter</source>
+        <translation>Een afbeelding of PDF naar de melder sturen</translation>
     </message>
     <message>
         <source>End-to-end encrypted</source>
@@ -324,6 +626,14 @@
         <translation>Kies een gesprek in de lijst.</translation>
     </message>
     <message>
+        <source>Ask to bring in a &amp;colleague…</source>
+        <translation>&amp;Collega erbij vragen…</translation>
+    </message>
+    <message>
+        <source>Ask the reporter to let a colleague read along</source>
+        <translation>De melder vragen of een collega mag meelezen</translation>
+    </message>
+    <message>
         <source>Conversation with %1</source>
         <translation>Gesprek met %1</translation>
     </message>
@@ -345,6 +655,58 @@
     <message>
         <source>Verification problem in this conversation: %1</source>
         <translation>Verificatieprobleem in dit gesprek: %1</translation>
+    </message>
+    <message>
+        <source>Who can read it: all counsellors</source>
+        <translation>Wie leest mee: alle vertrouwenspersonen</translation>
+    </message>
+    <message>
+        <source>Who can read it: only you</source>
+        <translation>Wie leest mee: alleen u</translation>
+    </message>
+    <message>
+        <source>Who can read it: you and %1</source>
+        <translation>Wie leest mee: u en %1</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1: asked the reporter, no answer yet</source>
+        <translation>%1: gevraagd aan de melder, nog geen antwoord</translation>
+    </message>
+    <message>
+        <source>%1: the reporter agreed; the history was shared</source>
+        <translation>%1: geaccepteerd door de melder; de geschiedenis is gedeeld</translation>
+    </message>
+    <message>
+        <source>%1: the reporter declined</source>
+        <translation>%1: geweigerd door de melder</translation>
+    </message>
+    <message>
+        <source>a colleague</source>
+        <translation>een collega</translation>
+    </message>
+    <message>
+        <source>Handover: %1</source>
+        <translation>Overdracht: %1</translation>
+    </message>
+    <message>
+        <source>Bring in a colleague</source>
+        <translation>Collega erbij vragen</translation>
+    </message>
+    <message>
+        <source>The reporter is asked first. Only if they agree can this colleague read the conversation, including what was written so far.</source>
+        <translation>Eerst wordt het de melder gevraagd. Alleen als die akkoord gaat, kan deze collega het gesprek lezen, ook wat er al geschreven is.</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation>Bestand bijvoegen</translation>
+    </message>
+    <message>
+        <source>Images and PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</source>
+        <translation>Afbeeldingen en PDF (*.jpg *.jpeg *.png *.webp *.heic *.pdf)</translation>
     </message>
 </context>
 <context>
@@ -892,6 +1254,30 @@
         <source>counsellor</source>
         <translation>vertrouwenspersoon</translation>
     </message>
+    <message>
+        <source>not set</source>
+        <translation>niet ingevuld</translation>
+    </message>
+    <message>
+        <source>advice</source>
+        <translation>advies</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>ondersteuning</translation>
+    </message>
+    <message>
+        <source>mediation</source>
+        <translation>bemiddeling</translation>
+    </message>
+    <message>
+        <source>referral</source>
+        <translation>doorverwijzing</translation>
+    </message>
+    <message>
+        <source>formal complaint</source>
+        <translation>formele klacht</translation>
+    </message>
 </context>
 <context>
     <name>LoginWindow</name>
@@ -964,6 +1350,10 @@
     <message>
         <source>S&amp;tatistics</source>
         <translation>S&amp;tatistieken</translation>
+    </message>
+    <message>
+        <source>Annual &amp;report</source>
+        <translation>&amp;Jaarverslag</translation>
     </message>
     <message>
         <source>&amp;Organisation</source>
@@ -1124,6 +1514,60 @@
     </message>
 </context>
 <context>
+    <name>PresentationBox</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>Hoe melders u zien</translation>
+    </message>
+    <message>
+        <source>Employees choose whom they talk to. They see your name and what you write here, once the organisation&apos;s admin has published the next roster.</source>
+        <translation>Medewerkers kiezen met wie ze praten. Ze zien uw naam en wat u hier schrijft zodra de beheerder van de organisatie de volgende lijst van vertrouwenspersonen heeft gepubliceerd.</translation>
+    </message>
+    <message>
+        <source>R&amp;ole (e.g. internal, external):</source>
+        <translation>R&amp;ol (bijv. intern, extern):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;Dutch):</source>
+        <translation>Introductie (&amp;Nederlands):</translation>
+    </message>
+    <message>
+        <source>Introduction (&amp;English):</source>
+        <translation>Introductie (&amp;Engels):</translation>
+    </message>
+    <message>
+        <source>Availability (D&amp;utch):</source>
+        <translation>Beschikbaarheid (Neder&amp;lands):</translation>
+    </message>
+    <message>
+        <source>Availability (En&amp;glish):</source>
+        <translation>Beschikbaarheid (En&amp;gels):</translation>
+    </message>
+    <message>
+        <source>e.g. afwezig tot 12 januari</source>
+        <translation>bijv. afwezig tot 12 januari</translation>
+    </message>
+    <message>
+        <source>e.g. away until 12 January</source>
+        <translation>bijv. away until 12 January</translation>
+    </message>
+    <message>
+        <source>&amp;Save presentation</source>
+        <translation>Presentatie op&amp;slaan</translation>
+    </message>
+    <message>
+        <source>Saved. Reporters see it after the next roster is published.</source>
+        <translation>Opgeslagen. Melders zien het zodra de volgende lijst is gepubliceerd.</translation>
+    </message>
+</context>
+<context>
+    <name>PresentationDialog</name>
+    <message>
+        <source>How reporters see you</source>
+        <translation>Hoe melders u zien</translation>
+    </message>
+</context>
+<context>
     <name>RelayPage</name>
     <message>
         <source>Welcome to Opgelucht Desk</source>
@@ -1281,6 +1725,14 @@
     <message>
         <source>Sign &amp;out and remove local data…</source>
         <translation>&amp;Afmelden en lokale gegevens wissen…</translation>
+    </message>
+    <message>
+        <source>How reporters see &amp;you…</source>
+        <translation>Hoe melders u &amp;zien…</translation>
+    </message>
+    <message>
+        <source>How reporters see you: role, introduction and availability</source>
+        <translation>Hoe melders u zien: rol, introductie en beschikbaarheid</translation>
     </message>
     <message>
         <source>Sign out and remove local data</source>

@@ -7,8 +7,10 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opgelucht_relay.clock import Clock, SystemClock
@@ -20,7 +22,10 @@ from opgelucht_relay.limits import BodyLimitMiddleware
 from opgelucht_relay.metrics import Metrics
 from opgelucht_relay.migrate import upgrade
 from opgelucht_relay.routes import ROUTERS
+from opgelucht_relay.routes.hot import LEAN_ROUTES
+from opgelucht_relay.services.blobs import max_blob_bytes
 from opgelucht_relay.services.live_events import streams_end_on_exit_signals
+from opgelucht_relay.services.sqlite_writer import SqliteWriter
 
 log = logging.getLogger("opgelucht.relay")
 API_VERSION = "1"
@@ -36,6 +41,7 @@ class AccessLogMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._counters: dict[tuple[str, str, int], Any] = {}  # labelled children, looked up once
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,16 +61,53 @@ class AccessLogMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(scope["method"], template, str(status)).inc()
-            log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "route": template,
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+            method = scope["method"]
+            counter = self._counters.get((method, template, status))
+            if counter is None:
+                counter = self.metrics.requests.labels(method, template, str(status))
+                if len(self._counters) < 10_000:  # bounded: templates and statuses are few
+                    self._counters[(method, template, status)] = counter
+            counter.inc()
+            if log.isEnabledFor(logging.INFO):  # building the record is most of this middleware's cost
+                ms = round((time.perf_counter() - started) * 1000, 1)
+                log.info("request", extra={"method": method, "route": template, "status": status, "ms": ms})
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL (None: not SQLite, or an in-memory database)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
+async def start_fast_paths(ctx: AppContext) -> None:
+    """SQLite: the writer thread; PostgreSQL: the raw asyncpg pool of the post path (docs/relay.md)."""
+    path = sqlite_path(ctx.db.url)
+    if path is not None:
+        writer = SqliteWriter(path, group_commit=ctx.settings.sqlite_group_commit)
+        await asyncio.to_thread(writer.start)
+        ctx.writer = writer
+    elif ctx.db.dialect == "postgresql":
+        import asyncpg
+
+        dsn = make_url(ctx.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        size = ctx.settings.db_pool_size
+        # The post statement's plan is the same for every post (primary-key lookups): plan it once
+        # per connection instead of once per execution (PostgreSQL's first five are custom plans).
+        settings = {"plan_cache_mode": "force_generic_plan"}
+        ctx.pg_pool = await asyncpg.create_pool(
+            dsn, min_size=min(4, size), max_size=size, server_settings=settings
+        )
+
+
+async def stop_fast_paths(ctx: AppContext) -> None:
+    if ctx.writer is not None:
+        writer, ctx.writer = ctx.writer, None
+        await writer.aclose()  # the queued jobs finish (and commit) first
+    if ctx.pg_pool is not None:
+        pool, ctx.pg_pool = ctx.pg_pool, None
+        await pool.close()
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -78,6 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         if settings.auto_migrate:
             await upgrade(ctx.db)
+        await start_fast_paths(ctx)
         tasks = start_jobs(ctx) if settings.run_jobs else []
         try:
             with streams_end_on_exit_signals(application.state):  # else SIGTERM waits for open live streams
@@ -88,6 +132,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             for task in tasks:
                 with suppress(asyncio.CancelledError):
                     await task
+            await stop_fast_paths(ctx)
             await ctx.db.dispose()
 
     app = FastAPI(
@@ -101,10 +146,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # The hot paths' lean routes match first (docs/relay.md "Fast paths"); the FastAPI routes of the
+    # same paths stay for the OpenAPI document, which lists FastAPI routes only.
+    app.router.routes[0:0] = list(LEAN_ROUTES)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_message_body_bytes,
+        blob_limit=max_blob_bytes(settings),
     )
     app.add_middleware(AccessLogMiddleware, metrics=ctx.metrics)
     return app

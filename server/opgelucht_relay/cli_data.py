@@ -12,6 +12,7 @@ import click
 from opgelucht_relay.cli_common import CliError, run_db, settings_of
 from opgelucht_relay.clock import SystemClock
 from opgelucht_relay.db import Database
+from opgelucht_relay.services.blob_store import store_for
 from opgelucht_relay.services.feedback import recent_feedback
 from opgelucht_relay.services.orgs import find_org
 from opgelucht_relay.services.periods import PeriodError, parse_period
@@ -44,8 +45,8 @@ def stats(ctx: click.Context, org: str, period: str) -> None:
 @click.command()
 @click.pass_context
 def purge(ctx: click.Context) -> None:
-    """Run one retention pass now: expired messages and wraps, idle devices, old nonces and feedback, and
-    close the statistics periods that ended (freeze their reports, drop their activity)."""
+    """Run one retention pass now: expired messages, wraps and file blobs, idle devices, old nonces and
+    feedback, and close the statistics periods that ended (freeze their reports, drop their activity)."""
     settings = settings_of(ctx)
 
     async def job(db: Database) -> dict[str, int]:
@@ -59,6 +60,7 @@ def purge(ctx: click.Context) -> None:
                 feedback_days=settings.feedback_retention_days,
             )
             counts["stats_periods"] = await close_buckets(session, now.date(), noise_source(settings))
+            counts["blob_files"] = await store_for(settings).sweep(session)
             return counts
 
     counts = run_db(settings, job)

@@ -11,7 +11,7 @@ import ipaddress
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -82,9 +82,20 @@ class Settings(BaseSettings):
     login_address_max_failures: int = Field(default=20, ge=1)
     login_address_window_seconds: int = Field(default=600, ge=1)
 
-    # POST /v1/events per client address (in memory, per process): a token bucket.
-    events_address_burst: int = Field(default=120, ge=1)
-    events_address_per_minute: int = Field(default=120, ge=1)
+    # POST /v1/events (in memory, per process): token buckets per client address (high: phones behind
+    # one carrier NAT share an address), per device signature and per org code (docs/operations.md).
+    events_address_burst: int = Field(default=2000, ge=1)
+    events_address_per_minute: int = Field(default=60_000, ge=1)
+    events_device_burst: int = Field(default=30, ge=1)
+    events_device_per_minute: int = Field(default=60, ge=1)
+    events_code_burst: int = Field(default=2000, ge=1)
+    events_code_per_minute: int = Field(default=60_000, ge=1)
+
+    # Database connections per relay process (PostgreSQL): the SQLAlchemy pool and the raw asyncpg pool
+    # of the post path, each up to ``db_pool_size``; size it to the concurrent requests per process.
+    db_pool_size: int = Field(default=32, ge=1, le=1000)
+    # SQLite: whole posts and usage batches in one writer thread, concurrent ones in one commit.
+    sqlite_group_commit: bool = True
 
     # POST /v1/devices per org code (in the database, so across instances): a sliding hour; a burst
     # within ten minutes is flagged in the audit log (docs/stats.md, Sybil devices).
@@ -99,6 +110,14 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     max_message_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    # File blobs (docs/relay.md "File blobs"): the largest file a client may send (the blob is its
+    # padded, encrypted form, a little larger), uploads per device or counsellor (in memory, per
+    # process: a token bucket), and where the bytes go ("auto": files beside SQLite, else the database).
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    blob_uploads_burst: int = Field(default=20, ge=1)
+    blob_uploads_per_minute: int = Field(default=10, ge=1)
+    blob_storage: Literal["auto", "files", "database"] = "auto"
 
     auto_migrate: bool = True  # run migrations at start-up (``opgelucht-relay migrate`` does it explicitly)
     run_jobs: bool = True  # run the periodic jobs (retention, session purge) inside the server process

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from opgelucht_relay.auth import enrolments, sessions, throttle
 from opgelucht_relay.context import AppContext
-from opgelucht_relay.services import retention
+from opgelucht_relay.services import register, retention
 
 log = logging.getLogger("opgelucht.relay.jobs")
 
@@ -35,6 +35,7 @@ JOBS: tuple[Job, ...] = (
     Job("purge_enrolments", 600, enrolments.purge_expired),
     Job("purge_login_failures", 600, purge_login_failures),
     Job("retention", retention.JOB_INTERVAL_SECONDS, retention.retention_job),
+    Job("register_retention", register.JOB_INTERVAL_SECONDS, register.retention_job),
 )
 
 

@@ -1,4 +1,5 @@
-"""Request body size limits (docs/api.md: 1 MiB for message posts, 64 KiB elsewhere) as ASGI middleware."""
+"""Request body size limits (docs/api.md: 1 MiB for message posts, the blob of a ``max_file_bytes`` file
+for blob uploads, 64 KiB elsewhere) as ASGI middleware."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from opgelucht_relay.errors import error_response
 
 # Paths whose bodies carry envelopes or key wraps and may be up to ``max_message_body_bytes``.
 LARGE_BODY_PATHS = re.compile(r"^/v1/(device|inbox)/conversations/[^/]+/(messages|notes)$|^/v1/inbox/wraps$")
+# Paths whose bodies are encrypted file blobs, up to ``blob_limit``.
+BLOB_PATHS = re.compile(r"^/v1/(device|inbox)/conversations/[^/]+/blobs/[^/]+$")
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, default_limit: int, large_limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, default_limit: int, large_limit: int, blob_limit: int = 0) -> None:
         self.app = app
         self.default_limit = default_limit
         self.large_limit = large_limit
+        self.blob_limit = blob_limit or large_limit
 
     def limit_for(self, path: str) -> int:
+        if BLOB_PATHS.match(path):
+            return self.blob_limit
         return self.large_limit if LARGE_BODY_PATHS.match(path) else self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -140,6 +140,29 @@ class SignedRosterBody(Strict):
     sig: Sig64
 
 
+class IntroText(Strict):
+    """A short introduction per language (as the counsellor wrote it)."""
+
+    nl: str | None = Field(default=None, min_length=1, max_length=600)
+    en: str | None = Field(default=None, min_length=1, max_length=600)
+
+
+class AvailabilityText(Strict):
+    """An availability note per language, e.g. "afwezig tot 12 januari"."""
+
+    nl: str | None = Field(default=None, min_length=1, max_length=200)
+    en: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class Presentation(Strict):
+    """How a counsellor presents themselves to reporters; the org admin signs it into the next roster
+    (docs/protocol.md §8). Every field optional; the relay only stores it."""
+
+    role: str | None = Field(default=None, min_length=1, max_length=40)
+    intro: IntroText = Field(default_factory=IntroText)
+    availability: AvailabilityText = Field(default_factory=AvailabilityText)
+
+
 class CounsellorOut(BaseModel):
     counsellor_id: uuid.UUID
     org_id: uuid.UUID
@@ -148,6 +171,7 @@ class CounsellorOut(BaseModel):
     role: Role
     identity_key: str | None
     devices: list[DeviceBundle]
+    presentation: Presentation | None = None
 
 
 class LoginResult(BaseModel):
@@ -338,6 +362,28 @@ class StoredOut(BaseModel):
     expires_at: int
 
 
+class BlobStoredOut(BaseModel):
+    """An uploaded file blob (docs/api.md "File blobs")."""
+
+    blob_id: uuid.UUID
+    size: int
+    expires_at: int
+
+
+BLOB_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+BLOB_DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the blob's bytes",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
 class MessageOut(BaseModel):
     seq: int
     cursor: int
@@ -410,6 +456,9 @@ def counsellor_out(counsellor: Counsellor) -> CounsellorOut:
             DeviceBundle.of(d.device_id, d.enc_pk, d.sign_pk, d.identity_sig, d.self_sig)
             for d in counsellor.devices
         ],
+        presentation=(
+            Presentation.model_validate_json(counsellor.presentation) if counsellor.presentation else None
+        ),
     )
 
 
@@ -516,16 +565,64 @@ def device_json(device: Device) -> dict[str, str | int]:
     }
 
 
-def inbox_conversation_json(conv: Conversation, retention_end: int) -> dict[str, Any]:
-    """A conversation as the counsellors' list shows it (``retention_end``: when it expires)."""
+def inbox_conversation_json(conv: Conversation, retention_end: int, org_code: str) -> dict[str, Any]:
+    """A conversation as the counsellors' list shows it (``retention_end``: when it expires; ``org_code``:
+    the code its reporter device registered under)."""
     return {
         "conv_id": str(conv.conv_id),
         "created_at": unix(conv.created_at),
         "last_activity": unix(conv.last_activity),
         "last_seq": conv.last_seq,
         "expires_at": retention_end,
+        "org_code": org_code,
     }
 
 
 def device_conversation_json(conv: Conversation) -> dict[str, Any]:
     return {"conv_id": str(conv.conv_id), "created_at": unix(conv.created_at), "last_seq": conv.last_seq}
+
+
+# -- case register (docs/case-register.md): opaque blobs only ------------------------------------------
+RecordId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+RegisterBlob = Annotated[str, _b64_of(None, max_length=(4096 * 4) // 3 + 4)]
+WrapBlob = Annotated[str, _b64_of(None, max_length=(1024 * 4) // 3 + 4)]
+
+
+class RegisterSettingsBody(Strict):
+    retention_days: int = Field(ge=31, le=3650)
+
+
+class RegisterSettingsOut(BaseModel):
+    retention_days: int
+
+
+class RegisterRecordBody(Strict):
+    version: int = Field(ge=1, le=2**31 - 1)
+    blob: RegisterBlob
+
+
+class RegisterRecordOut(BaseModel):
+    record_id: str
+    version: int
+    blob: str
+    updated_at: int
+
+
+class RegisterRecordList(BaseModel):
+    records: list[RegisterRecordOut]
+    more: bool
+
+
+class RegisterKeyWrapBody(Strict):
+    device_id: uuid.UUID
+    blob: WrapBlob
+
+
+class RegisterKeyWrapOut(BaseModel):
+    device_id: uuid.UUID
+    sign_pk: str
+    blob: str
+
+
+class RegisterKeyWrapList(BaseModel):
+    wraps: list[RegisterKeyWrapOut]

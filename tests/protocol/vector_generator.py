@@ -13,6 +13,7 @@ implementation can reproduce the bytes by injecting it (docs/protocol.md, "Test 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import struct
@@ -24,6 +25,14 @@ from typing import Any
 
 import nacl.bindings as sodium
 
+from opgelucht_desk.protocol.attachment import FileRef
+from opgelucht_desk.protocol.blob import (
+    BLOB_HEAD_BYTES,
+    CHUNK_BYTES,
+    SEALED_CHUNK_BYTES,
+    SIZE_PREFIX_BYTES,
+    seal_blob,
+)
 from opgelucht_desk.protocol.encoding import SIGNATURE_TAGS, TAG_MSG, b64e, tagged
 from opgelucht_desk.protocol.envelope import (
     HEADER_FIXED_BYTES,
@@ -48,6 +57,7 @@ from opgelucht_desk.protocol.keys import (
 from opgelucht_desk.protocol.padding import pad, unpad
 from opgelucht_desk.protocol.profile import Profile
 from opgelucht_desk.protocol.qr import qr_payload
+from opgelucht_desk.protocol.recipients import Consent, HandoverRequest, Membership
 from opgelucht_desk.protocol.request_auth import canonical_request, register_proof, sign_request
 from opgelucht_desk.protocol.rewrap import make_rewrap
 from opgelucht_desk.protocol.rng import DeterministicRng
@@ -582,6 +592,268 @@ def _request_must_fail() -> list[dict[str, Any]]:
     ]
 
 
+def _file_bytes(label: str, size: int) -> bytes:
+    out = b""
+    counter = 0
+    while len(out) < size:
+        out += hashlib.blake2b(counter.to_bytes(8, "big"), key=label_seed(label)).digest()
+        counter += 1
+    return out[:size]
+
+
+def _file_case(name: str, data: bytes, media_type: str) -> tuple[dict[str, Any], bytes, FileRef]:
+    rng = RecordingRng("rng/" + name)
+    key = rng(32)
+    blob = seal_blob(data, key, rng=rng)
+    ref = FileRef(
+        blob_id=label_uuid("blob/" + name),
+        key=key,
+        sha256=hashlib.sha256(data).digest(),
+        size=len(data),
+        media_type=media_type,
+    )
+    envelope_case, _ = _envelope_case(
+        "file-" + name,
+        sender="reporter",
+        recipients=["anna-laptop", "bram-laptop", "reporter"],
+        msg_type=MessageType.FILE,
+        payload=ref.to_payload(),
+    )
+    case = {
+        "name": name,
+        "file": data.hex(),
+        "media_type": media_type,
+        "random": {"file_key": key.hex(), "stream_header": rng.draws[1].hex()},
+        "reference": {
+            "blob_id": str(ref.blob_id),
+            "key": key.hex(),
+            "sha256": ref.sha256.hex(),
+            "size": ref.size,
+            "payload": ref.to_payload().hex(),
+        },
+        "blob_length": len(blob),
+        "blob": blob.hex(),
+        "envelope_case": envelope_case,
+    }
+    return case, blob, ref
+
+
+def file_vectors() -> dict[str, Any]:
+    """File blobs (docs/protocol.md §15): valid ones and edits of them that must fail."""
+    small, _, small_ref = _file_case("small-png", b"\x89PNG\r\n\x1a\n" + b"canary" * 4, "image/png")
+    # One byte more than fits one chunk (65,536 − 8 for the size prefix): two chunks.
+    two_data = _file_bytes("file/two-chunks", CHUNK_BYTES - SIZE_PREFIX_BYTES + 1)
+    two, two_blob, _ = _file_case("two-chunks", two_data, "application/pdf")
+    wrong_key = label_seed("file/wrong-key")
+    wrong_hash = hashlib.sha256(b"another file").digest()
+    must_fail = [
+        {"name": "truncated-after-first-chunk", "base": "two-chunks",
+         "edit": {"op": "truncate", "length": BLOB_HEAD_BYTES + SEALED_CHUNK_BYTES}, "reason": "truncated"},
+        {"name": "truncated-mid-chunk", "base": "two-chunks",
+         "edit": {"op": "truncate", "length": len(two_blob) - 100}, "reason": "decrypt_failed"},
+        {"name": "reordered-chunks", "base": "two-chunks", "edit": {"op": "swap_chunks", "a": 0, "b": 1},
+         "reason": "decrypt_failed"},
+        {"name": "tampered-byte", "base": "small-png", "edit": {"op": "flip", "offset": BLOB_HEAD_BYTES + 5},
+         "reason": "decrypt_failed"},
+        {"name": "wrong-key", "base": "small-png", "edit": {"op": "key", "key": wrong_key.hex()},
+         "reason": "decrypt_failed"},
+        {"name": "wrong-hash", "base": "small-png", "edit": {"op": "sha256", "sha256": wrong_hash.hex()},
+         "reason": "hash_mismatch"},
+        {"name": "wrong-size", "base": "small-png", "edit": {"op": "size", "size": small_ref.size + 1},
+         "reason": "size_mismatch"},
+        {"name": "bad-magic", "base": "small-png", "edit": {"op": "flip", "offset": 0},
+         "reason": "bad_magic"},
+    ]  # fmt: skip
+    return {
+        "format": FORMAT,
+        "vector_version": VECTOR_VERSION,
+        "kind": "file-v1",
+        "description": "File blobs: opening `blob` with the reference gives exactly `file`; sealing `file` "
+        "with `random.file_key` and `random.stream_header` (secretstream state from init_pull over that "
+        "header) reproduces `blob`. Each must-fail case applies `edit` to its base case's blob or "
+        "reference (truncate to `length`; swap sealed chunks `a` and `b`, counted from 0 after the "
+        f"{BLOB_HEAD_BYTES}-byte head, {SEALED_CHUNK_BYTES} bytes each; flip the bits of the byte at "
+        "`offset`; replace the reference's key, sha256 or size) and must be refused with `reason`.",
+        "chunk_bytes": CHUNK_BYTES,
+        "sealed_chunk_bytes": SEALED_CHUNK_BYTES,
+        "cases": [small, two],
+        "must_fail": must_fail,
+    }
+
+
+# -- recipients-v1: who reads (docs/protocol.md §16) ----------------------------------------------------
+def _presented_roster(version: int, prev: bytes, names: list[str]) -> Roster:
+    """anna, bram (with role, introduction and availability) and cora, one laptop each."""
+    base = _org_roster(version, prev, {name: [name + "-laptop"] for name in names})
+    counsellors = tuple(
+        dataclasses.replace(
+            c,
+            role="extern",
+            intro=(("nl", "Ik ben Bram, extern vertrouwenspersoon."), ("en", "I am Bram.")),
+            availability=(("nl", "afwezig tot 12 januari"),),
+        )
+        if c.display_name == "Bram"
+        else c
+        for c in base.counsellors
+    )
+    return dataclasses.replace(base, counsellors=counsellors)
+
+
+def _cid(name: str) -> uuid.UUID:
+    return label_uuid("counsellor/" + name)
+
+
+def recipients_vectors() -> dict[str, Any]:
+    org_seed = label_seed("org")
+    org_pk = signing_public_key(org_seed)
+    v1 = sign_roster(_presented_roster(1, ZERO_HASH, ["anna", "bram", "cora"]), org_seed)
+    v2 = sign_roster(_presented_roster(2, roster_hash(v1), ["anna", "bram"]), org_seed)
+    chosen = tuple(sorted([_cid("bram"), _cid("cora")]))
+    reporter = label_device("reporter")
+    profile = Profile("Merel", None, None, reporter.enc_pk, reporter.sign_pk, to=chosen)
+    members_0 = Membership(CONV_ID, chosen, 0)
+    chosen_devices = ["bram-laptop", "cora-laptop", "reporter"]
+    hello, hello_env = _envelope_case(
+        "hello-chosen",
+        sender="reporter",
+        recipients=chosen_devices,
+        msg_type=MessageType.HELLO,
+        payload=profile.to_payload(),
+        roster_hash_value=roster_hash(v1),
+    )
+    request = HandoverRequest(_cid("anna"), 0)
+    ask, ask_env = _envelope_case(
+        "handover-request",
+        sender="bram-laptop",
+        recipients=chosen_devices,
+        msg_type=MessageType.HANDOVER,
+        payload=request.to_payload(),
+        roster_hash_value=roster_hash(v1),
+    )
+    consent = members_0.consent_for([*chosen, _cid("anna")], request=parse_header(ask_env).msg_id)
+    members_1 = members_0.apply(consent)
+    yes, _ = _envelope_case(
+        "consent-yes",
+        sender="reporter",
+        recipients=["anna-laptop", *chosen_devices],
+        msg_type=MessageType.CONSENT,
+        payload=consent.to_payload(),
+        seq=2,
+        prev_hash=envelope_hash(hello_env),
+        roster_hash_value=roster_hash(v1),
+    )
+
+    def failing(name: str, **kwargs: Any) -> dict[str, Any]:
+        case, _env = _envelope_case(name, roster_hash_value=roster_hash(v1), **kwargs)
+        return case
+
+    # A relay adds a stanza for anna to the chosen HELLO: every recipient's decryption fails.
+    header = parse_header(hello_env)
+    extra = key_id(label_device("anna-laptop").enc_pk) + bytes(80)
+    stanzas = sorted(
+        [hello_env[HEADER_FIXED_BYTES + i * STANZA_BYTES : HEADER_FIXED_BYTES + (i + 1) * STANZA_BYTES]
+         for i in range(len(header.stanzas))] + [extra]
+    )  # fmt: skip
+    added = _set_n(hello_env, b"".join(stanzas))
+    other_conv = Consent(label_uuid("conv/other"), 1, "yes", consent.members, members_0.digest, None)
+    must_fail = [
+        {
+            "name": "wrapped-to-non-member",
+            "rule": "stanzas",
+            "roster_version": 1,
+            "members": [str(m) for m in chosen],
+            "reason": "wrapped_to_non_member",
+            "case": failing(
+                "recipients-to-non-member",
+                sender="reporter",
+                recipients=[*chosen_devices, "anna-laptop"],
+                msg_type=MessageType.TEXT,
+                payload=b"ook voor Anna",
+            ),
+        },
+        {
+            "name": "stale-member-after-roster-removal",
+            "rule": "stanzas",
+            "roster_version": 2,
+            "members": [str(m) for m in chosen],
+            "reason": "wrapped_to_non_member",
+            "case": failing(
+                "recipients-stale-member",
+                sender="reporter",
+                recipients=chosen_devices,
+                msg_type=MessageType.TEXT,
+                payload=b"nog aan Cora",
+            ),
+        },
+        {
+            "name": "membership-change-without-the-reporters-signature",
+            "rule": "consent",
+            "reason": "not_reporter",
+            "state": {"members": [str(m) for m in chosen], "counter": 0},
+            "case": failing(
+                "recipients-consent-by-counsellor",
+                sender="bram-laptop",
+                recipients=["anna-laptop", *chosen_devices],
+                msg_type=MessageType.CONSENT,
+                payload=consent.to_payload(),
+            ),
+        },
+        {
+            "name": "replayed-older-consent",
+            "rule": "consent",
+            "reason": "stale_consent",
+            "state": {"members": [str(m) for m in members_1.members or ()], "counter": 1},
+            "case": yes,
+        },
+        {
+            "name": "consent-for-another-conversation",
+            "rule": "consent",
+            "reason": "other_conversation",
+            "state": {"members": [str(m) for m in chosen], "counter": 0},
+            "case": failing(
+                "recipients-consent-other-conversation",
+                sender="reporter",
+                recipients=["anna-laptop", *chosen_devices],
+                msg_type=MessageType.CONSENT,
+                payload=other_conv.to_payload(),
+                seq=2,
+                prev_hash=envelope_hash(hello_env),
+            ),
+        },
+        {
+            "name": "relay-added-stanza",
+            "rule": "envelope",
+            "reason": "decrypt_failed",
+            "recipient": "bram-laptop",
+            "envelope": added.hex(),
+        },
+    ]
+    return {
+        "format": FORMAT,
+        "vector_version": VECTOR_VERSION,
+        "kind": "recipients-v1",
+        "description": "The reporter's choice of counsellors (HELLO key 'to'), a handover request and the "
+        "reporter's consent, the set hashes, rosters with role/intro/availability, and what must fail: "
+        "stanzas outside the set (also a member's device after a roster removed it), a consent not signed "
+        "by the reporter's pinned key, a replayed or foreign consent, and a stanza added by the relay.",
+        "now": NOW,
+        "org_pk": org_pk.hex(),
+        "rosters": [_roster_entry(v1, org_pk), _roster_entry(v2, org_pk)],
+        "counsellor_ids": {name: str(_cid(name)) for name in ("anna", "bram", "cora")},
+        "reporter": {"label": "reporter", **_keys_json(reporter)},
+        "cases": [hello, ask, yes],
+        "sets": [
+            {"counter": 0, "members": [str(m) for m in chosen], "set_hash": members_0.digest.hex()},
+            {
+                "counter": 1,
+                "members": [str(m) for m in members_1.members or ()],
+                "set_hash": members_1.digest.hex(),
+            },
+        ],
+        "must_fail": must_fail,
+    }
+
+
 def all_vectors() -> dict[str, dict[str, Any]]:
     """File name → content."""
     return {
@@ -589,6 +861,8 @@ def all_vectors() -> dict[str, dict[str, Any]]:
         "roster-v1.json": roster_vectors(),
         "request-v1.json": request_vectors(),
         "must-fail-v1.json": must_fail_vectors(),
+        "file-v1.json": file_vectors(),
+        "recipients-v1.json": recipients_vectors(),
     }
 
 

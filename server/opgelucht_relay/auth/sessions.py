@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_relay.auth.tokens import new_token, token_hash
 from opgelucht_relay.config import Settings
 from opgelucht_relay.context import AppContext
+from opgelucht_relay.db import Database
 from opgelucht_relay.models import Counsellor, Session
 from opgelucht_relay.models.accounts import STATUS_ACTIVE
 
@@ -71,6 +72,29 @@ async def authenticate(
         row.last_used_at = now
         await db.commit()
     return row, counsellor
+
+
+_LIVE = (
+    select(Session.expires_at, Session.last_used_at, Counsellor.status, Counsellor.org_id)
+    .join(Counsellor, Counsellor.id == Session.counsellor_id)
+    .where(Session.token_hash == bindparam("p_hash"))
+)
+
+
+async def authenticated_org(db: Database, token: str, settings: Settings, now: datetime) -> uuid.UUID | None:
+    """The org of the live session ``token`` and active counsellor, with one Core read (the lean post
+    routes, opgelucht_relay/routes/hot.py); when the session is to be deleted (ended) or touched
+    (``last_used_at``), :func:`authenticate` does it, so the outcome is always the same."""
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(_LIVE, {"p_hash": token_hash(token)})).first()
+    if row is None:
+        return None
+    live = now < row.expires_at and now < row.last_used_at + idle_timeout(settings)
+    if live and row.status == STATUS_ACTIVE and now - row.last_used_at < _TOUCH_GRANULARITY:
+        return uuid.UUID(str(row.org_id))
+    async with db.sessions() as session:
+        found = await authenticate(session, token, settings, now)
+    return None if found is None else found[1].org_id
 
 
 async def purge_expired(ctx: AppContext) -> None:

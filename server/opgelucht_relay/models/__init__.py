@@ -13,6 +13,7 @@ from opgelucht_relay.models.accounts import (
     Roster,
     Session,
 )
+from opgelucht_relay.models.blobs import Blob
 from opgelucht_relay.models.messaging import (
     Conversation,
     Device,
@@ -27,10 +28,12 @@ from opgelucht_relay.models.messaging import (
     StatsReport,
     StatsSalt,
 )
+from opgelucht_relay.models.register import RegisterKeyWrap, RegisterRecord, RegisterSettings
 
 __all__ = [
     "Article",
     "AuditEvent",
+    "Blob",
     "Conversation",
     "Counsellor",
     "CounsellorDevice",
@@ -44,6 +47,9 @@ __all__ = [
     "OrgCode",
     "OrgCursor",
     "OrgKeyCertificate",
+    "RegisterKeyWrap",
+    "RegisterRecord",
+    "RegisterSettings",
     "RequestNonce",
     "Roster",
     "Session",

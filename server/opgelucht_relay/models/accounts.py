@@ -85,6 +85,9 @@ class Counsellor(Base):
     enrolment_failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How the counsellor presents themselves to reporters (role, introduction, availability; JSON of
+    # schemas.Presentation). Public to the org's admins, who sign it into the next roster.
+    presentation: Mapped[str | None] = mapped_column(Text)
 
     devices: Mapped[list[CounsellorDevice]] = relationship(
         back_populates="counsellor",

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from opgelucht_relay.routes import (
     articles,
     auth,
+    blobs,
     device,
     devices,
     enrolment,
@@ -16,6 +17,7 @@ from opgelucht_relay.routes import (
     me,
     org,
     public,
+    register,
     stats,
 )
 
@@ -33,4 +35,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     stats.router,
     feedback.router,
+    register.router,
+    blobs.router,
 )

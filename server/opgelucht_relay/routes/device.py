@@ -11,13 +11,11 @@ from fastapi.responses import JSONResponse
 
 from opgelucht_relay.deps import Ctx, CurrentDevice, DbSession, Signed
 from opgelucht_relay.errors import not_found
-from opgelucht_relay.models.messaging import CHANNEL_CHAT
 from opgelucht_relay.schemas import ENVELOPE_BODY, StoredOut, roster_out
-from opgelucht_relay.services import reporter_devices
+from opgelucht_relay.services import hot_paths, reporter_devices
+from opgelucht_relay.services.blobs import device_blob_ids
 from opgelucht_relay.services.live_events import broker_for
-from opgelucht_relay.services.messages import announce, post_from_device
 from opgelucht_relay.services.orgs import current_roster
-from opgelucht_relay.services.retention import message_lifetime
 
 router = APIRouter(prefix="/v1/device", tags=["device"])
 
@@ -60,12 +58,15 @@ async def device_post(
     """The nonce is claimed in the message's own transaction (one commit per post). When that
     transaction does not commit (an invalid body, another device's conversation, a repeated msg_id),
     the nonce is stored on its own, so a replay of any signed post is refused. The body is parsed here
-    rather than by FastAPI so that a body failing the schema is covered by this rule too."""
-    retention = message_lifetime(ctx.settings.retention_days)
-    posted = await post_from_device(db, signed, conv_id, await request.body(), retention)
-    await announce(broker_for(request), ctx.metrics, signed.org_id, conv_id, posted, CHANNEL_CHAT, "device")
-    # A ready response: the dict is already the ``Stored`` shape (no second validation pass).
-    return JSONResponse(posted.stored, status_code=201 if posted.created else 200)
+    rather than by FastAPI so that a body failing the schema is covered by this rule too.
+
+    Served by the lean route ``routes/hot.device_post`` (mounted before this one); this declaration
+    documents it in the OpenAPI document and calls the same service."""
+    key = hot_paths.key_of(signed.device)
+    stored, status = await hot_paths.device_post(
+        ctx, broker_for(request), key, signed.nonce, signed.now, conv_id, await request.body()
+    )
+    return JSONResponse(stored, status_code=status)
 
 
 @router.get("/conversations/{conv_id}/messages", responses=AUTH_RESPONSES)
@@ -86,7 +87,9 @@ async def device_export(device: CurrentDevice, ctx: Ctx, db: DbSession) -> dict[
 
 
 @router.delete("", status_code=204, response_class=Response, responses=AUTH_RESPONSES)
-async def device_delete(device: CurrentDevice, db: DbSession) -> Response:
-    """Deletes the device and its conversations, messages, wraps, nonces and feedback at once."""
+async def device_delete(device: CurrentDevice, ctx: Ctx, db: DbSession) -> Response:
+    """Deletes the device and its conversations, messages, file blobs, wraps, nonces and feedback at once."""
+    blob_ids = await device_blob_ids(db, device.device_id)
     await reporter_devices.delete(db, device.device_id)
+    await ctx.blobs.remove(blob_ids)
     return Response(status_code=204)

@@ -16,10 +16,8 @@ from opgelucht_relay.auth.sessions import session_deadline
 from opgelucht_relay.deps import Ctx, CurrentAuth, DbSession
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
 from opgelucht_relay.schemas import EnvelopeIn, StoredOut, WrapsIn, b64_field
-from opgelucht_relay.services import inbox
+from opgelucht_relay.services import hot_paths, inbox
 from opgelucht_relay.services.live_events import CLOSED, RESYNC, broker_for, counsellor_owner, session_owner
-from opgelucht_relay.services.messages import announce, post_message
-from opgelucht_relay.services.retention import message_lifetime
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
@@ -57,20 +55,12 @@ async def _post(
     db: DbSession,
     request: Request,
 ) -> JSONResponse:
+    """Served by the lean routes ``routes/hot.inbox_reply`` / ``inbox_note`` (mounted before these);
+    these declarations document them in the OpenAPI document and call the same service."""
+    envelope = b64_field(body.envelope, "envelope")
     org_id = auth.counsellor.org_id
-    posted = await post_message(
-        db,
-        org_id=org_id,
-        conv_id=conv_id,
-        envelope=b64_field(body.envelope, "envelope"),
-        channel=channel,
-        now=ctx.clock.now(),
-        retention=message_lifetime(ctx.settings.retention_days),
-        device_id=None,
-    )
-    await announce(broker_for(request), ctx.metrics, org_id, conv_id, posted, channel, "counsellor")
-    # A ready response: the dict is already the ``Stored`` shape (no second validation pass).
-    return JSONResponse(posted.stored, status_code=201)
+    stored = await hot_paths.counsellor_post(ctx, broker_for(request), org_id, conv_id, envelope, channel)
+    return JSONResponse(stored, status_code=201)
 
 
 POST_RESPONSES: dict[int | str, dict[str, Any]] = {**AUTH_RESPONSES, 400: {}, 409: {}}

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from opgelucht_relay.auth import enrolments
 from opgelucht_relay.deps import Ctx, CurrentAuth, DbSession
-from opgelucht_relay.schemas import CounsellorOut, DeviceBundle, counsellor_out
+from opgelucht_relay.schemas import CounsellorOut, DeviceBundle, Presentation, counsellor_out
+from opgelucht_relay.services.orgs import set_presentation
 
 router = APIRouter(prefix="/v1/me", tags=["counsellor"])
 
@@ -20,3 +21,11 @@ async def me(auth: CurrentAuth) -> CounsellorOut:
 async def add_device(body: DeviceBundle, auth: CurrentAuth, ctx: Ctx, db: DbSession) -> DeviceBundle:
     await enrolments.add_device(ctx, db, auth.counsellor, body)
     return body
+
+
+@router.put("/presentation", response_model=CounsellorOut)
+async def put_presentation(body: Presentation, auth: CurrentAuth, db: DbSession) -> CounsellorOut:
+    """Store how this counsellor presents themselves to reporters (role, introduction, availability);
+    the org admin signs it into the next roster."""
+    await set_presentation(db, auth.counsellor, body)
+    return counsellor_out(auth.counsellor)

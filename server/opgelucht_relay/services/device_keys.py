@@ -7,9 +7,11 @@ cached: the storing transaction updates it with ``WHERE last_seen <> today`` (se
 
 Invalidation, and why a stale entry cannot store anything:
 
-- ``forget(device_id)`` when this process deletes a device (``retention.delete_device``: the device's
-  own DELETE, the idle purge), ``forget_org`` / ``forget_code`` when an org or a code is deleted (the
-  devices go with them by cascade), ``clear()`` for anything broader;
+- ``forget(device_id)`` (through :func:`forget_everywhere`) when this process deletes a device
+  (``retention.delete_device``: the device's own DELETE, the idle purge; the only places that delete
+  devices: org codes are revoked, never deleted, and orgs are not deleted by the relay);
+  ``forget_org`` / ``forget_code`` should an org or a code ever be deleted (the devices go with them
+  by cascade), ``clear()`` for anything broader;
 - entries expire after ``ttl`` seconds, so a deletion by another process (another worker, the CLI)
   is seen within ``ttl`` (PostgreSQL relays can also forget on the live-events channel);
 - and in any case the nonce claim that starts every signed write inserts into ``request_nonces``,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -58,6 +61,7 @@ class DeviceKeyCache:
         self._entries: OrderedDict[uuid.UUID, tuple[float, DeviceKey]] = OrderedDict()
         self._generation = 0  # bumped by every invalidation: a load that raced one is not stored
         self.hits = self.misses = 0
+        _CACHES.add(self)
 
     async def get(self, device_id: uuid.UUID) -> DeviceKey | None:
         now = self._clock()
@@ -99,6 +103,17 @@ class DeviceKeyCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+_CACHES: weakref.WeakSet[DeviceKeyCache] = weakref.WeakSet()
+
+
+def forget_everywhere(device_id: uuid.UUID) -> None:
+    """This process deleted (or is deleting) a device: drop it from every cache of the process
+    (``retention.delete_device`` calls it before the delete and ``reporter_devices.delete`` after the
+    commit, so a load racing the deletion is not kept)."""
+    for cache in list(_CACHES):
+        cache.forget(device_id)
 
 
 def engine_loader(engine: AsyncEngine) -> Loader:

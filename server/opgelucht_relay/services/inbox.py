@@ -15,7 +15,7 @@ from opgelucht_desk.protocol.keys import key_id
 from opgelucht_desk.protocol.rewrap import RewrapRecord, verify_rewrap
 from opgelucht_relay.clock import unix
 from opgelucht_relay.errors import bad_request, conflict, not_found
-from opgelucht_relay.models import Conversation, Counsellor, CounsellorDevice, ExtraWrap, Message
+from opgelucht_relay.models import Conversation, Counsellor, CounsellorDevice, Device, ExtraWrap, Message
 from opgelucht_relay.schemas import WrapIn, b64_field, inbox_conversation_json, message_json, wrap_json
 from opgelucht_relay.services.messages import MESSAGES, committed_cursor, next_cursor
 from opgelucht_relay.services.retention import message_lifetime
@@ -86,14 +86,16 @@ async def sync_page(
 async def live_conversations(
     db: AsyncSession, org_id: uuid.UUID, now: datetime, retention_days: int
 ) -> list[dict[str, Any]]:
-    """The org's conversations with a live message, most recently active first."""
+    """The org's conversations with a live message, most recently active first, each with the org code its
+    reporter device registered under (the case register counts per code: docs/case-register.md)."""
     retention = message_lifetime(retention_days)
-    rows = await db.scalars(
-        select(Conversation)
+    rows = await db.execute(
+        select(Conversation, Device.org_code)
+        .join(Device, Device.device_id == Conversation.device_id)
         .where(Conversation.org_id == org_id, Conversation.last_activity > now - retention)
         .order_by(Conversation.last_activity.desc())
     )
-    return [inbox_conversation_json(c, unix(c.last_activity + retention)) for c in rows]
+    return [inbox_conversation_json(c, unix(c.last_activity + retention), code) for c, code in rows.all()]
 
 
 async def _verified_wraps(

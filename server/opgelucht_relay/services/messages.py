@@ -338,7 +338,7 @@ async def _store(
     cursor = await _insert_message(conn, row)
     if cursor is None:
         await db.rollback()  # gives the cursor and the seq back
-        return await _repost(db, conv_id, msg_id, envelope, now)
+        return await repost(db, conv_id, msg_id, envelope, now)
     await db.commit()
     notified = conn.dialect.name == "postgresql"
     stored = {
@@ -352,7 +352,7 @@ async def _store(
     return Posted(stored, True, seq, cursor, notified)
 
 
-async def _repost(
+async def repost(
     db: AsyncSession, conv_id: uuid.UUID, msg_id: uuid.UUID, envelope: bytes, now: datetime
 ) -> Posted:
     """The msg_id is already stored in this conversation: the same bytes answer with the original."""

@@ -19,7 +19,7 @@ from opgelucht_relay.config import Settings
 from opgelucht_relay.errors import conflict, gone, not_found
 from opgelucht_relay.models import Counsellor, Invitation, Org, OrgCode, OrgKeyCertificate, Roster, Session
 from opgelucht_relay.models.accounts import ROLES, STATUS_ACTIVE, STATUS_REMOVED
-from opgelucht_relay.schemas import OrgKeyLink
+from opgelucht_relay.schemas import OrgKeyLink, Presentation
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L): easy to type from a poster.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -223,3 +223,18 @@ async def live_code_org(db: AsyncSession, code: str) -> Org:
     org = await db.get(Org, row.org_id)
     assert org is not None
     return org
+
+
+async def set_presentation(db: AsyncSession, counsellor: Counsellor, body: Presentation) -> None:
+    """Store a counsellor's presentation (role, introduction, availability) as given; an empty one
+    clears it. Texts are stripped; the org admin's next roster carries them, signed."""
+    value = body.model_dump(exclude_none=True)
+    value["intro"] = {k: v.strip() for k, v in value.get("intro", {}).items() if v.strip()}
+    value["availability"] = {k: v.strip() for k, v in value.get("availability", {}).items() if v.strip()}
+    if "role" in value:
+        value["role"] = value["role"].strip() or None
+    empty = not value.get("role") and not value["intro"] and not value["availability"]
+    counsellor.presentation = (
+        None if empty else Presentation.model_validate(value).model_dump_json(exclude_none=True)
+    )
+    await db.commit()

@@ -24,7 +24,7 @@ wiring keeps today's answers):
 
 - ``claimed`` False: 401 ``replayed_request`` (nothing stored).
 - ``stored``: 201 with seq and cursor (the event went out with the commit).
-- ``taken``: the nonce is committed; answer as ``messages._repost`` (200 same bytes / 409 / 410).
+- ``taken``: the nonce is committed; answer as ``messages.repost`` (200 same bytes / 409 / 410).
 - neither (no such conversation of this device): the nonce is committed; take today's path
   ``messages.post_message(first=None)`` (creates the device's conversation on its first post, or 404).
   Only a conversation's first post takes it.

@@ -27,6 +27,7 @@ from opgelucht_relay.services.counters import (
     device_registration_burst,
     device_registration_refused,
 )
+from opgelucht_relay.services.device_keys import forget_everywhere
 from opgelucht_relay.services.orgs import live_code
 from opgelucht_relay.services.retention import delete_device, message_lifetime
 from opgelucht_relay.services.sql import write_lock
@@ -181,3 +182,4 @@ async def delete(db: AsyncSession, device_id: uuid.UUID) -> None:
     async with write_lock(db):
         await delete_device(db, device_id)
         await db.commit()
+    forget_everywhere(device_id)  # again after the commit: a key loaded meanwhile is not kept

@@ -1,7 +1,7 @@
-"""Retention (DESIGN §4): message ciphertexts and profile envelopes go at most ``retention_days`` after
-storage, idle devices go with all their data (feedback sent with their id included), old nonces go,
-vendor feedback goes ``feedback_retention_days`` after it was sent. Reads refuse expired rows on their own,
-so the promise holds even between two runs of the job."""
+"""Retention (DESIGN §4): message ciphertexts, profile envelopes and file blobs go at most
+``retention_days`` after storage, idle devices go with all their data (feedback sent with their id
+included), old nonces go, vendor feedback goes ``feedback_retention_days`` after it was sent. Reads
+refuse expired rows on their own, so the promise holds even between two runs of the job."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_relay.context import AppContext
+from opgelucht_relay.models.blobs import Blob
 from opgelucht_relay.models.messaging import Conversation, Device, ExtraWrap, Feedback, Message, RequestNonce
 from opgelucht_relay.services.counters import retention_deleted
+from opgelucht_relay.services.device_keys import forget_everywhere
 from opgelucht_relay.services.sql import write_lock
 from opgelucht_relay.services.stats import close_buckets, noise_source
 from opgelucht_relay.services.stats_activity import forget_device
@@ -34,10 +36,12 @@ def message_lifetime(retention_days: int) -> timedelta:
 async def delete_device(db: AsyncSession, device_id: uuid.UUID) -> None:
     """Delete a device and everything it owns, the feedback sent with its id included (child tables
     first: no reliance on FK cascades)."""
+    forget_everywhere(device_id)  # the signing-key cache of this process (services/device_keys.py)
     conv_ids = select(Conversation.conv_id).where(Conversation.device_id == device_id)
     message_ids = select(Message.id).where(Message.conv_id.in_(conv_ids))
     await db.execute(delete(ExtraWrap).where(ExtraWrap.message_id.in_(message_ids)))
     await db.execute(delete(Message).where(Message.conv_id.in_(conv_ids)))
+    await db.execute(delete(Blob).where(Blob.conv_id.in_(conv_ids)))
     await db.execute(delete(Conversation).where(Conversation.device_id == device_id))
     await db.execute(delete(RequestNonce).where(RequestNonce.device_id == device_id))
     await forget_device(await db.connection(), device_id)
@@ -77,6 +81,9 @@ async def _purge(
     counts["messages"] = int(getattr(result, "rowcount", 0) or 0)
     # A conversation without live messages holds only ids and times; it goes when its last message would.
     stale = now - message_lifetime(retention_days)
+    stale_convs = select(Conversation.conv_id).where(Conversation.last_activity <= stale)
+    result = await db.execute(delete(Blob).where((Blob.expires_at <= now) | Blob.conv_id.in_(stale_convs)))
+    counts["blobs"] = int(getattr(result, "rowcount", 0) or 0)
     result = await db.execute(delete(Conversation).where(Conversation.last_activity <= stale))
     counts["conversations"] = int(getattr(result, "rowcount", 0) or 0)
     result = await db.execute(delete(RequestNonce).where(RequestNonce.expires_at < now))
@@ -105,6 +112,8 @@ async def retention_job(ctx: AppContext) -> None:
         )
         # Statistics periods that ended: freeze their reports, then drop their activity and salts.
         counts["stats_periods"] = await close_buckets(db, ctx.clock.now().date(), noise_source(ctx.settings))
+        # Blob files whose rows went (expired, or with their conversation or device).
+        counts["blob_files"] = await ctx.blobs.sweep(db)
     retention_deleted(ctx.metrics, counts)
     if any(counts.values()):
         log.info("retention pass", extra={"deleted": counts})

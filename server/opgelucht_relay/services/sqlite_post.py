@@ -36,7 +36,7 @@ from typing import Any
 from opgelucht_relay.clock import unix
 from opgelucht_relay.models.messaging import CHANNEL_CHAT
 from opgelucht_relay.services.sqlite_writer import Job
-from opgelucht_relay.services.stats_activity import buckets_of, device_tag, registered_early
+from opgelucht_relay.services.stats_activity import Bucket, buckets_of, device_tag, registered_early
 
 
 class Replayed(Exception):
@@ -52,7 +52,8 @@ class PostStatus(StrEnum):
     REPEAT = "repeat"  # 200: same msg_id and bytes again
     NOT_FOUND = "not_found"  # 404: another org's or device's conversation (or none, for a counsellor)
     CONFLICT = "conflict"  # 409: the msg_id was used with other bytes
-    GONE = "gone"  # 410: the original expired or was deleted
+    GONE = "gone"  # 410: the original was deleted
+    EXPIRED = "expired"  # 410: the original expired
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,9 @@ MESSAGE_EXISTING = (
 # -- the jobs --------------------------------------------------------------------------------------------
 
 
-def record_presence(conn: sqlite3.Connection, claim: NonceClaim) -> None:
-    """``stats_activity.record_presence`` with plain sqlite3 (same rows, same tags)."""
+def record_presence(conn: sqlite3.Connection, claim: NonceClaim) -> list[Bucket]:
+    """``stats_activity.record_presence`` with plain sqlite3 (same rows, same tags); returns the tags."""
+    out: list[Bucket] = []
     for bucket in buckets_of(claim.day):
         conn.execute(SALT_INSERT, (bucket.name, secrets.token_bytes(32)))
         salt = bytes(conn.execute(SALT, (bucket.name,)).fetchone()[0])
@@ -172,6 +174,8 @@ def record_presence(conn: sqlite3.Connection, claim: NonceClaim) -> None:
         early = registered_early(claim.device_created_at.date(), bucket)
         conn.execute(STATS_DEVICE, (bucket.name, tag, claim.org_code, int(early)))
         conn.execute(STATS_DAY, (bucket.name, tag, claim.day.isoformat()))
+        out.append((bucket.name, tag))
+    return out
 
 
 def claim_nonce(conn: sqlite3.Connection, claim: NonceClaim) -> None:
@@ -224,7 +228,7 @@ def _existing(conn: sqlite3.Connection, post: PostInput) -> PostResult:
         return PostResult(PostStatus.CONFLICT, post.conv_id, post.msg_id)
     expires = read_time(expires_at)
     if expires <= post.now:
-        return PostResult(PostStatus.GONE, post.conv_id, post.msg_id)
+        return PostResult(PostStatus.EXPIRED, post.conv_id, post.msg_id)
     return PostResult(
         PostStatus.REPEAT, post.conv_id, post.msg_id, int(seq), int(cursor), read_time(stored_at), expires
     )

@@ -16,8 +16,9 @@ survives the relay process being killed; after a power loss the last commits may
 ``synchronous="FULL"`` to fsync every commit). A job must not COMMIT, ROLLBACK or BEGIN itself; it may
 use SAVEPOINTs of its own (nested inside its job savepoint).
 
-Not wired in yet: the relay's other writers (SQLAlchemy sessions under ``write_lock``) take the same
-database lock through their own connection; SQLite's busy timeout orders the two.
+The relay's hot paths run here (``services/hot_paths.py``); its other writers (SQLAlchemy sessions
+under ``write_lock``) take the same database lock through their own connection, and SQLite's busy
+timeout orders the two (docs/relay.md "The SQLite writer").
 """
 
 from __future__ import annotations

@@ -60,3 +60,25 @@ async def test_events_beyond_the_burst_get_429_until_tokens_refill(
     accepted = [line for line in metrics.splitlines() if line.startswith("opg_usage_events_total")]
     assert accepted == ["opg_usage_events_total 5.0"]  # 3 + 1 + 1: refused requests counted nothing
     assert "198.51.100.7" not in caplog.text and "203.0.113.9" not in caplog.text
+
+
+async def test_phones_behind_one_address_each_get_their_own_device_budget(
+    settings: Settings, clock: ManualClock, code: str
+) -> None:
+    """Many phones behind one carrier NAT share an address: with the default per-address budget they
+    are all served; a device beyond its own budget gets 429 while its neighbours go on."""
+    limited = settings.model_copy(update={"events_device_burst": 2, "events_device_per_minute": 6})
+    app = create_app(limited, clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://relay.test") as nat:
+            phones = [RawReporter(nat, clock, code) for _ in range(20)]
+            for phone in phones:
+                assert (await phone.register()).status_code == 201
+            for _ in range(2):
+                for phone in phones:
+                    assert await post(nat, phone) == 202
+            assert await post(nat, phones[0]) == 429  # this device's burst is spent
+            clock.advance(seconds=10)
+            assert await post(nat, phones[0]) == 202
+            assert await post(nat, phones[1]) == 202  # a neighbour refilled too, independently

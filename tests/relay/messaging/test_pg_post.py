@@ -87,7 +87,7 @@ async def test_one_statement_post_keeps_the_relays_guarantees(
         # A replay stores nothing.
         replay = await post(other, reporter, clock, conv, seal(conv, reporter.keys, to, b"x"), nonce="n" * 22)
         assert not replay.claimed and not replay.stored
-        # The same msg_id again: no seq, no cursor taken (the caller answers as messages._repost).
+        # The same msg_id again: no seq, no cursor taken (the caller answers as messages.repost).
         again = await post(other, reporter, clock, conv, envelope)
         assert again.claimed and again.taken and not again.stored
         # Another device's conversation: nothing but the nonce (the caller takes today's path: 404).

@@ -1,0 +1,156 @@
+"""Lean endpoints of the hot paths (issue 12): the device's message post, the counsellor's reply and note,
+and ``POST /v1/events`` as plain Starlette routes placed before the FastAPI routes of the same paths
+(``LEAN_ROUTES``, mounted first by opgelucht_relay/app.py). No per-request dependency solving: each
+reads the body, checks auth and validates path and body itself, in FastAPI's order and with FastAPI's
+rules (:func:`json_body`, :func:`body_model`, :func:`path_uuid`), so answers and error JSON are those of
+the FastAPI routes. The FastAPI routes (routes/device.py, inbox.py, events.py) stay for the OpenAPI
+document (a plain Starlette route is not in it) and call the same services."""
+
+from __future__ import annotations
+
+import email.message
+import json
+import uuid
+from typing import Any, TypeVar
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from opgelucht_relay.auth.sessions import authenticated_org
+from opgelucht_relay.context import AppContext
+from opgelucht_relay.deps import client_address, request_target
+from opgelucht_relay.errors import unauthenticated
+from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
+from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field
+from opgelucht_relay.services import hot_paths
+from opgelucht_relay.services.live_events import broker_for
+
+M = TypeVar("M", bound=BaseModel)
+UNDEFINED: Any = object()  # no body (FastAPI: "field required")
+_UUID = TypeAdapter(uuid.UUID)
+_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
+
+
+def json_body(request: Request, raw: bytes) -> Any:
+    """The body as FastAPI reads it for a JSON body parameter: parsed when the content type is JSON,
+    the raw bytes otherwise (the model then refuses them), UNDEFINED when empty; invalid JSON is the
+    400 ``body is not valid JSON``, undecodable bytes a plain 400."""
+    if not raw:
+        return UNDEFINED
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        return raw  # FastAPI's strict content type: no content type, no JSON
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    is_json = subtype == "json" or subtype.endswith("+json")
+    if message.get_content_maintype() != "application" or not is_json:
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        error = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error", "input": {}}
+        raise RequestValidationError([error]) from None
+    except ValueError:  # not UTF-8/16/32
+        raise HTTPException(400) from None
+
+
+def _errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[dict[str, Any]]:
+    errors = exc.errors(include_url=False, include_input=False)
+    return [{**err, "loc": (*prefix, *err["loc"])} for err in errors]
+
+
+def body_model(model: type[M], body: Any, errors: list[dict[str, Any]] | None = None) -> M:
+    """Validate like FastAPI (python mode, from attributes); path ``errors`` found before come first."""
+    found = list(errors or [])
+    value: M | None = None
+    if body is UNDEFINED:
+        found.append({"type": "missing", "loc": ("body",), "msg": "Field required", "input": None})
+    else:
+        adapter = _ADAPTERS.get(model) or _ADAPTERS.setdefault(model, TypeAdapter(model))
+        try:
+            value = adapter.validate_python(body, from_attributes=True)
+        except ValidationError as exc:
+            found.extend(_errors(exc, ("body",)))
+    if found:
+        raise RequestValidationError(found)
+    assert value is not None
+    return value
+
+
+def path_uuid(request: Request, name: str) -> tuple[uuid.UUID | None, list[dict[str, Any]]]:
+    try:
+        return _UUID.validate_python(request.path_params[name], from_attributes=True), []
+    except ValidationError as exc:
+        return None, _errors(exc, ("path", name))
+
+
+def _ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+async def device_post(request: Request) -> Response:
+    """``POST /v1/device/conversations/{conv_id}/messages`` (routes/device.py documents it)."""
+    ctx = _ctx(request)
+    raw = await request.body()
+    now = ctx.clock.now()
+    key, nonce = await hot_paths.verify(ctx, request.headers, "POST", request_target(request), raw, now)
+    conv_id, errors = path_uuid(request, "conv_id")
+    if conv_id is None:
+        raise RequestValidationError(errors)
+    stored, status = await hot_paths.device_post(ctx, broker_for(request), key, nonce, now, conv_id, raw)
+    return JSONResponse(stored, status_code=status)
+
+
+async def _counsellor_post(request: Request, channel: str) -> Response:
+    ctx = _ctx(request)
+    body = json_body(request, await request.body())  # FastAPI reads the body before any dependency
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if scheme.lower() != "bearer" or not token or len(token) > 100:
+        raise unauthenticated()
+    org_id = await authenticated_org(ctx.db, token, ctx.settings, ctx.clock.now())
+    if org_id is None:
+        raise unauthenticated()
+    conv_id, errors = path_uuid(request, "conv_id")
+    envelope_in = body_model(EnvelopeIn, body, errors)
+    assert conv_id is not None
+    envelope = b64_field(envelope_in.envelope, "envelope")
+    stored = await hot_paths.counsellor_post(ctx, broker_for(request), org_id, conv_id, envelope, channel)
+    return JSONResponse(stored, status_code=201)
+
+
+async def inbox_reply(request: Request) -> Response:
+    """``POST /v1/inbox/conversations/{conv_id}/messages`` (routes/inbox.py documents it)."""
+    return await _counsellor_post(request, CHANNEL_CHAT)
+
+
+async def inbox_note(request: Request) -> Response:
+    """``POST /v1/inbox/conversations/{conv_id}/notes`` (routes/inbox.py documents it)."""
+    return await _counsellor_post(request, CHANNEL_STAFF)
+
+
+async def usage_events(request: Request) -> Response:
+    """``POST /v1/events`` (routes/events.py documents it): the per-address budget before anything."""
+    ctx = _ctx(request)
+    hot_paths.address_limit(ctx, client_address(request))
+    raw = await request.body()
+    body = json_body(request, raw)
+    now = ctx.clock.now()
+    key, nonce = await hot_paths.verify(ctx, request.headers, "POST", request_target(request), raw, now)
+    events = body_model(EventsIn, body)
+    accepted = await hot_paths.usage_events(ctx, key, nonce, now, events)
+    return JSONResponse({"accepted": accepted}, status_code=202)
+
+
+LEAN_ROUTES = (
+    Route("/v1/device/conversations/{conv_id}/messages", device_post, methods=["POST"]),
+    Route("/v1/inbox/conversations/{conv_id}/messages", inbox_reply, methods=["POST"]),
+    Route("/v1/inbox/conversations/{conv_id}/notes", inbox_note, methods=["POST"]),
+    Route("/v1/events", usage_events, methods=["POST"]),
+)
