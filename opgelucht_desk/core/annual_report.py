@@ -142,6 +142,11 @@ def build_report(records: Iterable[CaseRecord], period: Period, codes: Iterable[
     )
 
 
+def _cell(text: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (an org code's label is typed by an admin)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def report_csv(report: AnnualReport) -> str:
     """The report as CSV: ``section,key,cases,closed`` (a suppressed cell is "< 5")."""
     out = io.StringIO()
@@ -150,11 +155,11 @@ def report_csv(report: AnnualReport) -> str:
     w.writerow(["period", f"{report.period.start}..{report.period.end}", "", ""])
     w.writerow(["total", "", report.cases, report.closed])
     for key, n in report.by_category:
-        w.writerow(["category", key, n, ""])
+        w.writerow(["category", _cell(key), n, ""])
     for key, n in report.by_help:
         w.writerow(["help_type", key, n, ""])
     for row in report.by_month:
         w.writerow(["month", row.month, row.opened, row.closed])
     for code in report.by_code or []:
-        w.writerow(["org_code", code.label, code.cases.text, code.closed.text])
+        w.writerow(["org_code", _cell(code.label), code.cases.text, code.closed.text])
     return out.getvalue()

@@ -402,6 +402,17 @@ class CaseRegister(DeskListener):
         self.session.events.publish(lambda listener: listener.register_changed())
         await self.sync()
 
+    async def set_retention_days(self, days: int) -> None:
+        """The org's register retention (admins only; 31–3650 days): how long a record stays after its
+        last change, on the relay and on every desk."""
+        if not 31 <= days <= 3650:
+            raise DeskError("The retention must be between 31 and 3650 days.")
+        settings = await self.session.api.set_register_settings(days)
+        self.retention_days = int(settings["retention_days"])
+        self._expire()
+        await asyncio.to_thread(self._save)
+        self.session.events.publish(lambda listener: listener.register_changed())
+
     def report(self, period: Period) -> AnnualReport:
         return build_report((s.record for s in self.records.values()), period, self.code_labels)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -93,6 +94,14 @@ class AnnualReportPage(Retranslating, QWidget):
         self.export_csv = QPushButton()
         self.language = QComboBox()
         self.names = QCheckBox()
+        # The register's retention: the org admin's choice (docs/case-register.md "Retention").
+        self.retention_label = QLabel()
+        self.retention = QSpinBox()
+        self.retention.setRange(31, 3650)
+        self.retention_label.setBuddy(self.retention)
+        self.retention_save = QPushButton()
+        account = getattr(desk, "account", None)
+        self.is_admin = account is not None and account.role == "admin"
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.problem = QLabel()
@@ -124,6 +133,11 @@ class AnnualReportPage(Retranslating, QWidget):
         exports.addWidget(self.language)
         exports.addWidget(self.names)
         exports.addStretch(1)
+        exports.addWidget(self.retention_label)
+        exports.addWidget(self.retention)
+        exports.addWidget(self.retention_save)
+        for widget in (self.retention_label, self.retention, self.retention_save):
+            widget.setVisible(self.is_admin)
         exports.addWidget(self.export_pdf)
         exports.addWidget(self.export_csv)
         content = QWidget()
@@ -162,6 +176,7 @@ class AnnualReportPage(Retranslating, QWidget):
         self.refresh_button.clicked.connect(self.load)
         self.export_pdf.clicked.connect(self._export_pdf_clicked)
         self.export_csv.clicked.connect(self._export_csv_clicked)
+        self.retention_save.clicked.connect(self.save_retention)
         self.retranslate()
         self._period_changed()
 
@@ -190,6 +205,10 @@ class AnnualReportPage(Retranslating, QWidget):
         self.export_csv.setText(self.tr("Export as C&SV…"))
         self.export_csv.setAccessibleName(self.tr("Export the annual report as CSV"))
         self.names.setText(self.tr("Print the counsellors' names"))
+        self.retention_label.setText(self.tr("Keep the register &for:"))
+        self.retention.setSuffix(self.tr(" days"))
+        self.retention.setAccessibleName(self.tr("Retention of the case register in days"))
+        self.retention_save.setText(self.tr("Save retention"))
         chosen_language = self.language.currentData() or "nl"
         self.language.clear()
         self.language.addItem(self.tr("PDF in Dutch"), "nl")
@@ -249,6 +268,8 @@ class AnnualReportPage(Retranslating, QWidget):
             register = self.desk.register()
         except DeskError:  # locked: nothing to show
             return
+        if not self.retention.hasFocus():
+            self.retention.setValue(register.retention_days)
         problems = register.problems
         self.problem.setVisible(bool(problems))
         if problems:
@@ -351,6 +372,11 @@ class AnnualReportPage(Retranslating, QWidget):
 
     def save_csv(self, path: Path) -> None:
         spawn(self.desk.register().save_csv(path, self.current_period()), on_error=self._failed)
+
+    def save_retention(self) -> None:
+        """Set the register's retention (admins only: the relay refuses anyone else)."""
+        work = self.desk.register().set_retention_days(self.retention.value())
+        spawn(work, on_done=lambda _r: self.show_report(), on_error=self._failed)
 
     def clear(self) -> None:
         self.report = None

@@ -142,6 +142,22 @@
         <translation>Print the counsellors&apos; names</translation>
     </message>
     <message>
+        <source>Keep the register &amp;for:</source>
+        <translation>Keep the register &amp;for:</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>Retention of the case register in days</source>
+        <translation>Retention of the case register in days</translation>
+    </message>
+    <message>
+        <source>Save retention</source>
+        <translation>Save retention</translation>
+    </message>
+    <message>
         <source>PDF in Dutch</source>
         <translation>PDF in Dutch</translation>
     </message>

@@ -142,6 +142,22 @@
         <translation>Namen van de vertrouwenspersonen afdrukken</translation>
     </message>
     <message>
+        <source>Keep the register &amp;for:</source>
+        <translation>Register &amp;bewaren:</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> dagen</translation>
+    </message>
+    <message>
+        <source>Retention of the case register in days</source>
+        <translation>Bewaartermijn van het zaakregister in dagen</translation>
+    </message>
+    <message>
+        <source>Save retention</source>
+        <translation>Bewaartermijn opslaan</translation>
+    </message>
+    <message>
         <source>PDF in Dutch</source>
         <translation>Pdf in het Nederlands</translation>
     </message>

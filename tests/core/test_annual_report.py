@@ -175,3 +175,9 @@ def test_records_are_sealed_signed_and_bound_to_their_id_and_version() -> None:
         "11+",
         "11+",
     ]
+
+
+def test_csv_labels_never_run_as_formulas() -> None:
+    records = [case("2026-01", "=HYPERLINK(1)") for _ in range(6)]
+    text = report_csv(build_report(records, Period.year(2026)))
+    assert "org_code,'=HYPERLINK(1),6,< 5" in text

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from opgelucht_desk.core.annual_report import Period
 from opgelucht_desk.core.desk import Desk, DeskConfig
+from opgelucht_desk.core.errors import DeskError
 from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.core.model import Category, Status
 from opgelucht_desk.core.register import REGISTER_META
@@ -231,3 +232,28 @@ async def test_a_tampered_register_record_is_refused_and_flagged(
     assert register.problems and "failed verification" in register.problems[0]
     assert register.report(year_of(clock)) == good  # the last good version is kept
     assert changed
+
+
+async def test_the_admins_retention_deletes_records_on_the_relay_and_the_desks(
+    admin_desk: EnrolledDesk, reporter: Reporter, clock: ManualClock, ctx: AppContext
+) -> None:
+    desk = admin_desk.desk
+    await reporter.hello()
+    await reporter.text("hallo")
+    await desk.sync_now()
+    register = desk.register()
+    await register.sync()
+    assert len(register.records) == 1 and register.retention_days == 730
+    with pytest.raises(DeskError):
+        await register.set_retention_days(10)
+    await register.set_retention_days(40)
+    clock.advance(days=45)  # the conversation went after 31 days; its record after 40
+    await run_job(ctx, "retention")
+    await run_job(ctx, "register_retention")
+    async with ctx.db.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(RegisterRecord)) == 0
+    await desk.lock()
+    await desk.login(PASSWORD, admin_desk.totp(clock))
+    await desk.publish_roster()
+    await desk.register().sync()
+    assert desk.register().records == {} and desk.register().retention_days == 40

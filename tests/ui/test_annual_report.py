@@ -87,4 +87,9 @@ def test_help_type_in_the_conversation_and_the_report_page_with_exports(
     assert "Zorggroep Jaarverslag" in text and "Locatie Noord < 5 < 5" in text
     for content in (text, csv.read_text()):
         assert "Kanarie-Merel" not in content and "KANARIE" not in content
+    # The admin sets the register's retention here.
+    assert page.retention.isVisible() and page.retention.value() == 730
+    page.retention.setValue(365)
+    page.save_retention()
+    qtbot.waitUntil(lambda: desk.register().retention_days == 365, timeout=TIMEOUT_MS)
     run(reporter.aclose())
