@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from kit.actors import Actor, create_invitation_for, create_org_with_admin, enrol, enrol_admin, make_roster
+from kit.relay import served
+from kit.sse import wait_ready
 from sqlalchemy import select
 
 from opgelucht_desk.protocol.encoding import b64d, b64e
@@ -46,6 +50,35 @@ async def other_admin(client: httpx.AsyncClient, ctx: AppContext, clock: ManualC
 
 
 # --- roster ---------------------------------------------------------------------------------------
+
+
+async def test_a_published_roster_reaches_the_orgs_open_streams_at_once(
+    app: FastAPI, client: httpx.AsyncClient, admin: Actor, bob: Actor, clock: ManualClock
+) -> None:
+    """The org's desks read a new roster when it is published (a content-free ``resync``), not at their
+    next poll: a colleague's "not on the list" warning goes away within a second."""
+    v1 = await _current_roster(client, admin)
+    assert admin.org_seed is not None
+    v2 = make_roster(
+        admin.org_id, admin.org_seed, [admin.roster_entry(), bob.roster_entry()], clock, version=2, prev=v1
+    )
+    async with (
+        served(app) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as http,
+        http.stream("GET", "/v1/inbox/events", headers=bob.headers) as stream,
+    ):
+        lines = stream.aiter_lines()
+        await asyncio.wait_for(wait_ready(lines), 10)
+        response = await http.put("/v1/org/roster", json=v2.to_json(), headers=admin.headers)
+        assert response.status_code == 204, response.text
+
+        async def next_event_name() -> str:
+            async for line in lines:
+                if line.startswith("event: "):
+                    return line.removeprefix("event: ")
+            raise AssertionError("stream ended")
+
+        assert await asyncio.wait_for(next_event_name(), 5) == "resync"
 
 
 async def test_roster_v2_is_accepted_and_served(

@@ -17,7 +17,7 @@ from opgelucht_relay.deps import Ctx, CurrentAuth, DbSession
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
 from opgelucht_relay.schemas import EnvelopeIn, StoredOut, WrapsIn, b64_field
 from opgelucht_relay.services import hot_paths, inbox
-from opgelucht_relay.services.live_events import CLOSED, RESYNC, broker_for, counsellor_owner, session_owner
+from opgelucht_relay.services.live_events import CLOSED, broker_for, counsellor_owner, session_owner
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
@@ -99,7 +99,7 @@ async def add_wraps(
 
 
 def _sse(event: dict[str, Any]) -> str:
-    if event is RESYNC:
+    if event.get("resync"):  # RESYNC, also after a trip through PostgreSQL's NOTIFY
         return "event: resync\ndata: {}\n\n"
     return "event: change\ndata: " + json.dumps(event, separators=(",", ":")) + "\n\n"
 

@@ -26,7 +26,7 @@ from opgelucht_relay.schemas import (
     roster_out,
 )
 from opgelucht_relay.services import orgs
-from opgelucht_relay.services.live_events import counsellor_owner, end_streams
+from opgelucht_relay.services.live_events import RESYNC, broker_for, counsellor_owner, end_streams
 from opgelucht_relay.services.rosters import publish_roster
 
 router = APIRouter(prefix="/v1/org", tags=["org"])
@@ -56,8 +56,13 @@ async def put_key(body: OrgKeyChange, auth: AdminAuth, ctx: Ctx, db: DbSession) 
 
 
 @router.put("/roster", status_code=204, responses={409: {"description": "signature, version or chain"}})
-async def put_roster(body: SignedRosterBody, auth: AdminAuth, ctx: Ctx, db: DbSession) -> Response:
-    await publish_roster(db, await orgs.own_org(db, auth.counsellor), body, ctx.clock.now())
+async def put_roster(
+    body: SignedRosterBody, auth: AdminAuth, ctx: Ctx, db: DbSession, request: Request
+) -> Response:
+    org = await orgs.own_org(db, auth.counsellor)
+    await publish_roster(db, org, body, ctx.clock.now())
+    # The org's desks read the new roster at once (a content-free "resync"), not at their next poll.
+    await broker_for(request).publish(org.id, RESYNC)
     return Response(status_code=204)
 
 

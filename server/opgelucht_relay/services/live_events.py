@@ -35,7 +35,7 @@ log = logging.getLogger("opgelucht.relay.events")
 
 CHANNEL = "opg_live_events"
 QUEUE_SIZE = 256
-RESYNC: dict[str, Any] = {"resync": True}  # sent when a slow subscriber's queue overflowed
+RESYNC: dict[str, Any] = {"resync": True}  # a slow subscriber's queue overflowed, or a new roster
 CLOSED: dict[str, Any] = {"closed": True}  # end the stream (lost feed, session ended, shutdown)
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
