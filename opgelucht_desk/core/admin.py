@@ -8,17 +8,17 @@ import uuid
 from typing import Any
 
 from opgelucht_desk.core.errors import NotAllowedError, VerificationError
-from opgelucht_desk.core.inbox import STATE_UNSHARED, MessageRecord
+from opgelucht_desk.core.inbox import MessageRecord
+from opgelucht_desk.core.membership import wraps_for
 from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
 from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.session import Session
 from opgelucht_desk.core.sync import TRUST_META
 from opgelucht_desk.core.views import article, org_code
-from opgelucht_desk.protocol.encoding import b64d, b64e
+from opgelucht_desk.protocol.encoding import b64d
 from opgelucht_desk.protocol.errors import ProtocolError
-from opgelucht_desk.protocol.keys import key_id, safety_number
+from opgelucht_desk.protocol.keys import safety_number
 from opgelucht_desk.protocol.qr import parse_qr_payload
-from opgelucht_desk.protocol.rewrap import make_rewrap
 from opgelucht_desk.protocol.roster import (
     ZERO_HASH,
     CounsellorEntry,
@@ -162,32 +162,9 @@ async def share_conversations_with_new_devices(s: Session) -> int:
         conv = s.inbox.conversations.get(conv_id)
         members = None if conv is None else conv.membership().members
         targets = [d for c, d in roster.valid_devices() if members is None or c.counsellor_id in members]
-        for m in msgs.values():
-            if m.content_key is None or m.state == STATE_UNSHARED:
-                continue
-            have = set(m.key_ids)
-            for device in targets:
-                kid = b64e(key_id(device.enc_pk))
-                if kid in have:
-                    continue
-                record = make_rewrap(
-                    conv_id=uuid.UUID(m.conv_id),
-                    msg_id=uuid.UUID(m.msg_id),
-                    content_key=b64d(m.content_key),
-                    target_enc_pk=device.enc_pk,
-                    signer=s.keys,
-                )
-                wraps.append(
-                    {
-                        "conv_id": m.conv_id,
-                        "msg_id": m.msg_id,
-                        "key_id": kid,
-                        "wrap": b64e(record.wrap),
-                        "record": b64e(record.to_bytes()),
-                    }
-                )
-                m.key_ids.append(kid)
-                changed.append(m)
+        conv_wraps, conv_changed = wraps_for(msgs.values(), [d.enc_pk for d in targets], s.keys)
+        wraps += conv_wraps
+        changed += conv_changed
     for i in range(0, len(wraps), WRAPS_PER_REQUEST):
         await s.api.post_wraps(wraps[i : i + WRAPS_PER_REQUEST])
     if changed:

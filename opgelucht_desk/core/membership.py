@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.cache import EncryptedCache
@@ -33,7 +34,7 @@ def _due(conv: ConversationRecord, my_sign_pk: str) -> list[str]:
 
 
 def wraps_for(
-    conv: ConversationRecord, messages: list[MessageRecord], targets: list[bytes], keys: DeviceKeys
+    messages: Iterable[MessageRecord], targets: list[bytes], keys: DeviceKeys
 ) -> tuple[list[dict[str, str]], list[MessageRecord]]:
     """Re-wrap records of every opened message for the ``targets`` (X25519 keys) that lack a stanza."""
     wraps: list[dict[str, str]] = []
@@ -46,7 +47,7 @@ def wraps_for(
             if kid in m.key_ids:
                 continue
             record = make_rewrap(
-                conv_id=uuid.UUID(conv.conv_id),
+                conv_id=uuid.UUID(m.conv_id),
                 msg_id=uuid.UUID(m.msg_id),
                 content_key=b64d(m.content_key),
                 target_enc_pk=target,
@@ -79,7 +80,7 @@ async def share_handovers(
             continue
         inbox.ensure_loaded(conv.conv_id)
         messages = sorted(inbox.messages.get(conv.conv_id, {}).values(), key=lambda m: m.cursor)
-        wraps, changed = wraps_for(conv, messages, trust.staff.keys_of(colleagues), keys)
+        wraps, changed = wraps_for(messages, trust.staff.keys_of(colleagues), keys)
         for i in range(0, len(wraps), WRAPS_PER_REQUEST):
             await api.post_wraps(wraps[i : i + WRAPS_PER_REQUEST])
         for h in conv.handovers.values():
