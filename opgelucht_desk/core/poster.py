@@ -196,7 +196,12 @@ def poster_pdf(poster: CodePoster, language: str = "nl") -> bytes:
 def save_poster(path: Path, poster: CodePoster, language: str = "nl") -> None:
     """Write the poster PDF to `path` atomically (a failed write leaves no half file). A poster is public:
     the file gets the user's usual permissions (umask), not a private mode."""
-    data = poster_pdf(poster, language)
+    write_pdf(path, poster_pdf(poster, language))
+
+
+def write_pdf(path: Path, data: bytes) -> None:
+    """Write a PDF to `path` atomically: a failed write leaves no half file, and the file gets the
+    user's usual permissions (umask)."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as f:

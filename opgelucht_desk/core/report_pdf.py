@@ -6,14 +6,12 @@ counsellors' names; Dutch by default, English available. No Qt: the UI only pick
 from __future__ import annotations
 
 import io
-import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from opgelucht_desk.core.annual_report import NO_VALUE, AnnualReport
-from opgelucht_desk.core.poster import ACCENT, BOLD, FONT, _register_fonts
+from opgelucht_desk.core.poster import ACCENT, BOLD, FONT, _register_fonts, write_pdf
 from opgelucht_desk.disclosure import K
 
 LANGUAGES = ("nl", "en")
@@ -235,12 +233,4 @@ def save_report_pdf(
     path: Path, report: AnnualReport, org_name: str, language: str = "nl", counsellors: Sequence[str] = ()
 ) -> None:
     """Write the PDF to ``path`` atomically (a failed write leaves no half file)."""
-    data = report_pdf(report, org_name, language, counsellors)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_pdf(path, report_pdf(report, org_name, language, counsellors))
