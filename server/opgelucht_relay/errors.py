@@ -12,6 +12,8 @@ is meant to see is an ``ApiError`` (raised by a route, a dependency or a service
     │                                       ValueError, the parser's contract for scripts)
     ├── RequestValidationError (FastAPI)    400 bad_request naming the fields and problems, never values
     ├── HTTPException (Starlette)           the stable code of its status (CODE_BY_STATUS)
+    ├── storage unavailable                 503 unavailable with Retry-After (storage_unavailable():
+    │                                       the database down, restarting or unreachable, a full disk)
     └── anything else                       500 internal_error, logged by type and route template only
 
 ``ValueError``, ``TypeError`` and assertions are programming errors (a 500), never a client's answer.
@@ -20,11 +22,14 @@ The ops CLI (opgelucht_relay/cli_common.py) turns an ``ApiError`` into its one-l
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -148,23 +153,70 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, None, dict(exc.headers or {}) or None)
 
 
+# SQLite primary result codes that mean "storage not usable now", not a bug: BUSY, LOCKED, IOERR, FULL,
+# CANTOPEN. PostgreSQL SQLSTATE classes and codes of the same kind: 08 connection exception, 53
+# insufficient resources (disk full, out of memory, too many connections), 57P01-57P03 shutting down,
+# crashed, not accepting connections yet.
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 10, 13, 14})
+_PG_UNAVAILABLE = ("08", "53", "57P01", "57P02", "57P03")
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+RETRY_AFTER_UNAVAILABLE = 2
+"""Seconds a client waits after a 503 for storage that is down (a database restart takes a few)."""
+
+
+def storage_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the database or the disk cannot be used right now:
+    PostgreSQL stopped, restarting or unreachable, a connection lost, a pool exhausted, SQLite's disk
+    full or busy beyond its timeout. Such a request is answered 503 ``unavailable`` (retry later), not
+    500; nothing of it was stored."""
+    current: BaseException | None = exc
+    for _ in range(8):  # SQLAlchemy wraps the driver's error, which may wrap an OSError
+        if current is None:
+            return False
+        if getattr(current, "connection_invalidated", False) or isinstance(current, PoolTimeout):
+            return True
+        if isinstance(current, ConnectionError | TimeoutError):
+            return True
+        if isinstance(current, OSError) and current.errno in _STORAGE_ERRNOS:
+            return True
+        if isinstance(current, sqlite3.Error):
+            return (getattr(current, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_UNAVAILABLE
+        state = getattr(current, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_PG_UNAVAILABLE):
+            return True
+        kind = type(current)
+        if kind.__module__.startswith("asyncpg") and kind.__name__ == "InterfaceError":
+            return "closed" in str(current)  # "connection is closed": the server went away mid-request
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 def _log_unexpected(scope: Scope, exc: Exception) -> None:
     # The error type and the route template only: an exception's message (a database error's SQL and
     # values, a ValueError quoting its input) may carry request values, so it is never logged.
     route = getattr(scope.get("route"), "path", None) or "unmatched"
-    log.error("unhandled error", extra={"exc_type": type(exc).__name__, "route": route})
+    if storage_unavailable(exc):
+        log.warning("storage unavailable", extra={"exc_type": type(exc).__name__, "route": route})
+    else:
+        log.error("unhandled error", extra={"exc_type": type(exc).__name__, "route": route})
+
+
+def _unexpected_response(exc: Exception) -> JSONResponse:
+    if storage_unavailable(exc):
+        return error_response(503, "unavailable", None, {"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
+    return error_response(500, "internal_error")
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     """The last resort for an error outside the routes (Starlette re-raises it to the server after)."""
     _log_unexpected(request.scope, exc)
-    return error_response(500, "internal_error")
+    return _unexpected_response(exc)
 
 
 class UnexpectedErrorMiddleware:
-    """A route's unexpected exception becomes the JSON 500 here and goes no further: the server then
-    keeps the connection open (uvicorn drops a connection whose application raised) and logs nothing
-    of its own about it."""
+    """A route's unexpected exception becomes the JSON 500 (503 when storage is unavailable) here and
+    goes no further: the server then keeps the connection open (uvicorn drops a connection whose
+    application raised) and logs nothing of its own about it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -186,7 +238,7 @@ class UnexpectedErrorMiddleware:
             _log_unexpected(scope, exc)
             if started:  # half a response is out: only the server can end it
                 raise
-            await error_response(500, "internal_error")(scope, receive, send)
+            await _unexpected_response(exc)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -29,7 +29,7 @@ from opgelucht_relay.services.counters import (
 )
 from opgelucht_relay.services.device_keys import forget_everywhere
 from opgelucht_relay.services.orgs import live_code
-from opgelucht_relay.services.retention import delete_device, message_lifetime
+from opgelucht_relay.services.retention import delete_device, empty_wal, message_lifetime
 from opgelucht_relay.services.sql import write_lock
 from opgelucht_relay.services.stats_activity import record_presence
 
@@ -183,3 +183,4 @@ async def delete(db: AsyncSession, device_id: uuid.UUID) -> None:
         await delete_device(db, device_id)
         await db.commit()
     forget_everywhere(device_id)  # again after the commit: a key loaded meanwhile is not kept
+    await empty_wal(db)  # SQLite: the pages that held its envelopes leave relay.db-wal now, not weeks later

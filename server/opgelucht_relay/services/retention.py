@@ -58,13 +58,14 @@ async def purge(
             db, now, retention_days=retention_days, idle_days=idle_days, feedback_days=feedback_days
         )
     if any(counts.values()):
-        await _checkpoint(db)
+        await empty_wal(db)
     return counts
 
 
-async def _checkpoint(db: AsyncSession) -> None:
+async def empty_wal(db: AsyncSession) -> None:
     """On SQLite, move the WAL into the database file and empty it, so that the pages written before the
-    deletion (which still hold the deleted rows) leave the disk now; ``secure_delete`` (opgelucht_relay/db.py)
+    deletion (which still hold the deleted rows) leave the disk now (after a retention pass that deleted
+    something, and after ``DELETE /v1/device``); ``secure_delete`` (opgelucht_relay/db.py)
     has zeroed them in the database file. When a reader holds the WAL, the next pass tries again."""
     if db.get_bind().dialect.name == "sqlite":
         await db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -64,3 +64,18 @@ async def test_readyz_reports_secure_delete_off(client: httpx.AsyncClient, ctx: 
     response = await client.get("/readyz")
     assert response.status_code == 503
     assert "secure_delete" in response.json()["error"]["message"]
+
+
+async def test_a_deleted_devices_envelope_leaves_no_bytes_in_the_file(
+    admin: Actor, reporter: RawReporter, settings: Any
+) -> None:
+    """``DELETE /v1/device`` (the reporter's "delete everything") empties the WAL at once: before, the
+    page written with the envelope stayed in ``relay.db-wal`` until a retention pass that happened to
+    delete something, on a quiet relay indefinitely."""
+    conv = uuid.uuid4()
+    envelope = seal(conv, reporter.keys, [admin.device_keys.enc_pk], b"x" * 20_000)
+    assert (await reporter.post(conv, envelope)).status_code == 201
+    canary = envelope[len(envelope) // 2 : len(envelope) // 2 + 48]
+    assert canary in _files(settings.db_url)
+    assert (await reporter.call("DELETE", "/v1/device")).status_code == 204
+    assert canary not in _files(settings.db_url)
