@@ -28,7 +28,7 @@ from opgelucht_relay.logs import logging_config
 from opgelucht_relay.metrics import MetricsListenerError, metrics_listener, workers_metrics_listener
 from opgelucht_relay.migrate import current_revision
 from opgelucht_relay.models.accounts import ROLE_ADMIN, ROLE_COUNSELLOR
-from opgelucht_relay.schemas import code_qr_payload
+from opgelucht_relay.schemas import code_qr_payload, plain_name
 from opgelucht_relay.services.orgs import create_code, create_invitation, create_org, find_org
 
 
@@ -144,6 +144,10 @@ def create_org_command(ctx: click.Context, name: str) -> None:
     settings = settings_of(ctx)
     if not name.strip() or len(name) > 200:
         raise CliError("NAME: 1..200 characters")
+    try:
+        plain_name(name)
+    except ValueError as exc:
+        raise CliError(f"NAME: {exc}") from None
 
     async def job(db: Database) -> tuple[str, str]:
         clock = SystemClock()

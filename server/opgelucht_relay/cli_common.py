@@ -44,12 +44,30 @@ def describe_failure(exc: Exception) -> str:
     return f"unexpected {type(exc).__name__}; see the relay documentation (docs/operations.md)"
 
 
+def usage_line(exc: click.UsageError) -> CliError:
+    """A mistyped command line as one line naming the problem and where help is, instead of click's
+    usage block (usage, hint and error on three or four lines)."""
+    path = exc.ctx.command_path if exc.ctx is not None else "opgelucht-relay"
+    return CliError(f"{one_line(exc.format_message())} (see '{path} --help')")
+
+
 class RelayGroup(click.Group):
-    """The command group: any exception a command did not turn into a click error becomes one line."""
+    """The command group: any exception a command did not turn into a click error becomes one line, and
+    so does a mistyped command line (the group's own options or a command's)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise usage_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise usage_line(exc) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:

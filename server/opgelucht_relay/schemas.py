@@ -9,6 +9,7 @@ the same shapes for the hot paths that answer with a ready ``JSONResponse``).
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -66,7 +67,25 @@ Key32 = Annotated[str, _b64_of(32)]
 Sig64 = Annotated[str, _b64_of(64)]
 B64 = Annotated[str, _b64_of(None)]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
-DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+# Characters a name shown to people must not hold: controls (terminal escapes, newlines), private-use and
+# unpaired surrogate code points, line/paragraph separators, and the bidirectional embedding, override and
+# isolate controls that make a name display as something else ("Trojan source"). Zero-width (non-)joiners,
+# which Persian and emoji names need, stay allowed.
+_NAME_CATEGORIES = frozenset({"Cc", "Co", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_name(value: str) -> str:
+    """``value`` when it is a name that displays as what it is; ValueError otherwise (the message names
+    the problem, never the value). Display names and organisation names (the ops CLI) use it."""
+    if any(ch in _BIDI_CONTROLS or unicodedata.category(ch) in _NAME_CATEGORIES for ch in value):
+        raise ValueError("a name must not contain control, private-use or text-direction characters")
+    return value
+
+
+DisplayName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True), AfterValidator(plain_name)
+]
 Password = Annotated[str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=1024)]
 TotpCode = Annotated[str, StringConstraints(min_length=1, max_length=16)]
 Token = Annotated[str, StringConstraints(min_length=1, max_length=100)]

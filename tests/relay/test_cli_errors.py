@@ -48,6 +48,40 @@ def test_unknown_org_unfinished_period_and_bad_names(env: dict[str, str]) -> Non
     assert "no org key" in no_key
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "Org A"],  # a missing argument
+        ["stats", "Org A", "2026-01", "extra"],  # one too many
+        ["create-org"],
+        ["no-such-command"],
+        ["--no-such-option", "migrate"],  # the group's own options
+        ["serve", "--port", "not-a-number"],
+        ["serve", "--workers", "2"],  # a usage error raised by the command itself (SQLite)
+    ],
+)
+def test_a_mistyped_command_line_is_one_line_pointing_to_help(env: dict[str, str], args: list[str]) -> None:
+    line = _fails_in_one_line(env, *args)
+    assert "--help" in line and "Usage:" not in line
+
+
+@pytest.mark.parametrize(
+    "name", ["Org\x1b[31mA", "Org\nA", "Org\u202eA", "Org\x7fA", "Org\ue000A", "Org\u2028A"]
+)
+def test_an_org_name_with_control_or_direction_characters_is_refused(env: dict[str, str], name: str) -> None:
+    assert "NAME" in _fails_in_one_line(env, "create-org", name)
+    assert "organisation not found" in _fails_in_one_line(env, "invite", name)
+
+
+def test_a_persian_name_with_a_zero_width_non_joiner_is_a_name(env: dict[str, str]) -> None:
+    assert (
+        CliRunner()
+        .invoke(main, ["create-org", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"], env=env)
+        .exit_code
+        == 0
+    )
+
+
 def test_database_unreachable(env: dict[str, str], tmp_path: Path) -> None:
     closed = {**env, "OPG_RELAY_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nope"}
     for args in (["migrate"], ["purge"], ["feedback"], ["stats", "Org", "2026-01"], ["invite", "Org"]):

@@ -167,3 +167,22 @@ async def test_unfinished_enrolment_is_purged_and_frees_the_username(
     async with ctx.db.sessions() as db:
         events = [e.event for e in (await db.execute(select(AuditEvent))).scalars()]
     assert "enrolment_expired" in events
+
+
+async def test_a_display_name_that_displays_as_something_else_is_refused(
+    client: httpx.AsyncClient, admin: Actor, ctx: AppContext
+) -> None:
+    """Reporters choose a counsellor by name: a right-to-left override, a terminal escape or a newline
+    would make a name show as another one, so such a name is a 400 naming the field (never the value),
+    and the invitation stays usable."""
+    invitation = await create_invitation_for(ctx, admin.org_id)
+    base = {"invitation": invitation, "username": "erin", "password": "long enough password"}
+    for name in ("Anouk\u202eseirV ed", "Anouk\x1b[8m", "Anouk\nde Vries", "Anouk\u2066x\u2069"):
+        refused = await client.post("/v1/enrolment/start", json={**base, "display_name": name})
+        assert refused.status_code == 400, name
+        assert refused.json()["error"]["code"] == "bad_request"
+        assert "display_name" in refused.text and "Anouk" not in refused.text
+    persian = await client.post(
+        "/v1/enrolment/start", json={**base, "display_name": "\u0645\u06cc\u200c\u0646\u0627"}
+    )
+    assert persian.status_code == 200  # a zero-width non-joiner is part of the name

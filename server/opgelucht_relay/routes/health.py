@@ -17,7 +17,9 @@ async def healthz() -> dict[str, str]:
 
 @router.get(
     "/readyz",
-    responses={503: {"description": "storage down, migrations not current, or SQLite secure_delete off"}},
+    responses={
+        503: {"description": "storage down, migrations not current, SQLite secure_delete off or disk full"}
+    },
 )
 async def readyz(ctx: Ctx) -> dict[str, str]:
     await check_ready(ctx.db)

@@ -1,8 +1,11 @@
-"""Readiness: the database answers, its schema is current and (SQLite) ``secure_delete`` is on."""
+"""Readiness: the database answers, its schema is current and (SQLite) ``secure_delete`` is on and the
+data disk has room."""
 
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -12,6 +15,17 @@ from opgelucht_relay.migrate import current_revision, head_revision
 
 log = logging.getLogger("opgelucht.relay")
 
+READY_MIN_FREE_BYTES = 64 * 1024 * 1024
+"""Below this much free space on the SQLite database's disk the relay is not ready: a post needs room in
+the WAL, and a load balancer should stop sending writes before they fail (PostgreSQL watches its own)."""
+
+
+def _sqlite_free_bytes(db: Database) -> int | None:
+    name = db.engine.url.database
+    if db.dialect != "sqlite" or not name or name == ":memory:":
+        return None
+    return shutil.disk_usage(Path(name).resolve().parent).free
+
 
 async def check_ready(db: Database) -> None:
     """503 ``unavailable`` with the reason when the relay cannot serve (the error's type is logged)."""
@@ -20,10 +34,15 @@ async def check_ready(db: Database) -> None:
             await conn.execute(text("SELECT 1"))
             secure_delete = db.dialect != "sqlite" or (await conn.scalar(text("PRAGMA secure_delete"))) == 1
         current = await current_revision(db)
+        free = _sqlite_free_bytes(db)
     except Exception as exc:
         log.warning("readiness check failed", extra={"exc_type": type(exc).__name__})
         raise ApiError(503, "unavailable") from None
     if not secure_delete:
         raise ApiError(503, "unavailable", "SQLite secure_delete is off: deleted data would stay on disk.")
+    if free is not None and free < READY_MIN_FREE_BYTES:
+        raise ApiError(
+            503, "unavailable", f"The data disk is nearly full ({free // (1024 * 1024)} MiB free)."
+        )
     if current != head_revision():
         raise ApiError(503, "unavailable", "Database migrations are not current.")
