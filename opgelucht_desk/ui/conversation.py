@@ -199,6 +199,7 @@ class ConversationView(Retranslating, QWidget):
 
         self.reply = QPlainTextEdit()
         self.reply.setMaximumHeight(110)
+        self.reply.setTabChangesFocus(True)  # Tab goes on to Send instead of typing a tab
         self.send = QPushButton()
         self.attach = QPushButton()
         self.send_hint = QLabel()
@@ -239,6 +240,7 @@ class ConversationView(Retranslating, QWidget):
         self.notes.setWordWrap(True)
         self.note_input = QPlainTextEdit()
         self.note_input.setMaximumHeight(80)
+        self.note_input.setTabChangesFocus(True)
         self.add_note_button = QPushButton()
         notes_panel = QWidget()
         notes_layout = QVBoxLayout(notes_panel)
