@@ -41,7 +41,7 @@ from opgelucht_desk.ui.attachments import AttachmentBox, describe_attachment_err
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import category_label, help_label, state_label, status_label
-from opgelucht_desk.ui.messages import describe_error
+from opgelucht_desk.ui.messages import describe_error, problem_text
 from opgelucht_desk.ui.tasks import spawn
 
 if TYPE_CHECKING:
@@ -415,7 +415,7 @@ class ConversationView(Retranslating, QWidget):
         if summary.verification_problem:
             self.problem.setText(
                 self.tr("Verification problem in this conversation: %1").replace(
-                    "%1", summary.verification_problem
+                    "%1", problem_text(summary.verification_problem)
                 )
             )
             self.problem.show()
