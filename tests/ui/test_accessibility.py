@@ -191,6 +191,13 @@ def test_text_fits_at_double_size(
         )
         window = main.main
         assert isinstance(window, MainWindow)
+        # The window opens within the screen, and can be made smaller than its pages need (they scroll):
+        # under Xvfb at QT_FONT_DPI=192 it was twice the screen's width, lock button and status bar
+        # off the screen, and it could not be made narrower.
+        room = window.screen().availableGeometry().size()
+        assert window.width() <= room.width() and window.height() <= room.height(), (window.size(), room)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= room.width() and hint.height() <= room.height(), (hint, room)
         window.resize(1400, 900)
         for _page in _tab_pages(window):
             QApplication.processEvents()
