@@ -268,6 +268,7 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
 
         main = controller.window
         assert isinstance(main, MainWindow)
+        main.resize(1320, 780)  # the default size (the offscreen screen is smaller: 800 x 800)
         main.inbox.refresh()
         main.inbox.select(by_name["Merel"].conv_id)
         inbox = main.inbox
@@ -357,6 +358,7 @@ async def make_screens(out: Path, language: str, tmp: Path) -> None:
         await until(lambda: isinstance(controller.window, MainWindow))
         main = controller.window
         assert isinstance(main, MainWindow)
+        main.resize(1320, 780)
         main.stats.set_periods(recent_periods(relay.clock.now().date()))
         main.tabs.setCurrentWidget(main.stats)
         await until(lambda: main.stats.report is not None)

@@ -45,6 +45,7 @@ class ArticlesTab(Retranslating, QWidget):
         self.language.addItem("Nederlands", "nl")
         self.language.addItem("English", "en")
         self.body = QPlainTextEdit()
+        self.body.setTabChangesFocus(True)  # Tab goes on to the next field instead of typing a tab
         self.published = QCheckBox()
         self.save = QPushButton()
         self.delete = QPushButton()

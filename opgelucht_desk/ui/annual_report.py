@@ -44,6 +44,7 @@ CUSTOM = "custom"
 def _table() -> QTableWidget:
     table = QTableWidget()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)  # Tab moves on; arrow keys move in the table
     table.verticalHeader().hide()
     table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
     table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -41,7 +41,7 @@ from opgelucht_desk.ui.attachments import AttachmentBox, describe_attachment_err
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import category_label, help_label, state_label, status_label
-from opgelucht_desk.ui.messages import describe_error
+from opgelucht_desk.ui.messages import describe_error, problem_text
 from opgelucht_desk.ui.tasks import spawn
 
 if TYPE_CHECKING:
@@ -199,6 +199,7 @@ class ConversationView(Retranslating, QWidget):
 
         self.reply = QPlainTextEdit()
         self.reply.setMaximumHeight(110)
+        self.reply.setTabChangesFocus(True)  # Tab goes on to Send instead of typing a tab
         self.send = QPushButton()
         self.attach = QPushButton()
         self.send_hint = QLabel()
@@ -239,6 +240,7 @@ class ConversationView(Retranslating, QWidget):
         self.notes.setWordWrap(True)
         self.note_input = QPlainTextEdit()
         self.note_input.setMaximumHeight(80)
+        self.note_input.setTabChangesFocus(True)
         self.add_note_button = QPushButton()
         notes_panel = QWidget()
         notes_layout = QVBoxLayout(notes_panel)
@@ -413,7 +415,7 @@ class ConversationView(Retranslating, QWidget):
         if summary.verification_problem:
             self.problem.setText(
                 self.tr("Verification problem in this conversation: %1").replace(
-                    "%1", summary.verification_problem
+                    "%1", problem_text(summary.verification_problem)
                 )
             )
             self.problem.show()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from opgelucht_desk.core.model import ConversationSummary
 from opgelucht_desk.ui.formatting import format_compact, format_datetime
 from opgelucht_desk.ui.labels import category_label, status_label
+from opgelucht_desk.ui.messages import problem_text
 
 ConvIdRole = Qt.ItemDataRole.UserRole + 1
 UnreadRole = Qt.ItemDataRole.UserRole + 2
@@ -172,7 +173,7 @@ class InboxModel(QAbstractTableModel):
             return format_datetime(summary.last_activity)
         if role == Qt.ItemDataRole.ToolTipRole and summary.verification_problem:
             return QCoreApplication.translate("InboxModel", "Verification problem: %1").replace(
-                "%1", summary.verification_problem
+                "%1", problem_text(summary.verification_problem)
             )
         if role == Qt.ItemDataRole.FontRole and summary.unread:
             return self._bold

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -85,13 +86,20 @@ class MainWindow(Retranslating, QMainWindow):
         self.roster_notice.hide()
         self._roster_version: int | None = None
         self._roster_warning: RosterWarning | None = None
-        central = QWidget()
+        self.content = central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.roster_notice)
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        # At large text sizes (200 %) or on a small screen the pages need more room than the screen has:
+        # they scroll inside the window instead of running off the screen with the lock button and the
+        # status bar (seen under Xvfb with QT_FONT_DPI=192: a 2640 px wide window on a 1400 px screen).
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(central)
+        self.setCentralWidget(scroll)
         self.connection = QLabel()
         self.sync_bar = QProgressBar()
         self.sync_bar.setMaximumWidth(220)
@@ -106,7 +114,7 @@ class MainWindow(Retranslating, QMainWindow):
             shortcut.activated.connect(lambda n=number: self.tabs.setCurrentIndex(n - 1))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock_requested)
-        self.resize(1320, 780)
+        self.resize(fit_on_screen(QSize(1320, 780), self))
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -138,8 +146,7 @@ class MainWindow(Retranslating, QMainWindow):
 
     def add_notice(self, notice: QWidget) -> None:
         """A non-modal notice above the tabs (e.g. the update notice of `ui/update_notice.py`)."""
-        central = self.centralWidget()
-        layout = central.layout() if central is not None else None
+        layout = self.content.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.indexOf(self.tabs), notice)
 
@@ -250,3 +257,12 @@ def attach_updates(window: QWidget, service: UpdateService) -> None:
     if isinstance(window, MainWindow):
         window.add_notice(UpdateNotice(service))
         window.settings.set_update_service(service)
+
+
+def fit_on_screen(size: QSize, window: QWidget) -> QSize:
+    """``size``, made smaller where the screen the window opens on has less room (its available area,
+    without taskbars)."""
+    screen = window.screen()
+    if screen is None:
+        return size
+    return size.boundedTo(screen.availableGeometry().size())

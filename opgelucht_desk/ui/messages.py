@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication, QObject
 
 from opgelucht_desk.core import errors
@@ -16,6 +18,9 @@ class Errors(QObject):
 
     def locked_out(self, seconds: int) -> str:
         return self.tr("Too many attempts. Try again in %n seconds.", "", seconds)
+
+    def missing(self, count: int) -> str:
+        return self.tr("%n message(s) from a sender are missing (gap)", "", count)
 
 
 def _backup_error(exc: errors.BackupError) -> str:
@@ -119,3 +124,59 @@ def describe_roster_warning(warning: RosterWarning) -> str:
         ),
     }
     return texts[warning.kind]
+
+
+_GAP = re.compile(r"(\d+) message\(s\) from a sender are missing \(gap\)")
+_REMOVED_SHARER = re.compile(
+    r"a message key shared by a device that was removed from the roster \(version (\d+)\) was refused"
+)
+
+
+def _problem_texts() -> dict[str, str]:
+    """The core's conversation-level problem texts (English, stable) in the chosen language."""
+    return {
+        "older messages have not been shared with this computer yet": QCoreApplication.translate(
+            "Problems", "older messages have not been shared with this computer yet"
+        ),
+        "a message was sent under a different roster than this desk was shown": QCoreApplication.translate(
+            "Problems",
+            "a message was sent under a different list of counsellors than this computer was shown",
+        ),
+        "a sender's first message claims a predecessor (fork)": QCoreApplication.translate(
+            "Problems", "a sender's first message claims an earlier one (fork)"
+        ),
+        "two different messages claim the same place in a sender's thread (fork)": QCoreApplication.translate(
+            "Problems", "two different messages claim the same place in a sender's thread (fork)"
+        ),
+        "a message does not follow the sender's previous one (fork)": QCoreApplication.translate(
+            "Problems", "a message does not follow the sender's previous one (fork)"
+        ),
+        "a message failed verification": QCoreApplication.translate(
+            "Problems", "a message failed verification"
+        ),
+        "a shared message key failed verification and was refused": QCoreApplication.translate(
+            "Problems", "a shared message key failed verification and was refused"
+        ),
+    }
+
+
+def problem_text(problems: str) -> str:
+    """The core's verification problems of a conversation ("; "-separated English texts) in the chosen
+    language; a text this table does not know is shown as the core wrote it."""
+    known = _problem_texts()
+    out = []
+    for problem in problems.split("; "):
+        if problem in known:
+            out.append(known[problem])
+        elif gap := _GAP.fullmatch(problem):
+            out.append(Errors().missing(int(gap.group(1))))
+        elif removed := _REMOVED_SHARER.fullmatch(problem):
+            out.append(
+                QCoreApplication.translate(
+                    "Problems",
+                    "a message key shared by a computer removed from the list (version %1) was refused",
+                ).replace("%1", removed.group(1))
+            )
+        else:
+            out.append(problem)
+    return "; ".join(out)

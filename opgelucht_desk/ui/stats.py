@@ -121,6 +121,7 @@ class StatsPage(Retranslating, QWidget):
         self.chart_title = QLabel()
         self.chart = BarChart()
         self.table = QTableWidget()
+        self.table.setTabKeyNavigation(False)  # Tab moves on; arrow keys move in the table
         top = QHBoxLayout()
         top.addWidget(self.period_label)
         top.addWidget(self.period)

@@ -867,6 +867,13 @@
             <numerusform>Too many attempts. Try again in %n seconds.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n message(s) from a sender are missing (gap)</source>
+        <translation>
+            <numerusform>%n message from a sender is missing (gap)</numerusform>
+            <numerusform>%n messages from a sender are missing (gap)</numerusform>
+        </translation>
+    </message>
     <message>
         <source>This is not an Opgelucht key backup file.</source>
         <translation>This is not an Opgelucht key backup file.</translation>
@@ -1581,6 +1588,41 @@
     <message>
         <source>How reporters see you</source>
         <translation>How reporters see you</translation>
+    </message>
+</context>
+<context>
+    <name>Problems</name>
+    <message>
+        <source>older messages have not been shared with this computer yet</source>
+        <translation>older messages have not been shared with this computer yet</translation>
+    </message>
+    <message>
+        <source>a message was sent under a different list of counsellors than this computer was shown</source>
+        <translation>a message was sent under a different list of counsellors than this computer was shown</translation>
+    </message>
+    <message>
+        <source>a sender&apos;s first message claims an earlier one (fork)</source>
+        <translation>a sender&apos;s first message claims an earlier one (fork)</translation>
+    </message>
+    <message>
+        <source>two different messages claim the same place in a sender&apos;s thread (fork)</source>
+        <translation>two different messages claim the same place in a sender&apos;s thread (fork)</translation>
+    </message>
+    <message>
+        <source>a message does not follow the sender&apos;s previous one (fork)</source>
+        <translation>a message does not follow the sender&apos;s previous one (fork)</translation>
+    </message>
+    <message>
+        <source>a message failed verification</source>
+        <translation>a message failed verification</translation>
+    </message>
+    <message>
+        <source>a shared message key failed verification and was refused</source>
+        <translation>a shared message key failed verification and was refused</translation>
+    </message>
+    <message>
+        <source>a message key shared by a computer removed from the list (version %1) was refused</source>
+        <translation>a message key shared by a computer removed from the list (version %1) was refused</translation>
     </message>
 </context>
 <context>

@@ -867,6 +867,13 @@
             <numerusform>Te veel pogingen. Probeer het over %n seconden opnieuw.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n message(s) from a sender are missing (gap)</source>
+        <translation>
+            <numerusform>%n bericht van een afzender ontbreekt (gat)</numerusform>
+            <numerusform>%n berichten van een afzender ontbreken (gat)</numerusform>
+        </translation>
+    </message>
     <message>
         <source>This is not an Opgelucht key backup file.</source>
         <translation>Dit is geen sleutelback-up van Opgelucht.</translation>
@@ -1581,6 +1588,41 @@
     <message>
         <source>How reporters see you</source>
         <translation>Hoe melders u zien</translation>
+    </message>
+</context>
+<context>
+    <name>Problems</name>
+    <message>
+        <source>older messages have not been shared with this computer yet</source>
+        <translation>oudere berichten zijn nog niet met deze computer gedeeld</translation>
+    </message>
+    <message>
+        <source>a message was sent under a different list of counsellors than this computer was shown</source>
+        <translation>een bericht is verstuurd onder een andere lijst van vertrouwenspersonen dan deze computer kreeg te zien</translation>
+    </message>
+    <message>
+        <source>a sender&apos;s first message claims an earlier one (fork)</source>
+        <translation>het eerste bericht van een afzender verwijst naar een eerder bericht (splitsing)</translation>
+    </message>
+    <message>
+        <source>two different messages claim the same place in a sender&apos;s thread (fork)</source>
+        <translation>twee verschillende berichten claimen dezelfde plaats in de reeks van een afzender (splitsing)</translation>
+    </message>
+    <message>
+        <source>a message does not follow the sender&apos;s previous one (fork)</source>
+        <translation>een bericht sluit niet aan op het vorige bericht van de afzender (splitsing)</translation>
+    </message>
+    <message>
+        <source>a message failed verification</source>
+        <translation>een bericht is niet door de verificatie gekomen</translation>
+    </message>
+    <message>
+        <source>a shared message key failed verification and was refused</source>
+        <translation>een gedeelde berichtsleutel is niet door de verificatie gekomen en geweigerd</translation>
+    </message>
+    <message>
+        <source>a message key shared by a computer removed from the list (version %1) was refused</source>
+        <translation>een berichtsleutel gedeeld door een computer die van de lijst is gehaald (versie %1) is geweigerd</translation>
     </message>
 </context>
 <context>

@@ -4,12 +4,14 @@ the libraries Qt's xcb plugin lacks, and the first-run invitation shown only whi
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from kit.relay import RelayProcess
+from kit.relay import RelayProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "scripts" / "start_checks.py"
@@ -92,3 +94,68 @@ def test_the_invitation_counts_as_unused_until_an_enrolment_starts_with_it(tmp_p
     other = tmp_path / "other.txt"
     other.write_text(f"admin invitation: {invitation[:-2]}xx\n")
     assert run_checks("invitation-used", str(other), env=relay.env).returncode == 1
+
+
+def _start(workdir: Path, port: int) -> list[str]:
+    """Run ./scripts/start without a display (only the relay starts) until it says so; its output."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in env.items() if not k.startswith("OPG_RELAY_")} | {"OPG_RELAY_PORT": str(port)}
+    proc = subprocess.Popen(
+        ["bash", str(workdir / "scripts" / "start")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("== No display"):
+                break
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    return lines
+
+
+@pytest.mark.slow
+def test_start_installs_once_and_shows_the_invitation_last(tmp_path: Path) -> None:
+    """Issue 10 (minor): ./scripts/start ran pip on every start and buried the invitation in pip and log
+    noise. Checked on a copy of the scripts with a .venv whose python records pip instead of running it."""
+    work = tmp_path / "app"
+    (work / "scripts").mkdir(parents=True)
+    for name in ("scripts/start", "scripts/start_checks.py", "pyproject.toml", "setup.py"):
+        shutil.copy2(ROOT / name, work / name)
+    venv = work / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    pip_log = tmp_path / "pip.log"
+    (venv / "python").write_text(
+        f'#!/bin/sh\nif [ "$1" = -m ] && [ "$2" = pip ]; then echo "$*" >> {pip_log}; exit 0; fi\n'
+        f'exec {sys.executable} "$@"\n'
+    )
+    (venv / "opgelucht-desk").write_text("#!/bin/sh\nexit 0\n")
+    (venv / "opgelucht-relay").write_text(
+        f'#!/bin/sh\nexec {sys.executable} -c "from opgelucht_relay.cli import main; main()" "$@"\n'
+    )
+    for tool in venv.iterdir():
+        tool.chmod(0o755)
+    port = free_port()
+
+    first = _start(work, port)
+    assert pip_log.read_text().count("install") == 2, "first start: pip upgraded and the app installed"
+    box = [i for i, line in enumerate(first) if "Invitation code:" in line]
+    assert box, first
+    assert not any("pip" in line.lower() or '"level"' in line for line in first[box[0] :]), first
+    assert not any("Traceback" in line for line in first), first
+    # After the invitation, only the box's end and the "no display" note (nothing scrolls it away).
+    assert first[-1].startswith("== No display") and len(first) - box[0] <= 8, first
+
+    second = _start(work, port)
+    assert pip_log.read_text().count("install") == 2, "the second start ran pip again"
+    assert not any("Installing" in line for line in second), second
+    (work / "pyproject.toml").write_text((work / "pyproject.toml").read_text() + "\n# changed\n")
+    _start(work, port)
+    assert pip_log.read_text().count("install") == 4, "a changed pyproject.toml installs again"

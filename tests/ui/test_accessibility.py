@@ -4,12 +4,14 @@ and the text still fits at twice the normal text size."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 from kit.relay import RelayServer
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QFont
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -32,7 +34,7 @@ from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.i18n import Translations
 from opgelucht_desk.ui.main_window import MainWindow
 from opgelucht_desk.ui.style import apply_style
-from ui.flows import TIMEOUT_MS, create_code, enrol
+from ui.flows import TIMEOUT_MS, create_code, enrol, new_reporter
 
 CONTROLS = (
     QAbstractButton,
@@ -189,6 +191,13 @@ def test_text_fits_at_double_size(
         )
         window = main.main
         assert isinstance(window, MainWindow)
+        # The window opens within the screen, and can be made smaller than its pages need (they scroll):
+        # under Xvfb at QT_FONT_DPI=192 it was twice the screen's width, lock button and status bar
+        # off the screen, and it could not be made narrower.
+        room = window.screen().availableGeometry().size()
+        assert window.width() <= room.width() and window.height() <= room.height(), (window.size(), room)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= room.width() and hint.height() <= room.height(), (hint, room)
         window.resize(1400, 900)
         for _page in _tab_pages(window):
             QApplication.processEvents()
@@ -196,3 +205,54 @@ def test_text_fits_at_double_size(
     finally:
         qapp.setFont(normal)
         apply_style(qapp)
+
+
+def _tab_traps(window: QWidget) -> list[str]:
+    """Visible, enabled controls that keep the focus when Tab is pressed in them: a table that moves
+    from cell to cell forever, a text box that types a tab character. A keyboard user is stuck there."""
+    stuck = []
+    for widget in _controls(window):
+        if not (widget.isVisible() and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            continue
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None and widget.model().rowCount():
+            widget.setCurrentIndex(widget.model().index(0, 0))  # where a click or arrow key leaves it
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        if QApplication.focusWidget() is not widget:
+            continue  # cannot take the focus here (e.g. inside a hidden page)
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is widget:
+            stuck.append(_describe(widget))
+    return stuck
+
+
+def test_tab_leaves_every_control_of_the_main_window(
+    qtbot: QtBot,
+    relay: RelayServer,
+    run: Callable[[Coroutine[Any, Any, Any]], Any],
+    open_desk: Callable[[str], Desk],
+    translations: Translations,
+    make_controller: Callable[..., Controller],
+    tmp_path: Path,
+) -> None:
+    """Issue 10 (accessibility): under Xvfb, Tab in the inbox list after choosing a conversation only
+    moved from column to column, and Tab in the reply box typed a tab: the reply and Send were out of a
+    keyboard user's reach. Tab must move on from every control (Ctrl+Enter still sends)."""
+    controller = make_controller(open_desk("tabwalk"))
+    main = enrol(
+        qtbot, controller, relay, relay.new_org("Tabtoets BV"), username="tabber", display_name="Tineke"
+    ).main
+    code = create_code(qtbot, main, "Receptie")
+    main.tabs.setCurrentWidget(main.inbox)
+    reporter = run(new_reporter(tmp_path, relay, code, "Ruben"))
+    conv_id = run(reporter.open_conversation())
+    run(reporter.say(conv_id, "Er gebeurde iets op de afdeling."))
+    inbox = main.inbox
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=TIMEOUT_MS)
+    inbox.table.selectRow(0)
+    qtbot.waitUntil(lambda: inbox.conversation.reply.isVisible(), timeout=TIMEOUT_MS)
+    main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow, timeout=TIMEOUT_MS)
+    for _page in _tab_pages(main):
+        traps = _tab_traps(main)
+        assert traps == [], f"Tab does not leave these controls: {traps}"
+    assert inbox.conversation.reply.toPlainText() == ""
