@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from opgelucht_relay.auth.sessions import authenticated_org
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.deps import client_address, request_target
 from opgelucht_relay.errors import unauthenticated
@@ -100,7 +99,8 @@ async def device_post(request: Request) -> Response:
     ctx = _ctx(request)
     raw = await request.body()
     now = ctx.clock.now()
-    key, nonce = await hot_paths.verify(ctx, request.headers, "POST", request_target(request), raw, now)
+    headers = hot_paths.signed_headers(request.scope["headers"])
+    key, nonce = await hot_paths.verify(ctx, headers, "POST", request_target(request), raw, now)
     conv_id, errors = path_uuid(request, "conv_id")
     if conv_id is None:
         raise RequestValidationError(errors)
@@ -114,14 +114,16 @@ async def _counsellor_post(request: Request, channel: str) -> Response:
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
     if scheme.lower() != "bearer" or not token or len(token) > 100:
         raise unauthenticated()
-    org_id = await authenticated_org(ctx.db, token, ctx.settings, ctx.clock.now())
-    if org_id is None:
-        raise unauthenticated()
-    conv_id, errors = path_uuid(request, "conv_id")
-    envelope_in = body_model(EnvelopeIn, body, errors)
-    assert conv_id is not None
-    envelope = b64_field(envelope_in.envelope, "envelope")
-    stored = await hot_paths.counsellor_post(ctx, broker_for(request), org_id, conv_id, envelope, channel)
+
+    def checked() -> tuple[uuid.UUID, bytes]:
+        """Path and body (after the session: hot_paths answers 401 before these errors)."""
+        conv_id, errors = path_uuid(request, "conv_id")
+        envelope_in = body_model(EnvelopeIn, body, errors)
+        assert conv_id is not None
+        return conv_id, b64_field(envelope_in.envelope, "envelope")
+
+    broker = broker_for(request)
+    stored = await hot_paths.counsellor_post_with_token(ctx, broker, token, checked, channel)
     return JSONResponse(stored, status_code=201)
 
 
@@ -142,7 +144,8 @@ async def usage_events(request: Request) -> Response:
     raw = await request.body()
     body = json_body(request, raw)
     now = ctx.clock.now()
-    key, nonce = await hot_paths.verify(ctx, request.headers, "POST", request_target(request), raw, now)
+    headers = hot_paths.signed_headers(request.scope["headers"])
+    key, nonce = await hot_paths.verify(ctx, headers, "POST", request_target(request), raw, now)
     events = body_model(EventsIn, body)
     accepted = await hot_paths.usage_events(ctx, key, nonce, now, events)
     return JSONResponse({"accepted": accepted}, status_code=202)
