@@ -34,7 +34,7 @@ from opgelucht_desk.protocol.request_auth import (
     HEADER_SIGNATURE,
     HEADER_TIMESTAMP,
     parse_request_headers,
-    verify_request,
+    verify_parsed,
 )
 from opgelucht_relay.auth.sessions import authenticated_org, quick_org
 from opgelucht_relay.auth.tokens import token_hash
@@ -112,14 +112,14 @@ async def verify(
 ) -> tuple[DeviceKey, str]:
     """The device key and nonce of a correctly signed request; 401 ``bad_signature`` otherwise."""
     try:
-        device_id = parse_request_headers(headers).device_id
+        parsed = parse_request_headers(headers)
     except RequestAuthError:
         raise bad_signature() from None
-    key = await ctx.device_keys.get(device_id)
+    key = await ctx.device_keys.get(parsed.device_id)
     if key is None:
         raise bad_signature()  # an unknown device looks like a bad signature: no existence oracle
     try:
-        _, _, nonce = verify_request(headers, method, target, body, key.sign_pk, now=unix(now))
+        _, _, nonce = verify_parsed(parsed, method, target, body, key.sign_pk, now=unix(now))
     except RequestAuthError:
         raise bad_signature() from None
     return key, nonce
