@@ -23,7 +23,7 @@ from opgelucht_relay.limits import BodyLimitMiddleware
 from opgelucht_relay.metrics import Metrics
 from opgelucht_relay.migrate import upgrade
 from opgelucht_relay.routes import ROUTERS
-from opgelucht_relay.routes.hot import LEAN_ROUTES
+from opgelucht_relay.routes.hot import LEAN_ROUTES, LeanRoutesMiddleware
 from opgelucht_relay.services.blobs import max_blob_bytes
 from opgelucht_relay.services.live_events import streams_end_on_exit_signals
 from opgelucht_relay.services.sqlite_writer import SqliteWriter
@@ -167,6 +167,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     app.state.ctx = ctx
+    # Innermost of the relay's middlewares (added first): the lean routes' answers pass the access
+    # log, the body limit and the unexpected-error layer like every other route's.
+    app.add_middleware(LeanRoutesMiddleware)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

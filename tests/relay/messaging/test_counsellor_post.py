@@ -5,6 +5,7 @@ errors; an ended session stores nothing; a reply keeps the session alive (its id
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 from kit.actors import Actor
@@ -12,6 +13,7 @@ from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_relay.clock import ManualClock
+from opgelucht_relay.context import AppContext
 
 
 async def _conversation(admin: Actor, reporter: RawReporter) -> uuid.UUID:
@@ -84,3 +86,32 @@ async def test_401_comes_before_the_requests_own_errors(
     )
     assert bad_path.status_code == 401
     assert await _seqs(reporter, conv) == [1]
+
+
+async def test_lean_routes_are_counted_by_template_and_refuse_a_streamed_oversize_body(
+    client: httpx.AsyncClient, admin: Actor, reporter: RawReporter, ctx: AppContext
+) -> None:
+    conv = await _conversation(admin, reporter)
+    assert (await _reply(client, admin, conv)).status_code == 201
+    assert (await _reply(client, admin, conv, Authorization="Bearer " + "y" * 43)).status_code == 401
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: only the streamed count stops it
+        yield b'{"envelope": "'
+        for _ in range(17):
+            yield b"A" * 65536
+        yield b'"}'
+
+    streamed = await client.post(
+        f"/v1/inbox/conversations/{conv}/messages",
+        content=chunks(),
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+    assert streamed.status_code == 413
+    assert streamed.json()["error"]["code"] == "too_large"
+    text = ctx.metrics.render().decode()
+    route = 'route="/v1/inbox/conversations/{conv_id}/messages"'
+    for status in (201, 401, 413):
+        assert f'opg_http_requests_total{{method="POST",{route},status="{status}"}} 1.0' in text
+    device_route = 'route="/v1/device/conversations/{conv_id}/messages"'
+    assert f'opg_http_requests_total{{method="POST",{device_route},status="201"}} 1.0' in text
+    assert str(conv) not in text
