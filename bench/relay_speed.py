@@ -111,6 +111,26 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds per thread of the processes under ``pid``: ``main`` (the event loop) and the others
+    by id (Python 3.11 does not name OS threads; on SQLite the busiest other is the writer thread)."""
+    out: dict[str, float] = {}
+    for proc in descendants(pid):
+        try:
+            tasks = os.listdir(f"/proc/{proc}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                name = f"{proc} main" if task == str(proc) else f"{proc} thread {task}"
+                fields = Path(f"/proc/{proc}/task/{task}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks = int(fields[11]) + int(fields[12])
+            out[name] = out.get(name, 0.0) + ticks / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def tree_cpu(pid: int) -> dict[int, float]:
     """CPU seconds per process of the tree under ``pid`` (the relay and its workers)."""
     return {p: process_cpu(p) for p in descendants(pid)}
@@ -384,13 +404,14 @@ def measure(
     events_per_op: int = 1,
 ) -> Run:
     pg_before = asyncio.run(pg_backends(database)) if database else {}
-    cpu_before = tree_cpu(proc.pid)
+    cpu_before, threads_before = tree_cpu(proc.pid), thread_cpu(proc.pid)
     with profiled(proc.pid, options.profile, f"{backend}-{label.replace(' ', '-')}", seconds):
         result = run_wrk(
             url, requests_file, 0, expected, seconds=seconds, connections=options.connections,
             threads=options.threads,
         )  # fmt: skip
     cpu = delta(cpu_before, tree_cpu(proc.pid))
+    threads = thread_cpu(proc.pid)
     pg = delta(pg_before, asyncio.run(pg_backends(database))) if database else None
     ops = max(result.good, 1)
     run = Run(
@@ -408,6 +429,9 @@ def measure(
         run.paced_rate = half.good / half.duration_s
         run.paced_p50_ms, run.paced_p99_ms, run.paced_bad = half.p50_ms, half.p99_ms, half.bad
     print(f"  {label} ({backend}, {workers} worker(s)): {summary_line(run)}", flush=True)
+    by_thread = {name: threads[name] - threads_before.get(name, 0.0) for name in threads}
+    shares = sorted(by_thread.items(), key=lambda item: -item[1])[:4]
+    print("    CPU ms/op by thread: " + ", ".join(f"{n} {1000 * v / ops:.2f}" for n, v in shares), flush=True)
     return run
 
 
