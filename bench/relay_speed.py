@@ -15,7 +15,7 @@ The bench relay runs with settings raised for the load (one client address, 50 d
 PER_HOUR``; log level WARNING (no access-log line per request). The table says so.
 
     .venv/bin/python bench/relay_speed.py [--backend sqlite|postgres|both] [--workers 2] [--seconds 10]
-        [--connections 32] [--paths posts,counsellor,events] [--write]
+        [--connections 32] [--paths posts,counsellor,events] [--write] [--profile DIR]
 
 ``--write`` adds the run as a new section "Relay speed (wrk): fast paths, run <date time> UTC" of
 docs/benchmarks.md (machine, load average, command, table), after "Relay speed (wrk): fast paths wired
@@ -108,6 +108,26 @@ def descendants(pid: int) -> list[int]:
             continue
         for child in children:
             out.extend(descendants(int(child)))
+    return out
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds per thread of the processes under ``pid``: ``main`` (the event loop) and the others
+    by id (Python 3.11 does not name OS threads; on SQLite the busiest other is the writer thread)."""
+    out: dict[str, float] = {}
+    for proc in descendants(pid):
+        try:
+            tasks = os.listdir(f"/proc/{proc}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                name = f"{proc} main" if task == str(proc) else f"{proc} thread {task}"
+                fields = Path(f"/proc/{proc}/task/{task}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks = int(fields[11]) + int(fields[12])
+            out[name] = out.get(name, 0.0) + ticks / os.sysconf("SC_CLK_TCK")
     return out
 
 
@@ -365,6 +385,7 @@ class Options:
     paths: list[str]
     posts: int
     events: int
+    profile: Path | None = None  # py-spy record of the relay during each full-load run (raw stacks)
 
 
 def measure(
@@ -383,12 +404,14 @@ def measure(
     events_per_op: int = 1,
 ) -> Run:
     pg_before = asyncio.run(pg_backends(database)) if database else {}
-    cpu_before = tree_cpu(proc.pid)
-    result = run_wrk(
-        url, requests_file, 0, expected, seconds=seconds, connections=options.connections,
-        threads=options.threads,
-    )  # fmt: skip
+    cpu_before, threads_before = tree_cpu(proc.pid), thread_cpu(proc.pid)
+    with profiled(proc.pid, options.profile, f"{backend}-{label.replace(' ', '-')}", seconds):
+        result = run_wrk(
+            url, requests_file, 0, expected, seconds=seconds, connections=options.connections,
+            threads=options.threads,
+        )  # fmt: skip
     cpu = delta(cpu_before, tree_cpu(proc.pid))
+    threads = thread_cpu(proc.pid)
     pg = delta(pg_before, asyncio.run(pg_backends(database))) if database else None
     ops = max(result.good, 1)
     run = Run(
@@ -406,7 +429,40 @@ def measure(
         run.paced_rate = half.good / half.duration_s
         run.paced_p50_ms, run.paced_p99_ms, run.paced_bad = half.p50_ms, half.p99_ms, half.bad
     print(f"  {label} ({backend}, {workers} worker(s)): {summary_line(run)}", flush=True)
+    by_thread = {name: threads[name] - threads_before.get(name, 0.0) for name in threads}
+    shares = sorted(by_thread.items(), key=lambda item: -item[1])[:4]
+    print("    CPU ms/op by thread: " + ", ".join(f"{n} {1000 * v / ops:.2f}" for n, v in shares), flush=True)
     return run
+
+
+PY_SPY_OPTIONS = os.environ.get("OPG_BENCH_PY_SPY", "--gil --rate 500").split()
+
+
+@contextmanager
+def profiled(pid: int, directory: Path | None, name: str, seconds: float) -> Iterator[None]:
+    """``--profile DIR``: py-spy samples the relay (and its workers) while the block runs, into
+    ``DIR/<name>.txt`` (collapsed stacks; bench/profile_summary.py sums them). py-spy options from
+    ``OPG_BENCH_PY_SPY`` (default ``--gil --rate 500``: the samples where Python runs; ``--native
+    --rate 500`` adds C frames, e.g. the garbage collector, but slows the relay several times over).
+    py-spy pauses the process per sample: CPU ms/op of a profiled run is not comparable."""
+    if directory is None:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    directory.mkdir(parents=True, exist_ok=True)
+    command = [
+        spy, "record", "--pid", str(pid), "--subprocesses", *PY_SPY_OPTIONS, "--format",
+        "raw", "--duration", f"{max(1, round(seconds))}", "--output", str(directory / f"{name}.txt"),
+    ]  # fmt: skip
+    spy_proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        try:
+            spy_proc.wait(30)
+        except subprocess.TimeoutExpired:
+            spy_proc.terminate()
+            spy_proc.wait()
 
 
 def summary_line(run: Run) -> str:
@@ -580,12 +636,15 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=30000, help="pre-signed posts per backend")
     parser.add_argument("--events", type=int, default=12000, help="pre-signed event batches per backend")
     parser.add_argument("--write", action="store_true", help="write the section in docs/benchmarks.md")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy record the relay during each full-load run into this folder"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     options = Options(
         args.seconds, args.limit_seconds, args.connections, args.paced_connections, args.threads,
-        args.workers, args.paths.split(","), args.posts, args.events,
+        args.workers, args.paths.split(","), args.posts, args.events, args.profile,
     )  # fmt: skip
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     runs = [run for backend in backends for run in run_backend(backend, options)]

@@ -122,7 +122,21 @@ def verify_request(
     Raises RequestAuthError: "bad_signature" (missing, malformed or invalid) or "clock_skew"
     (|now - timestamp| > window).
     The signature is checked first, so a forged request never learns about the clock."""
-    parsed = parse_request_headers(headers)
+    return verify_parsed(parse_request_headers(headers), method, path, body, sign_pk, now=now, window=window)
+
+
+def verify_parsed(
+    parsed: RequestHeaders,
+    method: str,
+    path: str,
+    body: bytes,
+    sign_pk: bytes,
+    *,
+    now: int,
+    window: int = DEFAULT_WINDOW,
+) -> tuple[uuid.UUID, int, str]:
+    """:func:`verify_request` for headers parsed already (the relay parses them once: it needs the
+    device id to find the key); the same checks in the same order."""
     try:
         message = canonical_request(method, path, body, parsed.timestamp, parsed.nonce, parsed.device_id)
         verify(TAG_REQUEST, message, parsed.signature, sign_pk)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from opgelucht_relay import cli_data
-from opgelucht_relay.app import create_app
+from opgelucht_relay.app import create_app, create_served_app, freeze_startup_heap
 from opgelucht_relay.cli_common import CliError, RelayGroup, one_line, run_db, settings_of
 from opgelucht_relay.clock import SystemClock
 from opgelucht_relay.config import CONFIG_ENV, Settings
@@ -111,6 +111,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
     signal.signal(signal.SIGTERM, _exit_cleanly)
     if workers == 1:
         app = create_app(settings)
+        freeze_startup_heap()
         with _clear_errors(), metrics_listener(settings, app.state.ctx.metrics.registry):
             uvicorn.run(app, **options)
         return
@@ -124,7 +125,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
         os.environ[CONFIG_ENV] = str(config_file)
     os.environ["OPG_RELAY_AUTO_MIGRATE"] = "false"
     with _clear_errors(), workers_metrics_listener(settings):  # first: the workers inherit its setup
-        factory = f"{create_app.__module__}:{create_app.__name__}"  # each worker imports it
+        factory = f"{create_served_app.__module__}:{create_served_app.__name__}"  # each worker imports it
         uvicorn.run(factory, factory=True, workers=workers, **options)
 
 

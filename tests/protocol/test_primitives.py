@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 
 import nacl.bindings as sodium
@@ -45,6 +47,21 @@ def test_base64_round_trip(data: bytes) -> None:
 def test_base64_is_strict(text: object) -> None:
     with pytest.raises(ProtocolError):
         b64d(text)  # type: ignore[arg-type]
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.text(alphabet="AQRYWjb09+/=-_ \n\té\x00", max_size=14))
+def test_base64_accepts_exactly_the_canonical_encoding(text: str) -> None:
+    """Whatever the string: accepted exactly when it is the standard, padded encoding of its bytes."""
+    try:
+        canonical = base64.b64encode(base64.b64decode(text, validate=True)).decode() == text
+    except (binascii.Error, ValueError):
+        canonical = False
+    if canonical:
+        assert b64e(b64d(text)) == text
+    else:
+        with pytest.raises(ProtocolError):
+            b64d(text)
 
 
 def test_tagged_layout() -> None:

@@ -81,6 +81,23 @@ _LIVE = (
 )
 
 
+def quick_org(
+    expires_at: datetime,
+    last_used_at: datetime,
+    status: str,
+    org_id: object,
+    settings: Settings,
+    now: datetime,
+) -> uuid.UUID | None:
+    """The org of a session row when nothing is to be written: live, the counsellor active, and no
+    ``last_used_at`` touch due. None: :func:`authenticate` decides (and deletes or touches). Shared by
+    :func:`authenticated_org` and the SQLite writer's reply job (``sqlite_post.counsellor_job``)."""
+    live = now < expires_at and now < last_used_at + idle_timeout(settings)
+    if live and status == STATUS_ACTIVE and now - last_used_at < _TOUCH_GRANULARITY:
+        return org_id if isinstance(org_id, uuid.UUID) else uuid.UUID(str(org_id))
+    return None
+
+
 async def authenticated_org(db: Database, token: str, settings: Settings, now: datetime) -> uuid.UUID | None:
     """The org of the live session ``token`` and active counsellor, with one Core read (the lean post
     routes, opgelucht_relay/routes/hot.py); when the session is to be deleted (ended) or touched
@@ -89,9 +106,9 @@ async def authenticated_org(db: Database, token: str, settings: Settings, now: d
         row = (await conn.execute(_LIVE, {"p_hash": token_hash(token)})).first()
     if row is None:
         return None
-    live = now < row.expires_at and now < row.last_used_at + idle_timeout(settings)
-    if live and row.status == STATUS_ACTIVE and now - row.last_used_at < _TOUCH_GRANULARITY:
-        return uuid.UUID(str(row.org_id))
+    org_id = quick_org(row.expires_at, row.last_used_at, row.status, row.org_id, settings, now)
+    if org_id is not None:
+        return org_id
     async with db.sessions() as session:
         found = await authenticate(session, token, settings, now)
     return None if found is None else found[1].org_id

@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 from fastapi.exceptions import RequestValidationError
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from opgelucht_relay.auth.sessions import authenticated_org
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.deps import client_address, request_target
 from opgelucht_relay.errors import unauthenticated
@@ -100,7 +101,8 @@ async def device_post(request: Request) -> Response:
     ctx = _ctx(request)
     raw = await request.body()
     now = ctx.clock.now()
-    key, nonce = await hot_paths.verify(ctx, request.headers, "POST", request_target(request), raw, now)
+    headers = hot_paths.signed_headers(request.scope["headers"])
+    key, nonce = await hot_paths.verify(ctx, headers, "POST", request_target(request), raw, now)
     conv_id, errors = path_uuid(request, "conv_id")
     if conv_id is None:
         raise RequestValidationError(errors)
@@ -114,14 +116,16 @@ async def _counsellor_post(request: Request, channel: str) -> Response:
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
     if scheme.lower() != "bearer" or not token or len(token) > 100:
         raise unauthenticated()
-    org_id = await authenticated_org(ctx.db, token, ctx.settings, ctx.clock.now())
-    if org_id is None:
-        raise unauthenticated()
-    conv_id, errors = path_uuid(request, "conv_id")
-    envelope_in = body_model(EnvelopeIn, body, errors)
-    assert conv_id is not None
-    envelope = b64_field(envelope_in.envelope, "envelope")
-    stored = await hot_paths.counsellor_post(ctx, broker_for(request), org_id, conv_id, envelope, channel)
+
+    def checked() -> tuple[uuid.UUID, bytes]:
+        """Path and body (after the session: hot_paths answers 401 before these errors)."""
+        conv_id, errors = path_uuid(request, "conv_id")
+        envelope_in = body_model(EnvelopeIn, body, errors)
+        assert conv_id is not None
+        return conv_id, b64_field(envelope_in.envelope, "envelope")
+
+    broker = broker_for(request)
+    stored = await hot_paths.counsellor_post_with_token(ctx, broker, token, checked, channel)
     return JSONResponse(stored, status_code=201)
 
 
@@ -142,7 +146,8 @@ async def usage_events(request: Request) -> Response:
     raw = await request.body()
     body = json_body(request, raw)
     now = ctx.clock.now()
-    key, nonce = await hot_paths.verify(ctx, request.headers, "POST", request_target(request), raw, now)
+    headers = hot_paths.signed_headers(request.scope["headers"])
+    key, nonce = await hot_paths.verify(ctx, headers, "POST", request_target(request), raw, now)
     events = body_model(EventsIn, body)
     accepted = await hot_paths.usage_events(ctx, key, nonce, now, events)
     return JSONResponse({"accepted": accepted}, status_code=202)
@@ -154,3 +159,57 @@ LEAN_ROUTES = (
     Route("/v1/inbox/conversations/{conv_id}/notes", inbox_note, methods=["POST"]),
     Route("/v1/events", usage_events, methods=["POST"]),
 )
+
+
+class LeanRoutesMiddleware:
+    """Serves ``LEAN_ROUTES`` without the framework's inner layers (issue 12): a POST whose path matches
+    one is answered here, inside the relay's own middlewares (access log, body limit, unexpected
+    errors: they stay around it) but before Starlette's ExceptionMiddleware, FastAPI's exit-stack
+    middleware, the router's walk and the route's request/response wrapper, which together were
+    ~10 % of a message post's CPU (docs/benchmarks.md "Relay speed (wrk): lean route profiled").
+
+    What those layers do for these routes is done here the same way: the route's match and path
+    parameters (``Route.matches``, ``scope["route"]`` as the router sets it, for the access log), and
+    the app's exception handlers (the ones FastAPI gives its ExceptionMiddleware: all but 500 and
+    ``Exception``) through Starlette's own ``wrap_app_handling_exceptions``, so every answer and error
+    JSON is the router's. Everything else (other methods, other paths) goes on to the app unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._handlers: tuple[dict[Any, Any], dict[int, Any]] | None = None
+
+    def _exception_handlers(self, scope: Scope) -> tuple[dict[Any, Any], dict[int, Any]]:
+        if self._handlers is None:
+            by_class: dict[Any, Any] = {}
+            by_status: dict[int, Any] = {}
+            for key, handler in scope["app"].exception_handlers.items():
+                if key in (500, Exception):
+                    continue  # the server-error layer's, outside (as in FastAPI's stack)
+                if isinstance(key, int):
+                    by_status[key] = handler
+                else:
+                    by_class[key] = handler
+            self._handlers = (by_class, by_status)
+        return self._handlers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            for route in LEAN_ROUTES:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    scope["starlette.exception_handlers"] = self._exception_handlers(scope)
+                    await self._serve(route, scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _serve(route: Route, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+
+        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+            response: Response = await route.endpoint(request)
+            await response(scope, receive, send)
+
+        await wrap_app_handling_exceptions(respond, request)(scope, receive, send)

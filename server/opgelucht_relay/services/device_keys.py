@@ -19,12 +19,16 @@ Invalidation, and why a stale entry cannot store anything:
   ``bad_signature`` and nothing is stored. A stale entry can at most answer a read-only signed request
   of a device deleted less than ``ttl`` seconds ago, with nothing of it left to read.
 
+Concurrent misses for one device share one load (a relay's start, or a device's first minute after
+its entry expired, sees many requests of the same devices at once; each used to read the row).
+
 Bounded (``max_entries``, least recently used out), so a flood of unknown device ids (which are never
 cached: a miss that finds nothing is not stored) cannot grow it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 import weakref
@@ -60,6 +64,7 @@ class DeviceKeyCache:
         self._load, self._ttl, self._max, self._clock = loader, ttl, max_entries, clock
         self._entries: OrderedDict[uuid.UUID, tuple[float, DeviceKey]] = OrderedDict()
         self._generation = 0  # bumped by every invalidation: a load that raced one is not stored
+        self._loading: dict[uuid.UUID, asyncio.Task[DeviceKey | None]] = {}  # one load per device
         self.hits = self.misses = 0
         _CACHES.add(self)
 
@@ -71,8 +76,21 @@ class DeviceKeyCache:
             self.hits += 1
             return found[1]
         self.misses += 1
-        generation = self._generation
+        task = self._loading.get(device_id)
+        if task is None:
+            # The generation as of the request: an invalidation before the task runs counts too.
+            task = asyncio.get_running_loop().create_task(self._fill(device_id, self._generation))
+            self._loading[device_id] = task
+            task.add_done_callback(lambda done: self._loaded(device_id, done))
+        return await asyncio.shield(task)  # a cancelled waiter does not cancel the others' load
+
+    def _loaded(self, device_id: uuid.UUID, task: asyncio.Task[DeviceKey | None]) -> None:
+        if self._loading.get(device_id) is task:
+            del self._loading[device_id]
+
+    async def _fill(self, device_id: uuid.UUID, generation: int) -> DeviceKey | None:
         key = await self._load(device_id)
+        now = self._clock()
         if key is None:
             self._entries.pop(device_id, None)
             return None
@@ -86,20 +104,24 @@ class DeviceKeyCache:
     def forget(self, device_id: uuid.UUID) -> None:
         self._generation += 1
         self._entries.pop(device_id, None)
+        self._loading.pop(device_id, None)  # a later request loads anew, not the load in flight
 
     def forget_org(self, org_id: uuid.UUID) -> None:
         self._generation += 1
         for device_id in [d for d, (_, key) in self._entries.items() if key.org_id == org_id]:
             del self._entries[device_id]
+        self._loading.clear()
 
     def forget_code(self, org_code: str) -> None:
         self._generation += 1
         for device_id in [d for d, (_, key) in self._entries.items() if key.org_code == org_code]:
             del self._entries[device_id]
+        self._loading.clear()
 
     def clear(self) -> None:
         self._generation += 1
         self._entries.clear()
+        self._loading.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

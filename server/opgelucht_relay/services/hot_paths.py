@@ -17,9 +17,10 @@ batch, over the fastest storage path of the backend, with the guarantees of the 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,10 +28,27 @@ import asyncpg
 from sqlalchemy import bindparam, select
 
 from opgelucht_desk.protocol.errors import RequestAuthError
-from opgelucht_desk.protocol.request_auth import parse_request_headers, verify_request
+from opgelucht_desk.protocol.request_auth import (
+    HEADER_DEVICE,
+    HEADER_NONCE,
+    HEADER_SIGNATURE,
+    HEADER_TIMESTAMP,
+    parse_request_headers,
+    verify_parsed,
+)
+from opgelucht_relay.auth.sessions import authenticated_org, quick_org
+from opgelucht_relay.auth.tokens import token_hash
 from opgelucht_relay.clock import unix
 from opgelucht_relay.context import AppContext
-from opgelucht_relay.errors import ApiError, bad_request, conflict, gone, not_found, rate_limited
+from opgelucht_relay.errors import (
+    ApiError,
+    bad_request,
+    conflict,
+    gone,
+    not_found,
+    rate_limited,
+    unauthenticated,
+)
 from opgelucht_relay.models import OrgCode
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, Conversation, Device
 from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field, parse_body
@@ -55,8 +73,11 @@ from opgelucht_relay.services.sqlite_post import (
     PostResult,
     PostStatus,
     Replayed,
+    SessionNeedsWrite,
+    SessionUnknown,
     claim_job,
     claim_nonce,
+    counsellor_job,
     post_job,
 )
 from opgelucht_relay.services.sqlite_post import record_presence as sqlite_presence
@@ -64,20 +85,41 @@ from opgelucht_relay.services.sqlite_writer import Job
 from opgelucht_relay.services.usage_batch import pg_record_items, sqlite_record_items
 from opgelucht_relay.services.usage_events import record_usage
 
+_SIGNED = (HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE)
+_SIGNED_NAMES = frozenset(name.lower().encode("latin-1") for name in _SIGNED)
+
+
+def signed_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The request's four ``Opg-*`` headers from the ASGI scope's (lower-case) header list, in one
+    pass: the signature check then reads a dict of four instead of scanning (and decoding) every
+    header per lookup. A repeated one is left out, so the check refuses it as missing (401
+    ``bad_signature``, as ``parse_request_headers`` refuses a repeated header)."""
+    found: dict[str, str] = {}
+    repeated: list[str] = []
+    for name, value in raw:
+        if name in _SIGNED_NAMES:
+            key = name.decode("latin-1")
+            if key in found:
+                repeated.append(key)
+            found[key] = value.decode("latin-1")
+    for key in repeated:
+        found.pop(key, None)
+    return found
+
 
 async def verify(
     ctx: AppContext, headers: Mapping[str, str], method: str, target: str, body: bytes, now: datetime
 ) -> tuple[DeviceKey, str]:
     """The device key and nonce of a correctly signed request; 401 ``bad_signature`` otherwise."""
     try:
-        device_id = parse_request_headers(headers).device_id
+        parsed = parse_request_headers(headers)
     except RequestAuthError:
         raise bad_signature() from None
-    key = await ctx.device_keys.get(device_id)
+    key = await ctx.device_keys.get(parsed.device_id)
     if key is None:
         raise bad_signature()  # an unknown device looks like a bad signature: no existence oracle
     try:
-        _, _, nonce = verify_request(headers, method, target, body, key.sign_pk, now=unix(now))
+        _, _, nonce = verify_parsed(parsed, method, target, body, key.sign_pk, now=unix(now))
     except RequestAuthError:
         raise bad_signature() from None
     return key, nonce
@@ -239,6 +281,58 @@ async def counsellor_post(
                 db, org_id=org_id, conv_id=conv_id, envelope=envelope, channel=channel, now=now,
                 retention=retention, device_id=None,
             )  # fmt: skip
+    await messages.announce(broker, ctx.metrics, org_id, conv_id, posted, channel, "counsellor")
+    return posted.stored
+
+
+Checked = Callable[[], tuple[uuid.UUID, bytes]]  # the request's conv_id and envelope, validated
+
+
+async def session_org(ctx: AppContext, token: str, now: datetime) -> uuid.UUID:
+    """The org of a counsellor's live session (``sessions.authenticated_org``); 401 otherwise."""
+    org_id = await authenticated_org(ctx.db, token, ctx.settings, now)
+    if org_id is None:
+        raise unauthenticated()
+    return org_id
+
+
+async def counsellor_post_with_token(
+    ctx: AppContext, broker: MemoryBroker, token: str, checked: Checked, channel: str
+) -> dict[str, Any]:
+    """A counsellor's post with the bearer ``token``: 401 first, then the request's own errors (path,
+    body, envelope: ``checked`` raises them), as the FastAPI route answers.
+
+    SQLite: the session is read in the post's own writer job (``sqlite_post.counsellor_job``), so a
+    reply is one hand-off to the writer thread, with no aiosqlite read before it. When the request is
+    invalid the session is checked first (401 before 422/400); when the session is to be deleted or
+    touched, the full check runs (``authenticated_org``), then the post."""
+    now = ctx.clock.now()
+    if ctx.writer is None:
+        org_id = await session_org(ctx, token, now)
+        conv_id, envelope = checked()
+        return await counsellor_post(ctx, broker, org_id, conv_id, envelope, channel)
+    try:
+        conv_id, envelope = checked()
+        msg_id = messages.check_envelope(envelope, conv_id)
+    except Exception:
+        await session_org(ctx, token, now)  # an unknown or ended session: 401, not the body's error
+        raise
+    retention = message_lifetime(ctx.settings.retention_days)
+    settings = ctx.settings
+
+    def rule(expires_at: datetime, last_used_at: datetime, status: str, org: uuid.UUID) -> uuid.UUID | None:
+        return quick_org(expires_at, last_used_at, status, org, settings, now)
+
+    # org_id: the session's, set by the job
+    post = PostInput(uuid.UUID(int=0), conv_id, msg_id, envelope, channel, now, now + retention, None)
+    try:
+        result, org_id = await _run(ctx, counsellor_job(token_hash(token), rule, post))
+    except SessionUnknown:
+        raise unauthenticated() from None
+    except SessionNeedsWrite:
+        org_id = await session_org(ctx, token, now)  # deletes (401) or touches the session
+        result = await _run(ctx, post_job(dataclasses.replace(post, org_id=org_id), None))
+    posted = _answer(result)
     await messages.announce(broker, ctx.metrics, org_id, conv_id, posted, channel, "counsellor")
     return posted.stored
 

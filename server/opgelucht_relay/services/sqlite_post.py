@@ -28,7 +28,8 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -45,6 +46,15 @@ class Replayed(Exception):
 
 class DeviceGone(Exception):
     """The device no longer exists (401 ``bad_signature``, as an unknown device)."""
+
+
+class SessionUnknown(Exception):
+    """No session has this token (401 ``unauthenticated``); nothing of the job was kept."""
+
+
+class SessionNeedsWrite(Exception):
+    """The session is to be deleted (ended) or touched: the caller runs the full check
+    (``sessions.authenticated_org``), then posts; nothing of the job was kept."""
 
 
 class PostStatus(StrEnum):
@@ -155,6 +165,10 @@ CURSOR_CREATE = "INSERT INTO org_cursors (org_id, last_cursor) VALUES (?, 0) ON 
 MESSAGE_INSERT = (
     "INSERT INTO messages (org_id, conv_id, cursor, channel, seq, msg_id, envelope, stored_at, expires_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conv_id, msg_id) DO NOTHING RETURNING cursor"
+)
+SESSION_ROW = (
+    "SELECT s.expires_at, s.last_used_at, c.status, c.org_id FROM sessions s "
+    "JOIN counsellors c ON c.id = s.counsellor_id WHERE s.token_hash = ?"
 )
 MESSAGE_EXISTING = (
     "SELECT seq, cursor, envelope, stored_at, expires_at FROM messages WHERE conv_id = ? AND msg_id = ?"
@@ -278,5 +292,36 @@ def claim_job(claim: NonceClaim) -> Job[None]:
 
     def job(conn: sqlite3.Connection) -> None:
         claim_nonce(conn, claim)
+
+    return job
+
+
+# The session check of a counsellor's post: (expires_at, last_used_at, status, org_id) -> the org when
+# nothing is to be written (``sessions.quick_org`` with the relay's settings and the request's time).
+SessionRule = Callable[[datetime, datetime, str, uuid.UUID], uuid.UUID | None]
+
+
+def session_org(conn: sqlite3.Connection, token_hash: bytes, rule: SessionRule) -> uuid.UUID:
+    """The org of the session with ``token_hash``, read in the job's transaction (the same row as
+    ``sessions.authenticated_org`` reads); :class:`SessionUnknown` or :class:`SessionNeedsWrite`."""
+    row = conn.execute(SESSION_ROW, (token_hash,)).fetchone()
+    if row is None:
+        raise SessionUnknown()
+    expires_at, last_used_at, status, org_hex = row
+    org_id = rule(read_time(expires_at), read_time(last_used_at), status, uuid.UUID(hex=org_hex))
+    if org_id is None:
+        raise SessionNeedsWrite()
+    return org_id
+
+
+def counsellor_job(
+    token_hash: bytes, rule: SessionRule, post: PostInput
+) -> Job[tuple[PostResult, uuid.UUID]]:
+    """A counsellor's post as ONE job: the session check (no aiosqlite read before it), then the post to
+    the session's org (``post.org_id`` is replaced by it). Returns the result and that org."""
+
+    def job(conn: sqlite3.Connection) -> tuple[PostResult, uuid.UUID]:
+        org_id = session_org(conn, token_hash, rule)
+        return store_message(conn, replace(post, org_id=org_id)), org_id
 
     return job

@@ -61,6 +61,25 @@ def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None
         future.set_result(value)
 
 
+Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _settle_all(outcomes: list[Outcome]) -> None:
+    for future, value, error in outcomes:
+        _settle(future, value, error)
+
+
+def _hand_back(group: list[tuple[_Pending[Any], Any, BaseException | None]]) -> None:
+    """Resolve a group's futures with ONE ``call_soon_threadsafe`` per event loop (not one per job:
+    each is a lock, a queue append and a wake-up of the loop; a group of 32 paid 32)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+    for pending, value, error in group:
+        by_loop.setdefault(pending.loop, []).append((pending.future, value, error))
+    for loop, outcomes in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop was closed: nobody waits for these futures
+            loop.call_soon_threadsafe(_settle_all, outcomes)
+
+
 class SqliteWriter:
     """``await writer.run(job)`` runs ``job(conn)`` in the writer thread inside a transaction and
     returns its result once that transaction has committed (or raises the job's exception: the job's
@@ -190,10 +209,8 @@ class SqliteWriter:
             if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
-            for pending in group:
-                pending.loop.call_soon_threadsafe(_settle, pending.future, None, exc)
+            _hand_back([(pending, None, exc) for pending in group])
             return
         self.groups += 1
         self.jobs += len(group)
-        for pending, value, error in outcomes:
-            pending.loop.call_soon_threadsafe(_settle, pending.future, value, error)
+        _hand_back(outcomes)
