@@ -40,7 +40,8 @@ _ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
 def json_body(request: Request, raw: bytes) -> Any:
     """The body as FastAPI reads it for a JSON body parameter: parsed when the content type is JSON,
     the raw bytes otherwise (the model then refuses them), UNDEFINED when empty; invalid JSON is the
-    400 ``body is not valid JSON``, undecodable bytes a plain 400."""
+    400 ``body is not valid JSON``, undecodable bytes or JSON nested too deep to parse a plain 400 (as
+    FastAPI answers a body it cannot parse)."""
     if not raw:
         return UNDEFINED
     content_type = request.headers.get("content-type")
@@ -57,7 +58,7 @@ def json_body(request: Request, raw: bytes) -> Any:
     except json.JSONDecodeError as exc:
         error = {"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error", "input": {}}
         raise RequestValidationError([error]) from None
-    except ValueError:  # not UTF-8/16/32
+    except (ValueError, RecursionError):  # not UTF-8/16/32, or nested deeper than the parser goes
         raise HTTPException(400) from None
 
 

@@ -5,6 +5,7 @@ is stored. JSON bodies are sent as raw bytes so that ``\\u0000`` and ``\\ud800``
 from __future__ import annotations
 
 import json
+import uuid
 
 import httpx
 import pytest
@@ -85,4 +86,26 @@ async def test_nul_in_a_path_or_query_value_is_not_a_server_error(
         await client.get("/v1/stats", params={"period": value.replace("%00", "\x00")}, headers=admin.headers),
     ):
         assert response.status_code in (400, 404), (response.request.url, response.status_code)
+        assert set(response.json()["error"]) == {"code", "message"}
+
+
+async def test_json_nested_too_deep_to_parse_is_a_400_on_every_route(
+    client: httpx.AsyncClient, reporter: RawReporter, admin: Actor
+) -> None:
+    """Found against a running relay: ~1,000 nested arrays (far below the body limit) made the lean
+    routes' JSON parser raise RecursionError, a 500; every route answers 400 with the error shape."""
+    deep = b"[" * 5000 + b"]" * 5000
+    headers = {"Content-Type": "application/json"}
+    conv = uuid.uuid4()
+    device_path = f"/v1/device/conversations/{reporter.device_id}/messages"
+    for path, auth in (
+        ("/v1/events", reporter.sign("POST", "/v1/events", deep)),
+        (device_path, reporter.sign("POST", device_path, deep)),
+        (f"/v1/inbox/conversations/{conv}/messages", admin.headers),
+        (f"/v1/inbox/conversations/{conv}/notes", admin.headers),
+        ("/v1/feedback", {}),
+        ("/v1/org/codes", admin.headers),
+    ):
+        response = await client.post(path, content=deep, headers={**auth, **headers})
+        assert response.status_code == 400, (path, response.status_code)
         assert set(response.json()["error"]) == {"code", "message"}
