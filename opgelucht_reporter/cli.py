@@ -173,9 +173,9 @@ async def say(
                     f"saved but not delivered yet ({exc}): nothing is lost; the next say posts it first."
                 ) from None
             raise click.ClickException(
-                f"not sent ({exc}): every message is sealed to the newest list of counsellors, which "
-                "could not be fetched. Nothing was sent or stored and nothing is lost: send it again "
-                "when the relay is reachable."
+                f"not sent ({exc}): a message is sealed to the newest list of counsellors, which could "
+                "not be fetched. Nothing was sealed or stored, so nothing is lost or half-sent: send it "
+                "again when the relay is reachable."
             ) from None
 
 
