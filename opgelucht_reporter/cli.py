@@ -33,7 +33,7 @@ from opgelucht_desk.protocol.errors import ProtocolError
 from opgelucht_desk.protocol.profile import AGE_CATEGORIES, GENDERS
 
 from .client import ReporterClient, ReporterError
-from .files import FileRefused, prepare_file
+from .files import FileRefused, PreparedFile, prepare_file
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -160,24 +160,48 @@ async def say(
         if pseudonym:
             saved = client.state.profile or {}
             client.set_profile(pseudonym, age_category=saved.get("age_category"), gender=saved.get("gender"))
-        known = client.conversation_ids()
-        if conv_id is None and known and not new_conversation and not to:
-            conv_id = known[-1]
-        elif conv_id is None:
-            await client.refresh_roster()
-            conv_id = await client.open_conversation(to=list(to) or None)
-        elif to:
+        if conv_id is not None and to:
             raise click.UsageError("--to chooses the readers of a new conversation (see: choose)")
-        readers = _readers(client, conv_id)
-        if prepared is not None:
-            stored = await client.send_file(conv_id, prepared.data, prepared.media_type)
-            click.echo(
-                f"File sent to conversation {conv_id} (seq {stored['seq']}, {len(prepared.data)} bytes),"
-                f" read by {readers}."
-            )
-        if text is not None:
-            stored = await client.say(conv_id, text)
-            click.echo(f"Sent to conversation {conv_id} (seq {stored['seq']}), read by {readers}.")
+        unposted = client.pending()
+        try:
+            await _send(client, conv_id, new_conversation, to, prepared, text)
+        except ReporterError as exc:
+            if exc.code != "unreachable":
+                raise
+            if client.pending() > unposted:
+                raise click.ClickException(
+                    f"saved but not delivered yet ({exc}): nothing is lost; the next say posts it first."
+                ) from None
+            raise click.ClickException(
+                f"not sent ({exc}): a message is sealed to the newest list of counsellors, which could "
+                "not be fetched. Nothing was sealed or stored, so nothing is lost or half-sent: send it "
+                "again when the relay is reachable."
+            ) from None
+
+
+async def _send(
+    client: ReporterClient,
+    conv_id: uuid.UUID | None,
+    new_conversation: bool,
+    to: tuple[str, ...],
+    prepared: PreparedFile | None,
+    text: str | None,
+) -> None:
+    known = client.conversation_ids()
+    if conv_id is None and known and not new_conversation and not to:
+        conv_id = known[-1]
+    elif conv_id is None:
+        conv_id = await client.open_conversation(to=list(to) or None)
+    readers = _readers(client, conv_id)
+    if prepared is not None:
+        stored = await client.send_file(conv_id, prepared.data, prepared.media_type)
+        click.echo(
+            f"File sent to conversation {conv_id} (seq {stored['seq']}, {len(prepared.data)} bytes),"
+            f" read by {readers}."
+        )
+    if text is not None:
+        stored = await client.say(conv_id, text)
+        click.echo(f"Sent to conversation {conv_id} (seq {stored['seq']}), read by {readers}.")
 
 
 def _readers(client: ReporterClient, conv_id: uuid.UUID) -> str:
@@ -231,7 +255,6 @@ async def choose(ctx: click.Context, conv_id: uuid.UUID | None, to: tuple[str, .
     """Choose again who reads a conversation (e.g. when a chosen counsellor left)."""
     async with _client(ctx) as client:
         conv_id = conv_id or _latest(client)
-        await client.refresh_roster()
         await client.choose_again(conv_id, to)
     click.echo(f"Read by {_readers(client, conv_id)} from now on.")
 

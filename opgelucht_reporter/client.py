@@ -8,7 +8,9 @@
         for message in await reporter.read(conv_id): ...
 
 Keys are generated per install and per org code. Every message is sealed to every valid device of the
-org-signed roster plus the reporter's own key; replies are accepted only from valid roster devices.
+org-signed roster plus the reporter's own key; replies are accepted only from valid roster devices. The
+roster is fetched and verified before every send, so a message reaches a counsellor listed since the
+last send (docs/protocol.md §11 "Sending").
 The state (keys, conversations, seq, prev_hash, cursors) persists in a JSON file with mode 0600.
 This API is stable: the relay's end-to-end tests use it.
 """
@@ -193,6 +195,10 @@ class ReporterClient:
     def roster(self) -> Roster | None:
         return None if self._tracker is None else self._tracker.current
 
+    def pending(self) -> int:
+        """Envelopes saved but not acknowledged by the relay yet (``flush`` and every send post them)."""
+        return sum(len(c.pending) for c in self.state.conversations.values())
+
     def conversation_ids(self) -> list[uuid.UUID]:
         return [c.conv_id for c in self.state.conversations.values()]
 
@@ -253,7 +259,7 @@ class ReporterClient:
         try:
             response = await client.request(method, path, content=raw or None, headers=headers)
         except httpx.HTTPError as exc:
-            raise ReporterError(f"relay not reachable: {type(exc).__name__}") from exc
+            raise ReporterError(f"relay not reachable: {type(exc).__name__}", code="unreachable") from exc
         if response.status_code not in set(ok):
             code, message = None, response.reason_phrase
             try:
@@ -338,13 +344,15 @@ class ReporterClient:
         is accepted only when the relay's certificate chain leads to that key from the pinned one."""
         assert self._tracker is not None
         signed = SignedRoster.from_json(await self._call("GET", "/v1/device/roster", signed=True))
+        held = self._tracker.current_hash
         try:
             roster = self._tracker.accept(signed, self._clock())
         except RosterError as exc:
             if exc.kind != "bad_signature":
                 raise
             roster = await self._accept_under_new_org_key(signed)
-        self._save()
+        if self._tracker.current_hash != held:  # (the same roster again: nothing to write)
+            self._save()
         return roster
 
     async def _accept_under_new_org_key(self, signed: SignedRoster) -> Roster:
@@ -368,12 +376,13 @@ class ReporterClient:
         return roster
 
     async def _sendable_roster(self) -> tuple[Roster, bytes]:
+        """The newest roster, fetched and verified now (one signed GET), and its hash: every message is
+        sealed to it, so a counsellor the admin listed since the last send gets it too (docs/protocol.md
+        §11 "Sending"). A roster the tracker refuses (rollback, fork, bad signature, expired) stops the
+        send with the RosterError; an unreachable relay with a ReporterError, before anything is sealed."""
         assert self._tracker is not None
-        try:
-            roster = self._tracker.require_sendable(self._clock())
-        except RosterError:
-            roster = await self.refresh_roster()
-            roster = self._tracker.require_sendable(self._clock())
+        await self.refresh_roster()
+        roster = self._tracker.require_sendable(self._clock())
         current_hash = self._tracker.current_hash
         assert current_hash is not None
         return roster, current_hash
@@ -466,9 +475,10 @@ class ReporterClient:
         if conv.members is None:
             raise ReporterError("every counsellor can already read this conversation")
         members = [uuid.UUID(m) for m in conv.members or []]
+        fresh = await self._sendable_roster()  # the colleague must be on the newest roster
         if accept:
             members.append(self.resolve_counsellors([asked["colleague"]])[0])
-        await self._change_members(conv, members, request=request_id, accept=accept)
+        await self._change_members(conv, members, request=request_id, accept=accept, fresh=fresh)
         asked["state"] = "accepted" if accept else "declined"
         self._save()
 
@@ -476,12 +486,20 @@ class ReporterClient:
         """Choose the conversation's counsellors anew (e.g. after a chosen one left the roster). The
         counsellors chosen now get new messages; none gets the history this way."""
         conv = self._conv(conv_id)
-        await self._change_members(conv, list(self.resolve_counsellors(choice)), request=None, accept=True)
+        fresh = await self._sendable_roster()  # chosen from the newest roster, sealed to it
+        chosen = list(self.resolve_counsellors(choice))
+        await self._change_members(conv, chosen, request=None, accept=True, fresh=fresh)
         # The HELLO again, so that newly chosen counsellors learn the pseudonym and this key.
-        await self._send(conv, MessageType.HELLO, self._chosen_profile(conv).to_payload())
+        await self._send(conv, MessageType.HELLO, self._chosen_profile(conv).to_payload(), fresh=fresh)
 
     async def _change_members(
-        self, conv: ConversationState, members: list[uuid.UUID], *, request: uuid.UUID | None, accept: bool
+        self,
+        conv: ConversationState,
+        members: list[uuid.UUID],
+        *,
+        request: uuid.UUID | None,
+        accept: bool,
+        fresh: tuple[Roster, bytes],
     ) -> None:
         current = Membership(conv.conv_id, _members(conv), conv.members_counter)
         consent = current.consent_for(
@@ -489,7 +507,7 @@ class ReporterClient:
         )
         # A "yes" is wrapped to the new set (the colleague learns of it), a "no" to the current one.
         after = current.apply(consent)
-        await self._send(conv, MessageType.CONSENT, consent.to_payload(), members=after.members)
+        await self._send(conv, MessageType.CONSENT, consent.to_payload(), members=after.members, fresh=fresh)
         conv.members = [str(m) for m in after.members or ()] if after.members is not None else None
         conv.members_counter = after.counter
         self._save()
@@ -519,7 +537,9 @@ class ReporterClient:
         ``to``: the counsellors (names or ids) who may read it; None: every counsellor. Raises
         ReporterError(code="unknown_counsellor") for one the roster does not list (any more)."""
         profile = self._profile()
-        await self._sendable_roster()  # fail before the conversation exists locally
+        # The newest roster, to choose from and to seal the HELLO to (fails before the conversation
+        # exists locally).
+        fresh = await self._sendable_roster()
         chosen = None if to is None else self.resolve_counsellors(to)
         if chosen is not None:
             profile = Profile(
@@ -534,7 +554,7 @@ class ReporterClient:
             conv_id=uuid.uuid4(), members=None if chosen is None else [str(m) for m in chosen]
         )
         self.state.conversations[str(conv.conv_id)] = conv
-        await self._send(conv, MessageType.HELLO, profile.to_payload())
+        await self._send(conv, MessageType.HELLO, profile.to_payload(), fresh=fresh)
         return conv.conv_id
 
     async def rename(self, conv_id: uuid.UUID, pseudonym: str) -> None:
@@ -604,9 +624,12 @@ class ReporterClient:
         payload: bytes,
         *,
         members: tuple[uuid.UUID, ...] | None = None,
+        fresh: tuple[Roster, bytes] | None = None,
     ) -> dict[str, Any]:
+        """Seal one message to the newest roster (``fresh``: fetched by the caller for this same
+        operation, else now) and post it; what was saved but not posted before goes first."""
         await self.flush()
-        roster, current_hash = await self._sendable_roster()
+        roster, current_hash = fresh if fresh is not None else await self._sendable_roster()
         # Only the chosen counsellors' current devices (docs/protocol.md §16), and this install.
         chosen = members if members is not None else _members(conv)
         counsellors = roster.member_keys(chosen)

@@ -11,6 +11,8 @@ thread so that the event loop never waits on disk.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import sqlite3
 import threading
@@ -77,6 +79,22 @@ class CacheCorruptError(VerificationError):
     """A cache row failed authentication (tampered file or wrong cache key)."""
 
 
+def _owner_only(path: Path) -> None:
+    """Create the cache file mode 0600 before SQLite opens it (SQLite would create it 0644 under the
+    usual umask, and gives its ``-wal`` and ``-shm`` files the database file's mode), and tighten a file
+    an older version left looser. An empty file is an empty SQLite database."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    if os.name == "posix":
+        for suffix in ("-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(path.with_name(path.name + suffix), 0o600)
+
+
 class EncryptedCache:
     """The SQLite cache. ``key`` is the 32-byte cache key from the key blob."""
 
@@ -87,6 +105,7 @@ class EncryptedCache:
         self._key = key
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(path)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA secure_delete = ON")
         self._db.execute("PRAGMA temp_store = MEMORY")

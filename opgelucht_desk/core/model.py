@@ -85,6 +85,12 @@ class ConversationSummary:
     # Who can read it besides this counsellor: None every counsellor (the reporter chose no one),
     # () only this counsellor, else the other chosen counsellors' display names.
     readers: tuple[str, ...] | None = None
+    # Messages this computer holds without their key yet: a colleague's desk shares them (signed
+    # re-wrap) once the admin's list includes this computer. An expected state, never a verification
+    # problem (which stays in ``verification_problem``). ``waiting_for_share``: nothing of it is
+    # readable here yet (no pseudonym either).
+    not_shared_yet: int = 0
+    waiting_for_share: bool = False
 
 
 @dataclass(frozen=True)

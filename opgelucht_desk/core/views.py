@@ -90,9 +90,9 @@ def readable_here(conv: ConversationRecord, me: str | None, listed_since: int | 
 
 
 def _summary(conv: ConversationRecord, now: int) -> ConversationSummary:
+    # The counts are kept by the inbox: no message needs to be decrypted for the list. Messages not
+    # shared with this computer yet are an expected state of their own, not a verification problem.
     problems = list(conv.problems)
-    if conv.unshared:  # counts kept by the inbox: no message needs to be decrypted for the list
-        problems.append("older messages have not been shared with this computer yet")
     try:
         status = Status(conv.status)
     except ValueError:
@@ -113,6 +113,8 @@ def _summary(conv: ConversationRecord, now: int) -> ConversationSummary:
         category=category,
         days_until_deletion=max(0, math.ceil((conv.expires_at - now) / 86400)),
         verification_problem="; ".join(problems) or None,
+        not_shared_yet=conv.unshared,
+        waiting_for_share=bool(conv.unshared) and conv.pseudonym is None,
     )
 
 

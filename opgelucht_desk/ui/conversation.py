@@ -41,7 +41,7 @@ from opgelucht_desk.ui.attachments import AttachmentBox, describe_attachment_err
 from opgelucht_desk.ui.formatting import format_datetime
 from opgelucht_desk.ui.i18n import Retranslating
 from opgelucht_desk.ui.labels import category_label, help_label, state_label, status_label
-from opgelucht_desk.ui.messages import describe_error, problem_text
+from opgelucht_desk.ui.messages import describe_error, not_shared_title, problem_text, sharing_text
 from opgelucht_desk.ui.tasks import spawn
 
 if TYPE_CHECKING:
@@ -148,6 +148,12 @@ class ConversationView(Retranslating, QWidget):
         self.problem.setWordWrap(True)
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.hide()
+        # Messages not shared with this computer yet: expected, so explained in a neutral notice.
+        self.share_notice = QLabel()
+        self.share_notice.setObjectName("shareNotice")
+        self.share_notice.setWordWrap(True)
+        self.share_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.share_notice.hide()
         self.status_label = QLabel()
         self.status = QComboBox()
         self.status_label.setBuddy(self.status)
@@ -226,6 +232,7 @@ class ConversationView(Retranslating, QWidget):
         chat_layout.addLayout(readers_row)
         chat_layout.addWidget(self.handover_state)
         chat_layout.addWidget(self.problem)
+        chat_layout.addWidget(self.share_notice)
         chat_layout.addLayout(controls)
         chat_layout.addLayout(help_row)
         chat_layout.addWidget(self.messages_area, 1)
@@ -402,8 +409,9 @@ class ConversationView(Retranslating, QWidget):
         summary = self.summary
         if summary is None:
             return
-        self.title.setText(summary.pseudonym)
-        self.title.setAccessibleName(self.tr("Conversation with %1").replace("%1", summary.pseudonym))
+        name = not_shared_title() if summary.waiting_for_share else summary.pseudonym
+        self.title.setText(name)
+        self.title.setAccessibleName(self.tr("Conversation with %1").replace("%1", name))
         unknown = self.tr("not given")
         self.profile.setText(
             self.tr("Age: %1 · Gender: %2")
@@ -421,6 +429,9 @@ class ConversationView(Retranslating, QWidget):
             self.problem.show()
         else:
             self.problem.hide()
+        sharing = sharing_text(summary)
+        self.share_notice.setText(sharing or "")
+        self.share_notice.setVisible(sharing is not None)
 
     def _show_readers(self, summary: ConversationSummary) -> None:
         """ "Alleen u", "u en Anouk", "alle vertrouwenspersonen"; the handover action and its state."""
@@ -580,6 +591,8 @@ class ConversationView(Retranslating, QWidget):
         self.profile.clear()
         self.problem.clear()
         self.problem.hide()
+        self.share_notice.clear()
+        self.share_notice.hide()
         self.conv_id = None
         self.summary = None
         self._show_conversation_widgets(False)

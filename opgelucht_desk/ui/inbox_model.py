@@ -15,13 +15,13 @@ from PySide6.QtCore import (
     QRect,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from opgelucht_desk.core.model import ConversationSummary
 from opgelucht_desk.ui.formatting import format_compact, format_datetime
 from opgelucht_desk.ui.labels import category_label, status_label
-from opgelucht_desk.ui.messages import problem_text
+from opgelucht_desk.ui.messages import not_shared_title, problem_text, sharing_text
 
 ConvIdRole = Qt.ItemDataRole.UserRole + 1
 UnreadRole = Qt.ItemDataRole.UserRole + 2
@@ -175,17 +175,22 @@ class InboxModel(QAbstractTableModel):
             return QCoreApplication.translate("InboxModel", "Verification problem: %1").replace(
                 "%1", problem_text(summary.verification_problem)
             )
+        if role == Qt.ItemDataRole.ToolTipRole and summary.not_shared_yet:
+            return sharing_text(summary)  # expected, not a problem: explained, not alarming
         if role == Qt.ItemDataRole.FontRole and summary.unread:
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and summary.verification_problem:
             return self._problem
+        if role == Qt.ItemDataRole.ForegroundRole and summary.waiting_for_share:
+            return QGuiApplication.palette().brush(QPalette.ColorRole.PlaceholderText)  # grey
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.UNREAD, Column.DELETION):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
     def _text(self, summary: ConversationSummary, column: Column, *, accessible: bool) -> str:
         if column == Column.PSEUDONYM:
-            return f"⚠ {summary.pseudonym}" if summary.verification_problem else summary.pseudonym
+            name = not_shared_title() if summary.waiting_for_share else summary.pseudonym
+            return f"⚠ {name}" if summary.verification_problem else name
         if column == Column.LAST_ACTIVITY:
             return format_compact(summary.last_activity)
         if column == Column.UNREAD:

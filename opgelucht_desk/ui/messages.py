@@ -7,7 +7,7 @@ import re
 from PySide6.QtCore import QCoreApplication, QObject
 
 from opgelucht_desk.core import errors
-from opgelucht_desk.core.model import RosterWarning, RosterWarningKind
+from opgelucht_desk.core.model import ConversationSummary, RosterWarning, RosterWarningKind
 
 
 class Errors(QObject):
@@ -135,9 +135,6 @@ _REMOVED_SHARER = re.compile(
 def _problem_texts() -> dict[str, str]:
     """The core's conversation-level problem texts (English, stable) in the chosen language."""
     return {
-        "older messages have not been shared with this computer yet": QCoreApplication.translate(
-            "Problems", "older messages have not been shared with this computer yet"
-        ),
         "a message was sent under a different roster than this desk was shown": QCoreApplication.translate(
             "Problems",
             "a message was sent under a different list of counsellors than this computer was shown",
@@ -158,6 +155,30 @@ def _problem_texts() -> dict[str, str]:
             "Problems", "a shared message key failed verification and was refused"
         ),
     }
+
+
+def not_shared_title() -> str:
+    """What the inbox row and the conversation's title say instead of a pseudonym while nothing of the
+    conversation is readable on this computer yet (``ConversationSummary.waiting_for_share``)."""
+    return QCoreApplication.translate("Sharing", "Not shared with this computer yet")
+
+
+def sharing_text(summary: ConversationSummary) -> str | None:
+    """The neutral explanation of messages not shared with this computer yet (an expected state, not a
+    verification problem), or None when every message is readable here."""
+    if summary.waiting_for_share:
+        return QCoreApplication.translate(
+            "Sharing",
+            "Not shared with this computer yet: a colleague shares older messages as soon as the "
+            "administrator publishes the list.",
+        )
+    if summary.not_shared_yet:
+        return QCoreApplication.translate(
+            "Sharing",
+            "Older messages have not been shared with this computer yet; a colleague who has them can "
+            "share them.",
+        )
+    return None
 
 
 def problem_text(problems: str) -> str:

@@ -1593,10 +1593,6 @@
 <context>
     <name>Problems</name>
     <message>
-        <source>older messages have not been shared with this computer yet</source>
-        <translation>older messages have not been shared with this computer yet</translation>
-    </message>
-    <message>
         <source>a message was sent under a different list of counsellors than this computer was shown</source>
         <translation>a message was sent under a different list of counsellors than this computer was shown</translation>
     </message>
@@ -1874,6 +1870,21 @@
     <message>
         <source>Sign out and delete the local copy of all conversations on this computer? Your keys stay; after you log in again, the conversations are downloaded again from the relay.</source>
         <translation>Sign out and delete the local copy of all conversations on this computer? Your keys stay; after you log in again, the conversations are downloaded again from the relay.</translation>
+    </message>
+</context>
+<context>
+    <name>Sharing</name>
+    <message>
+        <source>Not shared with this computer yet</source>
+        <translation>Not shared with this computer yet</translation>
+    </message>
+    <message>
+        <source>Not shared with this computer yet: a colleague shares older messages as soon as the administrator publishes the list.</source>
+        <translation>Not shared with this computer yet: a colleague shares older messages as soon as the administrator publishes the list.</translation>
+    </message>
+    <message>
+        <source>Older messages have not been shared with this computer yet; a colleague who has them can share them.</source>
+        <translation>Older messages have not been shared with this computer yet; a colleague who has them can share them.</translation>
     </message>
 </context>
 <context>

@@ -1593,10 +1593,6 @@
 <context>
     <name>Problems</name>
     <message>
-        <source>older messages have not been shared with this computer yet</source>
-        <translation>oudere berichten zijn nog niet met deze computer gedeeld</translation>
-    </message>
-    <message>
         <source>a message was sent under a different list of counsellors than this computer was shown</source>
         <translation>een bericht is verstuurd onder een andere lijst van vertrouwenspersonen dan deze computer kreeg te zien</translation>
     </message>
@@ -1874,6 +1870,21 @@
     <message>
         <source>Sign out and delete the local copy of all conversations on this computer? Your keys stay; after you log in again, the conversations are downloaded again from the relay.</source>
         <translation>Afmelden en de lokale kopie van alle gesprekken op deze computer wissen? Uw sleutels blijven bewaard; na opnieuw inloggen worden de gesprekken opnieuw van de relay opgehaald.</translation>
+    </message>
+</context>
+<context>
+    <name>Sharing</name>
+    <message>
+        <source>Not shared with this computer yet</source>
+        <translation>Nog niet gedeeld met deze computer</translation>
+    </message>
+    <message>
+        <source>Not shared with this computer yet: a colleague shares older messages as soon as the administrator publishes the list.</source>
+        <translation>Nog niet gedeeld met deze computer: een collega deelt oudere berichten zodra de beheerder de lijst publiceert.</translation>
+    </message>
+    <message>
+        <source>Older messages have not been shared with this computer yet; a colleague who has them can share them.</source>
+        <translation>Oudere berichten zijn nog niet met deze computer gedeeld; een collega die ze heeft, kan ze delen.</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,7 @@ from kit.relay import RelayServer
 
 from opgelucht_desk.protocol import DeviceKeys, b64d, open_message
 from opgelucht_reporter.cli import main
+from opgelucht_reporter.client import ReporterClient, ReporterError
 
 
 @pytest.fixture
@@ -70,3 +71,71 @@ def test_cli_join_say_read_events_feedback_export_forget(tmp_path: Path, relay: 
     assert asyncio.run(staff_view())[-1] == b"Er is iets gebeurd."
     assert "deleted" in cli("forget", "--yes")
     assert not state.exists()
+
+
+def test_say_with_the_relay_unreachable_says_nothing_was_sent_and_nothing_is_lost(
+    tmp_path: Path, relay: RelayServer
+) -> None:
+    org_id, invitation = relay.call(create_org_with_admin(relay.ctx, "Gemeente Testdorp"))
+
+    async def set_up() -> str:
+        async with httpx.AsyncClient(base_url=relay.url) as http:
+            admin = await enrol_admin(http, relay.clock, org_id, invitation, username="anna")
+            code = (await http.post("/v1/org/codes", json={"label": "poster"}, headers=admin.headers)).json()
+            return str(code["code"])
+
+    code = asyncio.run(set_up())
+    state = tmp_path / "phone.json"
+    runner = CliRunner()
+
+    def cli(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["--state", str(state), *args], catch_exceptions=False)
+        return result.exit_code, result.output
+
+    assert cli("join", code, "--relay", relay.url, "--pseudonym", "Merel")[0] == 0
+    assert cli("say", "eerste")[0] == 0
+    saved = json.loads(state.read_text())
+    state.write_text(json.dumps({**saved, "relay_url": "http://127.0.0.1:9"}))  # nothing listens there
+    status, output = cli("say", "tweede")
+    assert status == 1
+    assert "not sent (relay not reachable" in output and "nothing is lost" in output
+    assert json.loads(state.read_text())["conversations"] == saved["conversations"]  # nothing sealed
+    state.write_text(json.dumps(saved))
+    assert cli("say", "tweede")[0] == 0
+    status, output = cli("read")
+    assert "#2 me: eerste" in output and "#3 me: tweede" in output and "gap" not in output
+
+
+def test_say_whose_post_is_lost_says_it_was_saved_and_the_next_say_posts_it(
+    tmp_path: Path, relay: RelayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org_id, invitation = relay.call(create_org_with_admin(relay.ctx, "Gemeente Testdorp"))
+
+    async def set_up() -> str:
+        async with httpx.AsyncClient(base_url=relay.url) as http:
+            admin = await enrol_admin(http, relay.clock, org_id, invitation, username="anna")
+            code = (await http.post("/v1/org/codes", json={"label": "poster"}, headers=admin.headers)).json()
+            return str(code["code"])
+
+    code = asyncio.run(set_up())
+    state = tmp_path / "phone.json"
+    runner = CliRunner()
+
+    def cli(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["--state", str(state), *args], catch_exceptions=False)
+        return result.exit_code, result.output
+
+    assert cli("join", code, "--relay", relay.url, "--pseudonym", "Merel")[0] == 0
+    assert cli("say", "eerste")[0] == 0
+    real_post = ReporterClient._post_pending
+
+    async def connection_lost(self: ReporterClient, conv: object, envelope_b64: str) -> dict[str, object]:
+        raise ReporterError("relay not reachable: ReadError", code="unreachable")
+
+    monkeypatch.setattr(ReporterClient, "_post_pending", connection_lost)
+    status, output = cli("say", "tweede")
+    assert status == 1 and "saved but not delivered yet" in output and "nothing is lost" in output
+    monkeypatch.setattr(ReporterClient, "_post_pending", real_post)
+    assert cli("say", "derde")[0] == 0
+    status, output = cli("read")
+    assert "#3 me: tweede" in output and "#4 me: derde" in output and "gap" not in output

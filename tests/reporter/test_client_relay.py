@@ -387,3 +387,63 @@ async def test_joining_with_an_expired_roster_works_but_sending_waits_for_a_fres
             await reporter.open_conversation()
         assert info.value.kind == "expired"
         assert reporter.conversation_ids() == []
+
+
+class RosterSwap(httpx.AsyncBaseTransport):
+    """The relay, except that a test can make it serve another signed roster to the reporter."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.serve: SignedRoster | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.serve is not None and request.url.path == "/v1/device/roster":
+            return httpx.Response(200, json=self.serve.to_json())
+        return await self.inner.handle_async_request(request)
+
+
+async def test_every_send_is_sealed_to_the_newest_roster_and_a_refused_one_blocks_it(
+    tmp_path: Path,
+    transport: httpx.ASGITransport,
+    staff: httpx.AsyncClient,
+    admin: Actor,
+    code: dict[str, str],
+    clock: ManualClock,
+) -> None:
+    network = RosterSwap(transport)
+    async with reporter_at(tmp_path / "s.json", network, clock) as reporter:
+        await reporter.join(code["qr_payload"])
+        reporter.set_profile("Merel")
+        conv_id = await reporter.open_conversation()
+        # The admin lists a new computer; the reporter does not read or list counsellors in between.
+        laptop = DeviceKeys.generate()
+        entry = make_device_entry(admin.identity_seed, laptop, uuid.uuid4())
+        v1 = await current_roster(staff, admin)
+        me = CounsellorEntry(
+            admin.counsellor_id, admin.display_name, admin.identity_key, (admin.device_entry, entry)
+        )
+        assert admin.org_seed is not None
+        v2 = make_roster(admin.org_id, admin.org_seed, [me], clock, version=2, prev=v1)
+        assert (
+            await staff.post("/v1/me/devices", json=entry.to_json(), headers=admin.headers)
+        ).status_code == 201
+        assert (
+            await staff.put("/v1/org/roster", json=v2.to_json(), headers=admin.headers)
+        ).status_code == 204
+        await reporter.say(conv_id, "na de nieuwe lijst")
+        sync = (await staff.get("/v1/inbox/sync?after=0", headers=admin.headers)).json()
+        last = b64d(sync["messages"][-1]["envelope"])
+        assert open_message(last, keys=laptop, expected_conv_id=conv_id).payload == b"na de nieuwe lijst"
+        # A relay that serves an older roster, or one the org key did not sign, stops the send before
+        # anything is sealed.
+        seq = reporter.state.conversations[str(conv_id)].seq
+        forged = make_roster(admin.org_id, DeviceKeys.generate().sign_seed, [me], clock, version=3, prev=v2)
+        for served, kind in ((v1, "rollback"), (forged, "bad_signature")):
+            network.serve = served
+            with pytest.raises(RosterError) as info:
+                await reporter.say(conv_id, "niet naar een oude lijst")
+            assert info.value.kind == kind
+            assert reporter.state.conversations[str(conv_id)].seq == seq and reporter.pending() == 0
+        network.serve = None
+        await reporter.say(conv_id, "weer gewoon")
+        assert reporter.roster is not None and reporter.roster.version == 2

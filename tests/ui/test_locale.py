@@ -94,9 +94,6 @@ def test_a_conversations_problems_are_shown_in_dutch(translations: Translations)
     assert untranslated == [], f"shown in English in the Dutch UI: {untranslated}"
     joined = problem_text("; ".join(problems[:2]))
     assert joined == "; ".join(dutch[:2]), "several problems are each translated"
-    assert problem_text("older messages have not been shared with this computer yet") == (
-        "oudere berichten zijn nog niet met deze computer gedeeld"
-    )
     assert problem_text("2 message(s) from a sender are missing (gap)") == (
         "2 berichten van een afzender ontbreken (gat)"
     )
