@@ -11,6 +11,7 @@ import asyncio
 import json
 import random
 import ssl
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import httpx
 from opgelucht_desk.core.errors import (
     AuthExpiredError,
     ConflictError,
+    DeviceRefusedError,
     ForbiddenError,
     GoneError,
     InvalidCredentialsError,
@@ -30,6 +32,8 @@ from opgelucht_desk.core.errors import (
     ServerError,
     UntrustedCertificateError,
 )
+from opgelucht_desk.protocol.encoding import b64e
+from opgelucht_desk.protocol.request_auth import sign_login
 
 JSON = dict[str, Any]
 
@@ -112,6 +116,9 @@ def _raise_for(response: httpx.Response) -> None:
     status = response.status_code
     if status == 401 and code == "invalid_credentials":
         raise InvalidCredentialsError("Wrong user name, password or code.")
+    if code in ("device_removed", "device_unknown") and status in (401, 403):
+        kind = "removed" if code == "device_removed" else "unknown"
+        raise DeviceRefusedError(kind, message or code)
     if status == 401:
         raise AuthExpiredError("Your session has ended; log in again.")
     if status == 429:
@@ -221,8 +228,21 @@ class RelayClient:
         result: JSON = await self._call("POST", "/v1/enrolment/finish", body=body, auth=False)
         return result
 
-    async def login(self, username: str, password: str, totp_code: str) -> JSON:
-        body = {"username": username, "password": password, "totp_code": totp_code}
+    async def login(
+        self,
+        username: str,
+        password: str,
+        totp_code: str,
+        device: tuple[uuid.UUID, bytes] | None = None,
+    ) -> JSON:
+        """A new session; ``device`` (this computer's device id and signing seed) binds it to the
+        device with an ``opg/login/v1`` signature over username, code and device id. Without it the
+        session may only register a device (a further computer, :meth:`add_device`)."""
+        body: dict[str, Any] = {"username": username, "password": password, "totp_code": totp_code}
+        if device is not None:
+            device_id, sign_seed = device
+            body["device_id"] = str(device_id)
+            body["device_sig"] = b64e(sign_login(username, totp_code, device_id, sign_seed))
         result: JSON = await self._call("POST", "/v1/auth/login", body=body, auth=False)
         return result
 

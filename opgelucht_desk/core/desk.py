@@ -176,10 +176,12 @@ class Desk:
 
     # -- login, lock, sign-out ---------------------------------------------------------------------
     async def login(self, password: str, totp_code: str) -> None:
-        """Unlock the keys with the password and start a new relay session (password + TOTP).
+        """Unlock the keys with the password and start a new relay session (password + TOTP, bound to
+        this computer's device by its signature).
 
-        Raises InvalidCredentialsError (wrong password or code), LockedOutError, OfflineError when the
-        relay cannot be reached and no earlier session exists, KeyringUnavailableError."""
+        Raises InvalidCredentialsError (wrong password or code), DeviceRefusedError (the organisation's
+        roster dropped this computer), LockedOutError, OfflineError when the relay cannot be reached and
+        no earlier session exists, KeyringUnavailableError."""
         account = self._account()
         if self._u is not None:
             return

@@ -8,6 +8,7 @@ the other kinds are the core's own decisions (never a made-up HTTP status)::
     │   └── UntrustedCertificateError     its TLS certificate did not verify
     ├── AuthExpiredError              the session ended: log in again
     ├── InvalidCredentialsError       wrong user name, password or code
+    ├── DeviceRefusedError            the relay refuses this computer (removed from the roster; unknown)
     ├── LockedOutError                too many attempts (retry_after)
     ├── ServerError                   the relay refused (status, code)
     │   ├── NotFoundError                 404
@@ -46,6 +47,16 @@ class AuthExpiredError(DeskError):
 
 class InvalidCredentialsError(DeskError):
     """Wrong user name, password or TOTP code (the relay does not say which), or a wrong local password."""
+
+
+class DeviceRefusedError(DeskError):
+    """Password and code were right, but the relay refuses this computer's device: ``kind`` "removed"
+    (the organisation's roster no longer lists it, e.g. reported lost: enrol it anew as a further
+    computer) or "unknown" (the relay does not know it as this account's device)."""
+
+    def __init__(self, kind: str, message: str = "") -> None:
+        self.kind = kind
+        super().__init__(message or f"This computer was refused by the relay ({kind}).")
 
 
 class LockedOutError(DeskError):

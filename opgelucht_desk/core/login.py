@@ -1,11 +1,11 @@
-"""Relay sessions: the login (password + TOTP at the relay while Argon2id unlocks the keys locally),
-ending a session no longer used, and logging out."""
+"""Relay sessions: the login (Argon2id unlocks the keys locally, then password + TOTP at the relay with
+this computer's device proven by its signing key), ending a session no longer used, and logging out."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+import uuid
 
 from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.config import DeskConfig
@@ -18,26 +18,23 @@ from opgelucht_desk.core.session import Background
 async def authenticate(
     config: DeskConfig, account: AccountInfo, password: str, totp_code: str, background: Background
 ) -> tuple[KeySecrets, bytes, RelayClient]:
-    """Unlock the keys with the password and start a new relay session; returns the secrets, the blob
-    key and the relay client holding the session. Offline with a saved session: that one is used.
+    """Unlock the keys with the password and start a new relay session bound to this computer's device;
+    returns the secrets, the blob key and the relay client holding the session. Offline with a saved
+    session: that one is used.
 
-    Raises InvalidCredentialsError (wrong password or code), LockedOutError, OfflineError when the
+    Raises InvalidCredentialsError (wrong password or code), DeviceRefusedError (the relay refuses
+    this computer: removed from the organisation's roster), LockedOutError, OfflineError when the
     relay cannot be reached and no earlier session exists, KeyringUnavailableError."""
     keystore = config.keystore(account)
-    # Argon2id (slow by design) runs in a worker thread while the relay checks password and code;
-    # a session is kept only when both succeed, and a local failure is reported first, as before.
-    unlocking = asyncio.ensure_future(asyncio.to_thread(keystore.unlock, password))
+    # Argon2id (slow by design) first, in a worker thread: the login signs with the device key the
+    # blob holds (a wrong password fails here and never reaches the relay, nor uses up the code).
+    key_secrets, blob_key = await asyncio.to_thread(keystore.unlock, password)
     api = config.client(account.relay_url)
-    relay = asyncio.ensure_future(api.login(account.username, password, totp_code.strip()))
+    device = (uuid.UUID(key_secrets.device_id), key_secrets.device_sign_seed)
     try:
-        try:
-            key_secrets, blob_key = await unlocking
-        except BaseException:
-            await _discard_login(relay, api)
-            raise
         previous = keystore.session_token
         try:
-            result = await relay
+            result = await api.login(account.username, password, totp_code.strip(), device)
             token = str(result["token"])
             api.token = token
             keystore.save_session_token(token)
@@ -52,18 +49,6 @@ async def authenticate(
         await api.aclose()
         raise
     return key_secrets, blob_key, api
-
-
-async def _discard_login(relay: asyncio.Future[Any], api: RelayClient) -> None:
-    """The keys did not unlock: end the relay session the same login may have opened."""
-    relay.cancel()
-    try:
-        result = await relay
-    except BaseException:  # cancelled or refused: no session
-        return
-    api.token = str(result["token"])
-    with contextlib.suppress(DeskError):
-        await api.logout()
 
 
 async def end_session(config: DeskConfig, relay_url: str, token: str) -> None:

@@ -19,6 +19,7 @@ TAG_REGISTER = "opg/register/v1"
 TAG_DEVICE = "opg/device/v1"
 TAG_DEVICE_SELF = "opg/device-self/v1"
 TAG_ORGKEY = "opg/orgkey/v1"
+TAG_LOGIN = "opg/login/v1"
 
 #: Every signature tag; no two share a prefix relation that matters because the length comes first.
 SIGNATURE_TAGS = (
@@ -30,6 +31,7 @@ SIGNATURE_TAGS = (
     TAG_DEVICE,
     TAG_DEVICE_SELF,
     TAG_ORGKEY,
+    TAG_LOGIN,
 )
 
 # BLAKE2b personalisation strings (at most 16 bytes; BLAKE2b pads them with zero bytes).

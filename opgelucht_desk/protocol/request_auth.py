@@ -3,6 +3,11 @@
 Signed bytes: tagged("opg/request/v1", canonical), canonical = UTF-8 of six lines joined by "\\n":
 METHOD, path with query exactly as sent, hex SHA-256 of the raw body, timestamp, nonce (as sent), device
 UUID. Replay detection of the nonce is the relay's job.
+
+A counsellor's login names the desk's device and proves it holds the device's signing key: a signature
+under tag "opg/login/v1" over the canonical JSON ``{"device_id", "totp_code", "username"}`` (username
+case-folded, as the relay compares it). The TOTP code is single-use on the relay, so the signature
+cannot be replayed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from dataclasses import dataclass
 
 import nacl.utils
 
-from .encoding import TAG_REGISTER, TAG_REQUEST, b64d, b64e, parse_uuid
+from . import canonical_json
+from .encoding import TAG_LOGIN, TAG_REGISTER, TAG_REQUEST, b64d, b64e, parse_uuid
 from .errors import ProtocolError, RequestAuthError, SignatureError
 from .signing import sign, verify
 
@@ -170,3 +176,27 @@ def verify_register_proof(
     except ValueError as exc:
         raise SignatureError(str(exc)) from exc
     verify(TAG_REGISTER, message, proof, sign_pk)
+
+
+def login_transcript(username: str, totp_code: str, device_id: uuid.UUID) -> bytes:
+    """What a counsellor device signs to log in (without the tag): canonical JSON of the case-folded
+    username, the TOTP code exactly as sent, and the device id."""
+    return canonical_json.dumps(
+        {"device_id": str(device_id), "totp_code": totp_code, "username": username.casefold()}
+    )
+
+
+def sign_login(username: str, totp_code: str, device_id: uuid.UUID, sign_seed: bytes) -> bytes:
+    """The device's ``opg/login/v1`` signature (64 bytes) for a login with this username and code."""
+    return sign(TAG_LOGIN, login_transcript(username, totp_code, device_id), sign_seed)
+
+
+def login_signature_valid(
+    username: str, totp_code: str, device_id: uuid.UUID, signature: bytes, sign_pk: bytes
+) -> bool:
+    """Whether ``signature`` is the device's ``opg/login/v1`` signature for this login."""
+    try:
+        verify(TAG_LOGIN, login_transcript(username, totp_code, device_id), signature, sign_pk)
+    except (SignatureError, ValueError):
+        return False
+    return True

@@ -47,6 +47,19 @@ def describe_error(exc: BaseException) -> str:
         return _backup_error(exc)
     if isinstance(exc, errors.InvalidCredentialsError):
         return QCoreApplication.translate("Errors", "The username, password or code is not correct.")
+    if isinstance(exc, errors.DeviceRefusedError):
+        if exc.kind == "removed":
+            return QCoreApplication.translate(
+                "Errors",
+                "This computer was removed from your organisation's list of counsellors (roster), for "
+                "example because it was reported lost, and can no longer log in. Ask your organisation "
+                "administrator. To work on it again, add it anew from your key backup (Add this computer).",
+            )
+        return QCoreApplication.translate(
+            "Errors",
+            "The relay does not recognise this computer as one of your account's computers. Ask your "
+            "organisation administrator.",
+        )
     if isinstance(exc, errors.LockedOutError):
         return Errors().locked_out(exc.retry_after)
     if isinstance(exc, errors.OfflineError):

@@ -907,6 +907,14 @@
         <translation>The backup file cannot be used.</translation>
     </message>
     <message>
+        <source>This computer was removed from your organisation&apos;s list of counsellors (roster), for example because it was reported lost, and can no longer log in. Ask your organisation administrator. To work on it again, add it anew from your key backup (Add this computer).</source>
+        <translation>This computer was removed from your organisation&apos;s list of counsellors (roster), for example because it was reported lost, and can no longer log in. Ask your organisation administrator. To work on it again, add it anew from your key backup (Add this computer).</translation>
+    </message>
+    <message>
+        <source>The relay does not recognise this computer as one of your account&apos;s computers. Ask your organisation administrator.</source>
+        <translation>The relay does not recognise this computer as one of your account&apos;s computers. Ask your organisation administrator.</translation>
+    </message>
+    <message>
         <source>The relay cannot be reached. Check the network connection and the relay address.</source>
         <translation>The relay cannot be reached. Check the network connection and the relay address.</translation>
     </message>

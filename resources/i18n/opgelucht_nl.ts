@@ -907,6 +907,14 @@
         <translation>Het back-upbestand is niet te gebruiken.</translation>
     </message>
     <message>
+        <source>This computer was removed from your organisation&apos;s list of counsellors (roster), for example because it was reported lost, and can no longer log in. Ask your organisation administrator. To work on it again, add it anew from your key backup (Add this computer).</source>
+        <translation>Deze computer is van de lijst van vertrouwenspersonen van uw organisatie gehaald, bijvoorbeeld omdat hij als verloren is gemeld, en kan niet meer inloggen. Vraag het de beheerder van uw organisatie. Om er weer op te werken, voegt u hem opnieuw toe met uw sleutelback-up (Voeg deze computer toe).</translation>
+    </message>
+    <message>
+        <source>The relay does not recognise this computer as one of your account&apos;s computers. Ask your organisation administrator.</source>
+        <translation>De relay herkent deze computer niet als een van de computers van uw account. Vraag het de beheerder van uw organisatie.</translation>
+    </message>
+    <message>
         <source>The relay cannot be reached. Check the network connection and the relay address.</source>
         <translation>De relay is niet bereikbaar. Controleer de netwerkverbinding en het relay-adres.</translation>
     </message>

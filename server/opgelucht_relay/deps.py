@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opgelucht_relay.auth.sessions import authenticate
 from opgelucht_relay.context import AppContext
-from opgelucht_relay.errors import forbidden, unauthenticated
+from opgelucht_relay.errors import device_required, forbidden, unauthenticated
 from opgelucht_relay.models import Counsellor, Device, Session
 from opgelucht_relay.models.accounts import ROLE_ADMIN
 from opgelucht_relay.services.device_auth import (
@@ -56,11 +56,13 @@ class Auth:
         return self.counsellor.role == ROLE_ADMIN
 
 
-async def current_auth(
+async def any_session_auth(
     ctx: Ctx,
     db: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Auth:
+    """A live session, bound to a device or not: only for what a further computer needs before it has
+    registered its device (``GET /v1/me``, ``GET /v1/auth/sessions``, ``POST /v1/me/devices``, logout)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or len(credentials.credentials) > 100:
         raise unauthenticated()
     found = await authenticate(db, credentials.credentials, ctx.settings, ctx.clock.now())
@@ -68,6 +70,16 @@ async def current_auth(
         raise unauthenticated()
     session, counsellor = found
     return Auth(counsellor, session)
+
+
+AnySessionAuth = Annotated[Auth, Depends(any_session_auth)]
+
+
+async def current_auth(auth: AnySessionAuth) -> Auth:
+    """A live session bound to one of the counsellor's devices (403 ``device_required`` otherwise)."""
+    if auth.session.device_id is None:
+        raise device_required()
+    return auth
 
 
 CurrentAuth = Annotated[Auth, Depends(current_auth)]

@@ -63,6 +63,11 @@ MESSAGES = {
     "rate_limited": "Too many attempts; try again later.",
     "unavailable": "The service is unavailable.",
     "internal_error": "Internal error.",
+    "device_required": (
+        "This session is bound to no device: register this computer (POST /v1/me/devices) first."
+    ),
+    "device_removed": "This computer was removed from the organisation's list of counsellors (roster).",
+    "device_unknown": "This computer's device is not one of this account's, or its signature is not valid.",
 }
 
 
@@ -109,6 +114,21 @@ def gone(message: str = MESSAGES["gone"]) -> ApiError:
 
 def forbidden() -> ApiError:
     return ApiError(403, "forbidden")
+
+
+def device_required() -> ApiError:
+    """403: a session opened without a device (a further computer) may only register its device."""
+    return ApiError(403, "device_required")
+
+
+def device_removed() -> ApiError:
+    """403: a login with a device that the organisation's roster dropped."""
+    return ApiError(403, "device_removed")
+
+
+def device_unknown() -> ApiError:
+    """401: a login naming a device that is not the counsellor's, or signed with another key."""
+    return ApiError(401, "device_unknown")
 
 
 def unauthenticated(message: str = MESSAGES["unauthenticated"]) -> ApiError:

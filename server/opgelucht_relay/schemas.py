@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Row
@@ -189,7 +190,7 @@ class CounsellorOut(BaseModel):
     display_name: str
     role: Role
     identity_key: str | None
-    devices: list[DeviceBundle]
+    devices: list[DeviceBundle]  # the registered devices a roster may list: never a dropped one
     presentation: Presentation | None = None
 
 
@@ -227,9 +228,21 @@ class EnrolmentFinish(Strict):
 
 
 class LoginRequest(Strict):
+    """``device_id`` and ``device_sig`` (the device's ``opg/login/v1`` signature over username, code and
+    device id, docs/api.md) together bind the session to this computer's device; without them the
+    session is bound to none and may only register a device (a further computer)."""
+
     username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
     totp_code: TotpCode
+    device_id: uuid.UUID | None = None
+    device_sig: Sig64 | None = None
+
+    @model_validator(mode="after")
+    def _device_with_signature(self) -> LoginRequest:
+        if (self.device_id is None) != (self.device_sig is None):
+            raise PydanticCustomError("device_sig", "device_id and device_sig are sent together")
+        return self
 
 
 class SessionOut(BaseModel):
@@ -237,6 +250,7 @@ class SessionOut(BaseModel):
     created_at: int
     last_used_at: int
     current: bool
+    device_id: uuid.UUID | None = None  # the computer it was opened on (None: none registered yet)
 
 
 class SessionList(BaseModel):
@@ -474,6 +488,7 @@ def counsellor_out(counsellor: Counsellor) -> CounsellorOut:
         devices=[
             DeviceBundle.of(d.device_id, d.enc_pk, d.sign_pk, d.identity_sig, d.self_sig)
             for d in counsellor.devices
+            if d.dropped_at is None  # so the admin's next roster (built from this list) leaves it out
         ],
         presentation=(
             Presentation.model_validate_json(counsellor.presentation) if counsellor.presentation else None

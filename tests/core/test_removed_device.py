@@ -13,10 +13,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
 from kit.actors import create_invitation_for
 from kit.reporter import CANARY_PSEUDONYM, Reporter
 
+from opgelucht_desk.core.api import RelayClient
 from opgelucht_desk.core.desk import ROSTER_LIFETIME, Desk, DeskConfig
+from opgelucht_desk.core.errors import AuthExpiredError
 from opgelucht_desk.core.model import Status
 from opgelucht_desk.core.trust import Trust
 from opgelucht_desk.protocol.envelope import MessageType, envelope_hash, seal_message
@@ -32,6 +35,9 @@ from opgelucht_desk.protocol.roster import (
 )
 from opgelucht_relay.clock import ManualClock, unix
 from opgelucht_relay.context import AppContext
+from opgelucht_relay.models import Counsellor
+from opgelucht_relay.schemas import WrapIn
+from opgelucht_relay.services.inbox import add_wraps
 
 from .desks import PASSWORD, EnrolledDesk, enrol_desk
 
@@ -80,6 +86,37 @@ async def _drop_device(admin: Desk, keys: DeviceKeys, clock: ManualClock) -> Lis
     )
     await admin._unlocked().api.put_roster(sign_roster(dropped, org_seed).to_json())
     return Listed(current, roster_hash(signed))
+
+
+async def _session_has_ended(desk: Desk) -> None:
+    """The relay answers the laptop's saved session token with 401: it ended with the roster."""
+    account = desk.account
+    assert account is not None
+    token = desk.config.keystore(account).session_token
+    assert token is not None
+    laptop = desk.config.client(account.relay_url, token)
+    try:
+        with pytest.raises(AuthExpiredError):
+            await laptop.me()
+    finally:
+        await laptop.aclose()
+
+
+def _relay_that_plays_along(admin: Desk) -> RelayClient:
+    """Since issue 9 item 3 the relay ends a dropped device's session, so the thief cannot post through
+    it. A compromised relay could still serve what the thief signs: a live session of the org (the
+    admin's) stores it, as such a relay would. The envelope and re-wrap bytes are the thief's."""
+    return admin._unlocked().api
+
+
+async def _relay_stores_wraps(ctx: AppContext, desk: Desk, wraps: list[dict[str, str]]) -> None:
+    """A relay that plays along stores re-wraps as if the laptop's (ended) session had posted them."""
+    account = desk.account
+    assert account is not None
+    async with ctx.db.sessions() as db:
+        counsellor = await db.get(Counsellor, account.counsellor_id)
+        assert counsellor is not None
+        await add_wraps(db, counsellor, [WrapIn.model_validate(w) for w in wraps], ctx.clock.now())
 
 
 def _forge(
@@ -166,9 +203,12 @@ async def test_removed_device_reply_note_and_status_change_are_refused_and_flagg
         laptop = bert.desk._unlocked().keys
         listed = await _drop_device(admin, laptop, clock)
         await admin.sync_now()
-        # The thief signs with the laptop's keys, claims the roster that listed it and posts through
-        # the laptop's relay session: a reply, a note and "closed".
-        api = bert.desk._unlocked().api
+        # The laptop's relay session ended with that roster (issue 9 item 3)...
+        await _session_has_ended(bert.desk)
+        # ...but a relay that plays along could still serve what the thief signs with the laptop's keys,
+        # claiming the roster that listed it: a reply, a note and "closed" (stored here through another
+        # session of the org, as such a relay would). The desk refuses them itself.
+        api = _relay_that_plays_along(admin)
         chat, staff = "chat", "staff"
         await api.post_message(
             str(conv_id), _forge(laptop, bert.desk, conv_id, chat, MessageType.TEXT, b"Nep-antwoord", listed)
@@ -204,7 +244,7 @@ async def test_removed_device_reply_note_and_status_change_are_refused_and_flagg
             await admin.login(PASSWORD, admin_desk.totp(clock))
 
         # The removal is remembered across the login: another "closed" is refused too.
-        await api.post_note(
+        await _relay_that_plays_along(admin).post_note(
             str(conv_id), _forge(laptop, bert.desk, conv_id, staff, MessageType.META, closed, listed)
         )
         await admin.sync_now()
@@ -251,9 +291,10 @@ async def test_removed_device_rewrap_is_refused_while_its_old_reply_still_verifi
 
         target = carla.desk._unlocked().keys.enc_pk
         admin_keys = admin._unlocked().keys
-        # The thief shares the question with Carla, signed by the dropped laptop (the relay stores it:
-        # the laptop is still one of Bert's registered devices)...
-        await bert.desk._unlocked().api.post_wraps([_wrap(bert.desk, laptop, conv_id, question, target)])
+        # The laptop's session ended with the roster; a relay that plays along serves the thief's share
+        # of the question with Carla, signed by the dropped laptop...
+        await _session_has_ended(bert.desk)
+        await _relay_stores_wraps(ctx, bert.desk, [_wrap(bert.desk, laptop, conv_id, question, target)])
         # ...and the admin, who is listed, shares the HELLO and Bert's old reply.
         await admin._unlocked().api.post_wraps(
             [_wrap(admin, admin_keys, conv_id, m, target) for m in (hello_id, old_reply_id)]

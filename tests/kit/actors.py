@@ -15,6 +15,7 @@ import httpx
 
 from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_desk.protocol.keys import DeviceKeys, generate_signing_seed, signing_public_key
+from opgelucht_desk.protocol.request_auth import sign_login
 from opgelucht_desk.protocol.roster import (
     ZERO_HASH,
     CounsellorEntry,
@@ -184,19 +185,44 @@ async def enrol_admin(
     return actor
 
 
+def login_body(
+    actor: Actor,
+    code: str,
+    *,
+    password: str | None = None,
+    device: bool = True,
+    device_id: uuid.UUID | None = None,
+    sign_seed: bytes | None = None,
+) -> dict[str, Any]:
+    """The body of a login as the desk sends it: bound to the actor's device (signed with its key)
+    unless ``device`` is False; ``device_id``/``sign_seed`` claim another device or sign with another
+    key (attacks)."""
+    body: dict[str, Any] = {
+        "username": actor.username,
+        "password": actor.password if password is None else password,
+        "totp_code": code,
+    }
+    if device:
+        claimed = actor.device_id if device_id is None else device_id
+        seed = actor.device_keys.sign_seed if sign_seed is None else sign_seed
+        body["device_id"] = str(claimed)
+        body["device_sig"] = b64e(sign_login(actor.username, code, claimed, seed))
+    return body
+
+
 async def login(
-    client: httpx.AsyncClient, clock: ManualClock, actor: Actor, *, password: str | None = None
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    actor: Actor,
+    *,
+    password: str | None = None,
+    device: bool = True,
 ) -> httpx.Response:
-    """Log in with a fresh TOTP code (moves the clock one 30 s step forward first)."""
+    """Log in with a fresh TOTP code (moves the clock one 30 s step forward first), bound to the
+    actor's device like the desk's login (``device=False``: a further computer's, bound to none)."""
     clock.advance(seconds=30)
-    return await client.post(
-        "/v1/auth/login",
-        json={
-            "username": actor.username,
-            "password": actor.password if password is None else password,
-            "totp_code": code_at(actor.totp_secret, clock.now()),
-        },
-    )
+    code = code_at(actor.totp_secret, clock.now())
+    return await client.post("/v1/auth/login", json=login_body(actor, code, password=password, device=device))
 
 
 async def new_code(client: httpx.AsyncClient, admin: Actor, label: str = "Afdeling A") -> str:

@@ -23,6 +23,7 @@ from opgelucht_desk.protocol import (
     verify_request,
     verify_rewrap,
 )
+from opgelucht_desk.protocol.request_auth import login_signature_valid, sign_login
 
 from .deterministic import CONV_ID, NOW, device, text_envelope
 
@@ -154,3 +155,19 @@ def test_register_proof() -> None:
     ]:
         with pytest.raises(SignatureError):
             verify_register_proof(*args, proof)
+
+
+def test_login_signature_covers_username_code_and_device() -> None:
+    """``opg/login/v1``: valid only for the username (case-insensitive), TOTP code and device it was
+    made for, and only under the device's own key."""
+    sig = sign_login("Anna.Admin", "123456", DEVICE_ID, ANNA.sign_seed)
+    assert login_signature_valid("anna.admin", "123456", DEVICE_ID, sig, ANNA.sign_pk)
+    for username, code, device_id, pk in [
+        ("bert", "123456", DEVICE_ID, ANNA.sign_pk),
+        ("anna.admin", "654321", DEVICE_ID, ANNA.sign_pk),
+        ("anna.admin", "123456", uuid.uuid4(), ANNA.sign_pk),
+        ("anna.admin", "123456", DEVICE_ID, NEW.sign_pk),
+    ]:
+        assert not login_signature_valid(username, code, device_id, sig, pk)
+    assert not login_signature_valid("anna.admin", "123456", DEVICE_ID, sig[:63], ANNA.sign_pk)
+    assert not login_signature_valid("anna\ud800", "123456", DEVICE_ID, sig, ANNA.sign_pk)

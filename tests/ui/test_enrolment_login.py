@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+import httpx
 import shiboken6
 from kit.relay import RelayServer
 from PySide6.QtCore import Qt
@@ -11,8 +13,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from opgelucht_desk.core.desk import Desk
+from opgelucht_desk.core.desk import ROSTER_LIFETIME, Desk
 from opgelucht_desk.core.model import DeskState
+from opgelucht_desk.protocol.roster import roster_hash, sign_roster
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.conversation import ConversationView
 from opgelucht_desk.ui.enrolment import EnrolmentWizard
@@ -151,3 +154,46 @@ def test_an_expired_session_locks_and_asks_to_log_in_again(
     assert "opnieuw in" in login.error.text() and login.error.isVisible()
     main = log_in(qtbot, controller, relay, enrolled.totp_secret)
     assert state_of(desk) == DeskState.UNLOCKED and main.isVisible()
+
+
+def test_a_computer_removed_from_the_roster_is_told_so_at_login(
+    qtbot: QtBot,
+    relay: RelayServer,
+    open_desk: Callable[[str], Desk],
+    make_controller: Callable[..., Controller],
+) -> None:
+    """The organisation's roster drops this computer (reported stolen; signed with the org key as
+    another admin's desk would): its session ends at once, the desk locks, and logging in again says in
+    Dutch that this computer was removed from the organisation's list."""
+    desk = open_desk("removed")
+    controller = make_controller(desk)
+    enrolled = enrol(qtbot, controller, relay, relay.new_org("Gestolen BV"), username="gestolen")
+    unlocked = desk._unlocked()
+    trust, org_seed = unlocked.trust, unlocked.secrets.org_seed
+    current, signed = trust.tracker.current, trust.tracker.current_signed
+    assert current is not None and signed is not None and org_seed is not None
+    now = int(relay.clock.now().timestamp())
+    without = dataclasses.replace(
+        current,
+        version=current.version + 1,
+        prev_hash=roster_hash(signed),
+        issued=now,
+        expires=now + ROSTER_LIFETIME,
+        counsellors=tuple(dataclasses.replace(c, devices=()) for c in current.counsellors),
+    )
+    token = unlocked.api.token
+    with qtbot.waitSignal(controller.locked, timeout=TIMEOUT_MS):
+        put = httpx.put(
+            relay.url + "/v1/org/roster",
+            json=sign_roster(without, org_seed).to_json(),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert put.status_code == 204
+    login = controller.window
+    assert isinstance(login, LoginWindow)
+    type_into(login.password, PASSWORD)
+    type_into(login.code, relay.totp(enrolled.totp_secret))
+    QTest.mouseClick(login.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "van de lijst van vertrouwenspersonen" in login.error.text(), timeout=TIMEOUT_MS)
+    assert login.error.isVisible() and "niet meer inloggen" in login.error.text()
+    assert state_of(desk) == DeskState.LOCKED

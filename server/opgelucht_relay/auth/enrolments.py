@@ -28,7 +28,7 @@ from opgelucht_relay.errors import (
     not_found,
     unauthenticated,
 )
-from opgelucht_relay.models import Counsellor, CounsellorDevice, Invitation, Org
+from opgelucht_relay.models import Counsellor, CounsellorDevice, Invitation, Org, Session
 from opgelucht_relay.models.accounts import ROLE_ADMIN, STATUS_ACTIVE, STATUS_PENDING
 from opgelucht_relay.schemas import DeviceBundle, EnrolmentFinish, EnrolmentStart
 from opgelucht_relay.services.rosters import accept_roster
@@ -213,7 +213,12 @@ async def finish(ctx: AppContext, db: AsyncSession, body: EnrolmentFinish) -> Ne
     counsellor.last_totp_step = step  # the enrolment code is used up: it cannot log in
     counsellor.enrolment_token_hash = None
     counsellor.enrolment_expires_at = None
-    new = create_session(db, counsellor, ctx.settings, now)
+    try:
+        await db.flush()  # the device row first: the session refers to it
+    except IntegrityError:
+        await db.rollback()
+        raise conflict() from None
+    new = create_session(db, counsellor, ctx.settings, now, entry.device_id)  # bound to the new device
     audit.record(
         db,
         "enrolment_finished",
@@ -231,8 +236,11 @@ async def finish(ctx: AppContext, db: AsyncSession, body: EnrolmentFinish) -> Ne
     return new
 
 
-async def add_device(ctx: AppContext, db: AsyncSession, counsellor: Counsellor, body: DeviceBundle) -> None:
-    """A further device of an enrolled counsellor, signed by their identity key."""
+async def add_device(
+    ctx: AppContext, db: AsyncSession, counsellor: Counsellor, body: DeviceBundle, session: Session
+) -> None:
+    """A further device of an enrolled counsellor, signed by their identity key. ``session`` (the
+    caller's), if bound to no device yet (a login without one), is bound to the new device."""
     entry = body.entry()
     if counsellor.identity_key is None or not entry.verifies(counsellor.identity_key):
         raise bad_request("The device bundle's signatures do not verify with your identity key.")
@@ -242,6 +250,7 @@ async def add_device(ctx: AppContext, db: AsyncSession, counsellor: Counsellor, 
         raise conflict("Too many devices.")
     now = ctx.clock.now()
     counsellor.devices.append(_device_row(entry, now))
+    bind = session.device_id is None
     audit.record(
         db,
         "device_added",
@@ -249,8 +258,12 @@ async def add_device(ctx: AppContext, db: AsyncSession, counsellor: Counsellor, 
         org_id=counsellor.org_id,
         counsellor_id=counsellor.id,
         device_id=entry.device_id,
+        session_bound=bind,
     )
     try:
+        await db.flush()  # the device row first: the session refers to it
+        if bind:
+            session.device_id = entry.device_id
         await db.commit()
     except IntegrityError:  # the same device id registered concurrently
         await db.rollback()

@@ -111,6 +111,10 @@ class CounsellorDevice(Base):
     identity_sig: Mapped[bytes] = mapped_column(LargeBinary(64))
     self_sig: Mapped[bytes] = mapped_column(LargeBinary(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When a published roster stopped listing this device that the roster before it listed (a lost or
+    # stolen computer): its sessions were ended then and it cannot log in. Cleared when a roster lists
+    # it again. A device no roster has listed yet (a new computer waiting for the admin) has none.
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     counsellor: Mapped[Counsellor] = relationship(back_populates="devices")
 
@@ -126,6 +130,12 @@ class Session(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # absolute time-out
+    # The counsellor device this session was opened on (a signed login, the enrolment, or the device
+    # registered with it). None: a login without a device (a further computer about to register its
+    # device), which may only read /v1/me and its sessions, register the device, and log out.
+    device_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("counsellor_devices.device_id", ondelete="CASCADE"), index=True
+    )
 
 
 class Invitation(Base):

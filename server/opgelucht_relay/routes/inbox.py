@@ -17,7 +17,13 @@ from opgelucht_relay.deps import Ctx, CurrentAuth, DbSession
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
 from opgelucht_relay.schemas import EnvelopeIn, StoredOut, WrapsIn, b64_field
 from opgelucht_relay.services import hot_paths, inbox
-from opgelucht_relay.services.live_events import CLOSED, broker_for, counsellor_owner, session_owner
+from opgelucht_relay.services.live_events import (
+    CLOSED,
+    broker_for,
+    counsellor_owner,
+    device_owner,
+    session_owner,
+)
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
@@ -115,16 +121,18 @@ def _sse(event: dict[str, Any]) -> str:
 async def events(auth: CurrentAuth, ctx: Ctx, db: DbSession, request: Request) -> StreamingResponse:
     """``event: change`` / ``data: {"conv_id", "seq", "cursor"}``; a ``: keep-alive`` comment every 15 s.
     The stream ends within a second when the session ends (sign-out, revoked, idle or absolute
-    time-out, the counsellor removed) and when the relay shuts down."""
+    time-out, the counsellor removed, the device dropped by a roster) and when the relay shuts down."""
     org_id, counsellor_id = auth.counsellor.org_id, auth.counsellor.id
-    session_id, token_hash = auth.session.id, auth.session.token_hash
+    session_id, token_hash, device_id = auth.session.id, auth.session.token_hash, auth.session.device_id
     await db.close()  # hold no database connection while streaming
     broker = broker_for(request)
     keepalive = float(getattr(request.app.state, "sse_keepalive_seconds", KEEPALIVE_SECONDS))
     recheck = min(keepalive, RECHECK_SECONDS)
 
     async def stream() -> AsyncIterator[str]:
-        owners = (session_owner(session_id), counsellor_owner(counsellor_id))
+        owners = [session_owner(session_id), counsellor_owner(counsellor_id)]
+        if device_id is not None:  # always (a stream needs a session bound to a device)
+            owners.append(device_owner(device_id))
         async with broker.subscribe(org_id, owners) as queue:
             # Checked once subscribed: a sign-out just before the subscription counted is seen here.
             deadline = await session_deadline(ctx, session_id, token_hash)

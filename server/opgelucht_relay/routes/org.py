@@ -26,7 +26,14 @@ from opgelucht_relay.schemas import (
     roster_out,
 )
 from opgelucht_relay.services import orgs
-from opgelucht_relay.services.live_events import RESYNC, broker_for, counsellor_owner, end_streams
+from opgelucht_relay.services.live_events import (
+    RESYNC,
+    broker_for,
+    counsellor_owner,
+    device_owner,
+    end_streams,
+    session_owner,
+)
 from opgelucht_relay.services.rosters import publish_roster
 
 router = APIRouter(prefix="/v1/org", tags=["org"])
@@ -60,7 +67,11 @@ async def put_roster(
     body: SignedRosterBody, auth: AdminAuth, ctx: Ctx, db: DbSession, request: Request
 ) -> Response:
     org = await orgs.own_org(db, auth.counsellor)
-    await publish_roster(db, org, body, ctx.clock.now())
+    dropped = await publish_roster(db, org, body, ctx.clock.now())
+    # The devices it dropped lost their sessions in that commit; their live streams end now, on every
+    # instance (by session, and by device for a session opened while this roster was being published).
+    owners = [session_owner(s) for s in dropped.sessions] + [device_owner(d) for d in dropped.devices]
+    await end_streams(request, org.id, *owners)
     # The org's desks read the new roster at once (a content-free "resync"), not at their next poll.
     await broker_for(request).publish(org.id, RESYNC)
     return Response(status_code=204)

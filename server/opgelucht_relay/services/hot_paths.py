@@ -320,8 +320,10 @@ async def counsellor_post_with_token(
     retention = message_lifetime(ctx.settings.retention_days)
     settings = ctx.settings
 
-    def rule(expires_at: datetime, last_used_at: datetime, status: str, org: uuid.UUID) -> uuid.UUID | None:
-        return quick_org(expires_at, last_used_at, status, org, settings, now)
+    def rule(
+        expires_at: datetime, last_used_at: datetime, status: str, org: uuid.UUID, bound: bool
+    ) -> uuid.UUID | None:
+        return quick_org(expires_at, last_used_at, status, org, settings, now, bound=bound)
 
     # org_id: the session's, set by the job
     post = PostInput(uuid.UUID(int=0), conv_id, msg_id, envelope, channel, now, now + retention, None)

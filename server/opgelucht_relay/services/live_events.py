@@ -5,8 +5,9 @@
 reaches the subscribers of every instance on the same database.
 
 The same channel carries control events that end streams: ``{"end": "session:<id>"}`` (sign-out, a
-revoked session) and ``{"end": "counsellor:<id>"}`` (a removed counsellor) end every stream of that
-session or counsellor on every instance (:func:`end_streams`); they are never sent to a client. On
+revoked session, a device the roster dropped), ``{"end": "counsellor:<id>"}`` (a removed counsellor)
+and ``{"end": "device:<id>"}`` (a device the roster dropped) end every stream of that session,
+counsellor or device on every instance (:func:`end_streams`); they are never sent to a client. On
 SIGTERM/SIGINT every stream of the process ends (:func:`streams_end_on_exit_signals`), so that the
 server's graceful shutdown does not wait for streams that never finish by themselves.
 """
@@ -46,6 +47,10 @@ def session_owner(session_id: uuid.UUID) -> str:
 
 def counsellor_owner(counsellor_id: uuid.UUID) -> str:
     return f"counsellor:{counsellor_id}"
+
+
+def device_owner(device_id: uuid.UUID) -> str:
+    return f"device:{device_id}"
 
 
 class MemoryBroker:
@@ -186,8 +191,9 @@ def _broker(state: State) -> MemoryBroker:
 
 
 async def end_streams(connection: HTTPConnection, org_id: uuid.UUID, *owners: str) -> None:
-    """End the live streams of these owners (:func:`session_owner`, :func:`counsellor_owner`) on
-    every instance. Call it after the commit that ended the session or removed the counsellor."""
+    """End the live streams of these owners (:func:`session_owner`, :func:`counsellor_owner`,
+    :func:`device_owner`) on every instance. Call it after the commit that ended the session, removed
+    the counsellor or dropped the device."""
     broker = broker_for(connection)
     for owner in owners:
         await broker.publish(org_id, {"end": owner})

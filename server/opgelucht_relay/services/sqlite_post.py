@@ -167,8 +167,10 @@ MESSAGE_INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conv_id, msg_id) DO NOTHING RETURNING cursor"
 )
 SESSION_ROW = (
-    "SELECT s.expires_at, s.last_used_at, c.status, c.org_id FROM sessions s "
-    "JOIN counsellors c ON c.id = s.counsellor_id WHERE s.token_hash = ?"
+    "SELECT s.expires_at, s.last_used_at, c.status, c.org_id,"
+    " s.device_id IS NOT NULL AND d.dropped_at IS NULL FROM sessions s"
+    " JOIN counsellors c ON c.id = s.counsellor_id"
+    " LEFT JOIN counsellor_devices d ON d.device_id = s.device_id WHERE s.token_hash = ?"
 )
 MESSAGE_EXISTING = (
     "SELECT seq, cursor, envelope, stored_at, expires_at FROM messages WHERE conv_id = ? AND msg_id = ?"
@@ -296,9 +298,10 @@ def claim_job(claim: NonceClaim) -> Job[None]:
     return job
 
 
-# The session check of a counsellor's post: (expires_at, last_used_at, status, org_id) -> the org when
-# nothing is to be written (``sessions.quick_org`` with the relay's settings and the request's time).
-SessionRule = Callable[[datetime, datetime, str, uuid.UUID], uuid.UUID | None]
+# The session check of a counsellor's post: (expires_at, last_used_at, status, org_id, bound to a device
+# no roster dropped) -> the org when nothing is to be written (``sessions.quick_org`` with the relay's
+# settings and the request's time).
+SessionRule = Callable[[datetime, datetime, str, uuid.UUID, bool], uuid.UUID | None]
 
 
 def session_org(conn: sqlite3.Connection, token_hash: bytes, rule: SessionRule) -> uuid.UUID:
@@ -307,8 +310,8 @@ def session_org(conn: sqlite3.Connection, token_hash: bytes, rule: SessionRule) 
     row = conn.execute(SESSION_ROW, (token_hash,)).fetchone()
     if row is None:
         raise SessionUnknown()
-    expires_at, last_used_at, status, org_hex = row
-    org_id = rule(read_time(expires_at), read_time(last_used_at), status, uuid.UUID(hex=org_hex))
+    expires_at, last_used_at, status, org_hex, bound = row
+    org_id = rule(read_time(expires_at), read_time(last_used_at), status, uuid.UUID(hex=org_hex), bool(bound))
     if org_id is None:
         raise SessionNeedsWrite()
     return org_id

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import httpx
-from kit.actors import Actor
+from kit.actors import Actor, login
 from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64e
@@ -115,3 +115,23 @@ async def test_lean_routes_are_counted_by_template_and_refuse_a_streamed_oversiz
     device_route = 'route="/v1/device/conversations/{conv_id}/messages"'
     assert f'opg_http_requests_total{{method="POST",{device_route},status="201"}} 1.0' in text
     assert str(conv) not in text
+
+
+async def test_a_session_bound_to_no_device_stores_no_valid_reply_or_note(
+    client: httpx.AsyncClient, clock: ManualClock, admin: Actor, reporter: RawReporter
+) -> None:
+    """A further computer's session before it registered its device: a well-formed reply or note to a
+    real conversation (on SQLite checked inside the writer job) is 403 ``device_required`` and takes
+    no seq, fresh session or not."""
+    conv = await _conversation(admin, reporter)
+    clock.advance(seconds=30)
+    response = await login(client, clock, admin, device=False)
+    unbound = {"Authorization": f"Bearer {response.json()['token']}"}
+    for channel in ("messages", "notes"):
+        envelope = seal(conv, admin.device_keys, [admin.device_keys.enc_pk], b"answer")
+        refused = await client.post(
+            f"/v1/inbox/conversations/{conv}/{channel}", json={"envelope": b64e(envelope)}, headers=unbound
+        )
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "device_required")
+    assert await _seqs(reporter, conv) == [1]
+    assert (await _reply(client, admin, conv)).status_code == 201  # the bound session still replies
