@@ -41,13 +41,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import json
 import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 import asyncpg
 
@@ -60,12 +58,8 @@ log = logging.getLogger("opgelucht.relay.pg_writer")
 RETRIES = 3
 
 
-class _Changed(Exception):
-    """A batch's rows changed under its locks (not expected): the batch is run again."""
-
-
 RETRY_ERRORS: tuple[type[BaseException], ...] = (
-    _Changed,
+    asyncpg.InvalidTextRepresentationError,  # the statement's guard: its rows changed under its locks
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
     asyncpg.UniqueViolationError,
@@ -83,16 +77,19 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncio.TimeoutError,
 )
 
-CLAIM = """
+POST_BATCH = """
 WITH dev AS (
     SELECT device_id FROM devices WHERE device_id = ANY($1::uuid[]) ORDER BY device_id FOR KEY SHARE
+), post AS (
+    SELECT * FROM unnest($2::int[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::bytea[],
+                         $8::timestamptz[], $9::timestamptz[], $10::uuid[], $11::text[], $12::timestamptz[])
+        AS u(i, org, conv, channel, msg, env, at, exp, dev, nonce, nexp)
 ), n AS (
     INSERT INTO request_nonces (device_id, nonce, expires_at)
-    SELECT u.d, u.n, u.e FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS u(d, n, e)
-    WHERE u.d IN (SELECT device_id FROM dev)
+    SELECT post.dev, post.nonce, post.nexp FROM post WHERE post.dev IN (SELECT device_id FROM dev)
     ON CONFLICT DO NOTHING RETURNING device_id, nonce
 ), days AS (
-    SELECT u.d, u.on_day FROM unnest($5::uuid[], $6::date[]) AS u(d, on_day)
+    SELECT u.d, u.on_day FROM unnest($13::uuid[], $14::date[]) AS u(d, on_day)
 ), seen AS (
     UPDATE devices SET last_seen = days.on_day FROM days
     WHERE devices.device_id = days.d AND devices.last_seen <> days.on_day
@@ -101,56 +98,77 @@ WITH dev AS (
 ), sd AS (
     INSERT INTO stats_devices (bucket, tag, org_code, registered_early, cells)
     SELECT u.bucket, u.tag, seen.org_code, u.early, 0
-    FROM unnest($7::uuid[], $8::text[], $9::bytea[], $10::boolean[]) AS u(d, bucket, tag, early)
+    FROM unnest($15::uuid[], $16::text[], $17::bytea[], $18::boolean[]) AS u(d, bucket, tag, early)
     JOIN seen ON seen.device_id = u.d
     ON CONFLICT DO NOTHING RETURNING 1
 ), sday AS (
     INSERT INTO stats_days (bucket, tag, day)
     SELECT u.bucket, u.tag, seen.on_day
-    FROM unnest($7::uuid[], $8::text[], $9::bytea[]) AS u(d, bucket, tag)
+    FROM unnest($15::uuid[], $16::text[], $17::bytea[]) AS u(d, bucket, tag)
     JOIN seen ON seen.device_id = u.d
     ON CONFLICT DO NOTHING RETURNING 1
-)
-SELECT device_id, NULL::text AS nonce, (SELECT count(*) FROM sd) + (SELECT count(*) FROM sday) AS marks
-FROM dev
-UNION ALL
-SELECT device_id, nonce, 0 FROM n
-"""
-
-LOCK_CONVERSATIONS = """
-SELECT conv_id, org_id, device_id, last_seq, last_staff_seq FROM conversations
-WHERE conv_id = ANY($1::uuid[]) ORDER BY conv_id FOR UPDATE
-"""
-
-TAKEN_AND_CURSORS = """
-WITH c AS (
-    SELECT org_id, last_cursor FROM org_cursors WHERE org_id = ANY($3::uuid[]) ORDER BY org_id FOR UPDATE
-)
-SELECT m.conv_id AS id, m.msg_id, NULL::bigint AS last_cursor
-FROM messages m JOIN unnest($1::uuid[], $2::uuid[]) AS u(c, m) ON m.conv_id = u.c AND m.msg_id = u.m
-UNION ALL
-SELECT org_id, NULL, last_cursor FROM c
-"""
-
-STORE = """
-WITH conv AS (
-    UPDATE conversations SET last_seq = u.seq, last_staff_seq = u.staff, last_activity = u.at
-    FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS u(c, seq, staff, at)
-    WHERE conversations.conv_id = u.c RETURNING 1
-), cur AS (
-    UPDATE org_cursors SET last_cursor = u.cursor
-    FROM unnest($5::uuid[], $6::bigint[]) AS u(o, cursor)
-    WHERE org_cursors.org_id = u.o RETURNING 1
+), taken AS (
+    SELECT post.i FROM post JOIN messages m ON m.conv_id = post.conv AND m.msg_id = post.msg
+), ok AS (
+    SELECT post.* FROM post
+    JOIN conversations c ON c.conv_id = post.conv AND c.org_id = post.org
+        AND (post.dev IS NULL OR c.device_id = post.dev)
+    WHERE (post.dev IS NULL OR (post.dev, post.nonce) IN (SELECT device_id, nonce FROM n))
+      AND post.i NOT IN (SELECT i FROM taken)
+      AND EXISTS (SELECT 1 FROM org_cursors o WHERE o.org_id = post.org)
+), ranked AS (
+    SELECT ok.*, row_number() OVER (PARTITION BY ok.conv, ok.channel ORDER BY ok.i) AS crank,
+           row_number() OVER (PARTITION BY ok.org ORDER BY ok.i) AS orank
+    FROM ok
+), per_conv AS (
+    SELECT conv, count(*) FILTER (WHERE channel = 'chat') AS chat,
+           count(*) FILTER (WHERE channel = 'staff') AS staff, max(at) AS at
+    FROM ranked GROUP BY conv
+), conv_locked AS (
+    SELECT conv_id FROM conversations WHERE conv_id IN (SELECT conv FROM per_conv) ORDER BY conv_id FOR UPDATE
+), conv_bumped AS (
+    UPDATE conversations c
+    SET last_seq = c.last_seq + per_conv.chat, last_staff_seq = c.last_staff_seq + per_conv.staff,
+        last_activity = per_conv.at
+    FROM conv_locked JOIN per_conv ON per_conv.conv = conv_locked.conv_id
+    WHERE c.conv_id = conv_locked.conv_id
+    RETURNING c.conv_id, c.last_seq - per_conv.chat AS chat0, c.last_staff_seq - per_conv.staff AS staff0
+), per_org AS (
+    SELECT org, count(*) AS n FROM ranked GROUP BY org
+), org_locked AS (
+    -- After the conversations (the scalar subquery runs first): lock order conversation -> org.
+    SELECT org_id FROM org_cursors
+    WHERE org_id IN (SELECT org FROM per_org) AND (SELECT count(*) FROM conv_bumped) >= 0
+    ORDER BY org_id FOR UPDATE
+), org_bumped AS (
+    UPDATE org_cursors o SET last_cursor = o.last_cursor + per_org.n
+    FROM org_locked JOIN per_org ON per_org.org = org_locked.org_id
+    WHERE o.org_id = org_locked.org_id
+    RETURNING o.org_id, o.last_cursor - per_org.n AS cursor0
 ), stored AS (
     INSERT INTO messages (org_id, conv_id, cursor, channel, seq, msg_id, envelope, stored_at, expires_at)
-    SELECT * FROM unnest($7::uuid[], $8::uuid[], $9::bigint[], $10::text[], $11::bigint[], $12::uuid[],
-                         $13::bytea[], $14::timestamptz[], $15::timestamptz[])
-    RETURNING 1
+    SELECT r.org, r.conv, b.cursor0 + r.orank, r.channel,
+           CASE WHEN r.channel = 'chat' THEN cb.chat0 ELSE cb.staff0 END + r.crank, r.msg, r.env, r.at, r.exp
+    FROM ranked r JOIN conv_bumped cb ON cb.conv_id = r.conv JOIN org_bumped b ON b.org_id = r.org
+    RETURNING conv_id, msg_id, seq, cursor
+), answer AS (
+    SELECT post.i, post.org, post.conv, post.dev IS NULL OR post.dev IN (SELECT device_id FROM dev) AS alive,
+           post.dev IS NULL OR (post.dev, post.nonce) IN (SELECT device_id, nonce FROM n) AS claimed,
+           post.i IN (SELECT i FROM taken) AS taken, s.seq, s.cursor
+    FROM post LEFT JOIN stored s ON s.conv_id = post.conv AND s.msg_id = post.msg
+    ORDER BY post.i OFFSET 0
 )
-SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM conv) AS conversations,
-       (SELECT count(*) FROM cur) AS cursors, count(pg_notify($16, p)) AS notified
-FROM unnest($17::text[]) AS p
+SELECT i, alive, claimed, taken, seq, cursor,
+       CASE WHEN seq IS NOT NULL THEN pg_notify($19, json_build_object(
+           'org_id', org::text,
+           'event', json_build_object('conv_id', conv::text, 'seq', seq, 'cursor', cursor)
+       )::text) END AS notified,
+       CASE WHEN (SELECT count(*) FROM stored) <> (SELECT count(*) FROM ranked)
+            THEN ('opg: a post batch changed under its locks: ' || i)::int END AS guard
+FROM answer
 """
+
+assert CHANNEL_CHAT == "chat" and CHANNEL_STAFF == "staff"  # spelt out in the statement
 
 
 class PgUnavailable(Exception):
@@ -217,12 +235,6 @@ def _settle(future: asyncio.Future[PgOutcome], value: PgOutcome | None, error: B
     else:
         assert value is not None
         future.set_result(value)
-
-
-def _payload(org_id: uuid.UUID, conv_id: uuid.UUID, seq: int, cursor: int) -> str:
-    """The notification ``PostgresBroker._on_notify`` reads (the one ``PostgresBroker.publish`` sends)."""
-    event = {"conv_id": str(conv_id), "seq": seq, "cursor": cursor}
-    return json.dumps({"org_id": str(org_id), "event": event}, separators=(",", ":"))
 
 
 class PgWriter:
@@ -339,8 +351,7 @@ class PgWriter:
     async def _attempt(self, posts: list[PgPost]) -> list[PgOutcome]:
         async with self.pool.acquire() as conn:
             presence = await self._presence(conn, posts)
-            async with conn.transaction():
-                return await _batch(conn, posts, presence)
+            return await _batch(conn, posts, presence)
 
     async def _presence(
         self, conn: asyncpg.Connection, posts: Iterable[PgPost]
@@ -371,106 +382,35 @@ async def _batch(
     posts: list[PgPost],
     presence: tuple[list[uuid.UUID], list[str], list[bytes], list[bool]],
 ) -> list[PgOutcome]:
-    outcomes: list[PgOutcome | None] = [None] * len(posts)
-    live = [i for i, post in enumerate(posts) if post.device_id is None]
-    device_posts = [i for i, post in enumerate(posts) if post.device_id is not None]
-    if device_posts:
-        devices = sorted({device_id for i in device_posts if (device_id := posts[i].device_id) is not None})
-        days: dict[uuid.UUID, date] = {}
-        for i in device_posts:
-            device_id = posts[i].device_id
-            assert device_id is not None
-            days[device_id] = max(days.get(device_id, date.min), posts[i].now.date())
-        rows = await conn.fetch(
-            CLAIM,
-            devices,
-            [posts[i].device_id for i in device_posts],
-            [posts[i].nonce for i in device_posts],
-            [posts[i].nonce_expires for i in device_posts],
-            list(days), list(days.values()),
-            *presence,
-        )  # fmt: skip
-        alive = {row["device_id"] for row in rows if row["nonce"] is None}
-        claimed = {(row["device_id"], row["nonce"]) for row in rows if row["nonce"] is not None}
-        for i in device_posts:
-            post = posts[i]
-            if post.device_id not in alive:
-                outcomes[i] = PgOutcome(Status.DEVICE_GONE)
-            elif (post.device_id, post.nonce) not in claimed:
-                outcomes[i] = PgOutcome(Status.REPLAYED)
-            else:
-                live.append(i)
-        live.sort()
-    if live:
-        await _store(conn, posts, sorted(live), outcomes)
-    return [outcome or PgOutcome(Status.FALLBACK) for outcome in outcomes]
-
-
-async def _store(
-    conn: asyncpg.Connection, posts: list[PgPost], live: list[int], outcomes: list[PgOutcome | None]
-) -> None:
-    conv_rows = await conn.fetch(LOCK_CONVERSATIONS, sorted({posts[i].conv_id for i in live}))
-    conversations = {row["conv_id"]: row for row in conv_rows}
-    owned: list[int] = []
-    for i in live:
-        post = posts[i]
-        row = conversations.get(post.conv_id)
-        if row is None or row["org_id"] != post.org_id:
-            continue  # FALLBACK
-        if post.device_id is not None and row["device_id"] != post.device_id:
-            continue  # FALLBACK: another device's conversation (404 there)
-        owned.append(i)
-    if not owned:
-        return
-    found = await conn.fetch(
-        TAKEN_AND_CURSORS,
-        [posts[i].conv_id for i in owned],
-        [posts[i].msg_id for i in owned],
-        sorted({posts[i].org_id for i in owned}),
-    )
-    taken = {(row["id"], row["msg_id"]) for row in found if row["last_cursor"] is None}
-    cursors = {row["id"]: int(row["last_cursor"]) for row in found if row["last_cursor"] is not None}
-    seqs = {conv: [int(row["last_seq"]), int(row["last_staff_seq"])] for conv, row in conversations.items()}
-    activity: dict[uuid.UUID, datetime] = {}
-    columns: list[list[Any]] = [[] for _ in range(9)]
-    payloads: list[str] = []
-    stored: list[tuple[int, int, int]] = []
-    for i in owned:
-        post = posts[i]
-        if (post.conv_id, post.msg_id) in taken:
-            outcomes[i] = PgOutcome(Status.TAKEN)
-            continue
-        if post.org_id not in cursors:
-            continue  # FALLBACK: the org's first change creates its cursor row (SQLAlchemy path)
-        seq_of = seqs[post.conv_id]
-        slot = 0 if post.channel == CHANNEL_CHAT else 1
-        assert post.channel in (CHANNEL_CHAT, CHANNEL_STAFF)
-        seq_of[slot] += 1
-        cursors[post.org_id] += 1
-        seq, cursor = seq_of[slot], cursors[post.org_id]
-        activity[post.conv_id] = max(activity.get(post.conv_id, post.now), post.now)
-        row_values = (
-            post.org_id, post.conv_id, cursor, post.channel, seq, post.msg_id, post.envelope, post.now,
-            post.expires_at,
-        )  # fmt: skip
-        for column, value in zip(columns, row_values, strict=True):
-            column.append(value)
-        payloads.append(_payload(post.org_id, post.conv_id, seq, cursor))
-        stored.append((i, seq, cursor))
-    if not stored:
-        return
-    bumped = list(activity)
-    orgs = sorted({posts[i].org_id for i, _, _ in stored})
-    result = await conn.fetchrow(
-        STORE,
-        bumped, [seqs[c][0] for c in bumped], [seqs[c][1] for c in bumped], [activity[c] for c in bumped],
-        orgs, [cursors[o] for o in orgs],
-        *columns,
-        LIVE_CHANNEL, payloads,
+    """The batch as ONE statement (autocommit: it commits before asyncpg returns its rows)."""
+    days: dict[uuid.UUID, date] = {}
+    for post in posts:
+        if post.device_id is not None:
+            days[post.device_id] = max(days.get(post.device_id, date.min), post.now.date())
+    devices = sorted(days)
+    rows = await conn.fetch(
+        POST_BATCH,
+        devices,
+        list(range(len(posts))),
+        [p.org_id for p in posts], [p.conv_id for p in posts], [p.channel for p in posts],
+        [p.msg_id for p in posts], [p.envelope for p in posts], [p.now for p in posts],
+        [p.expires_at for p in posts], [p.device_id for p in posts], [p.nonce for p in posts],
+        [p.nonce_expires for p in posts],
+        devices, [days[d] for d in devices],
+        *presence,
+        LIVE_CHANNEL,
     )  # fmt: skip
-    assert result is not None
-    counts = (result["stored"], result["conversations"], result["cursors"])
-    if counts != (len(stored), len(bumped), len(orgs)):
-        raise _Changed()  # retried
-    for i, seq, cursor in stored:
-        outcomes[i] = PgOutcome(Status.STORED, seq, cursor)
+    outcomes: list[PgOutcome] = []
+    for i, row in enumerate(rows):
+        assert row["i"] == i
+        if not row["alive"]:
+            outcomes.append(PgOutcome(Status.DEVICE_GONE))
+        elif not row["claimed"]:
+            outcomes.append(PgOutcome(Status.REPLAYED))
+        elif row["seq"] is not None:
+            outcomes.append(PgOutcome(Status.STORED, int(row["seq"]), int(row["cursor"])))
+        elif row["taken"]:
+            outcomes.append(PgOutcome(Status.TAKEN))
+        else:
+            outcomes.append(PgOutcome(Status.FALLBACK))
+    return outcomes
