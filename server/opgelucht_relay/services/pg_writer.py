@@ -1,40 +1,48 @@
 """Group commit of message posts on PostgreSQL (issue 12): one writer per relay process, one
-transaction per batch, answers only after its COMMIT. docs/relay.md "The PostgreSQL post".
+statement (one implicit transaction) per batch, answers only after its COMMIT. docs/relay.md "The
+PostgreSQL post".
 
 A post (a device's or a counsellor's) is handed to :meth:`PgWriter.post`. When no batch is in flight
 it starts one at once (no timer: no added latency when idle); posts that arrive while a batch is in
-flight queue up and go together as the next batch when it has committed (up to ``max_batch``). A
-batch is one transaction of four statements on a raw asyncpg connection:
+flight queue up and go together as the next batch when it has committed (up to ``max_batch``). A batch
+is ONE statement (``POST_BATCH``) on a raw asyncpg connection in autocommit: PostgreSQL commits it
+before asyncpg returns, so one round trip per batch. Step by step (data-modifying CTEs):
 
-1. ``CLAIM`` (device posts): the devices locked ``FOR KEY SHARE`` (a device deleted meanwhile is not
-   returned and can no longer be deleted until the commit: its posts are 401 ``bad_signature`` with
-   nothing stored), the nonces inserted ``ON CONFLICT DO NOTHING`` (a nonce that is not returned was
-   there already: 401 ``replayed_request``), ``last_seen`` and the day's statistics presence (the rows
-   of ``stats_activity.record_presence``) for devices seen the first time that day.
-2. ``LOCK_CONVERSATIONS``: the batch's conversations locked ``FOR UPDATE`` in ``conv_id`` order (two
-   batches never deadlock on them); a post whose conversation is not its org's (or not its device's)
-   stores nothing here: the caller takes the SQLAlchemy path (a device's first post creates its
-   conversation there, otherwise 404).
-3. ``TAKEN_AND_CURSORS``: which msg_ids are stored already (read after the conversation locks, which
-   every message writer takes first, so a committed copy is seen: 200 same bytes / 409 / 410 by
-   ``messages.repost``), and the org cursor rows locked ``FOR UPDATE`` in ``org_id`` order: once per
-   batch and org, held only for the next statement and the COMMIT (lock order conversation → org as
-   everywhere). An org without a cursor row (its very first change) takes the SQLAlchemy path.
-4. ``STORE``: seqs (per conversation and channel, consecutive in batch order) and cursors (per org,
-   consecutive in batch order) computed here; the conversations' seqs and the orgs' cursors set, all
-   messages inserted in one statement (``unnest``), and the live events sent with ``pg_notify``: one
-   notification per message (the payload ``PostgresBroker`` reads, unchanged), all in this one
-   transaction, so PostgreSQL takes its cluster-wide notify lock once per batch, at commit, and delivers
-   nothing for a batch that did not commit.
+1. ``dev``: the batch's devices locked ``FOR KEY SHARE`` in ``device_id`` order: a device deleted
+   meanwhile is not returned (401 ``bad_signature``, nothing of its posts stored), and none can be
+   deleted until the commit. ``n``: the nonces inserted ``ON CONFLICT DO NOTHING`` (not returned: it
+   was there already, 401 ``replayed_request``, nothing stored). ``seen``/``sd``/``sday``:
+   ``last_seen`` and the day's statistics presence (the rows of ``stats_activity.record_presence``) of
+   devices seen the first time that day, committed with the nonces.
+2. ``taken``: msg_ids already stored in their conversation (answered as ``messages.repost``: 200 same
+   bytes / 409 / 410). ``ok``: the claimed posts to a conversation of their org (and of their device),
+   not taken, of an org with a cursor row; the others keep only their nonce and take the SQLAlchemy
+   path (a device's first post creates its conversation there, another's conversation is a 404, an
+   org's very first change creates its cursor row).
+3. ``ranked``: each post's rank in its conversation and channel, and in its org, in batch order.
+   ``conv_locked``/``conv_bumped``: the conversations locked ``FOR UPDATE`` in ``conv_id`` order (two
+   batches never deadlock on them), each seq bumped once by its count; then (``org_locked`` waits for
+   ``conv_bumped``: lock order conversation → org, as everywhere) ``org_bumped``: each org's cursor row
+   locked and bumped ONCE per batch, held only to this statement's commit. ``stored``: all messages in
+   one INSERT, seq = the conversation's old seq + rank, cursor = the org's old cursor + rank:
+   consecutive, in batch order; the batch commits atomically, so cursor order is commit order per org.
+4. The answer per post, in batch order, with ``pg_notify`` of each stored post's live event (the
+   payload ``PostgresBroker`` reads, unchanged) in cursor order: PostgreSQL takes its cluster-wide
+   notify lock once per batch, at commit, and delivers nothing for a statement that did not commit.
+
+The reads of step 2 see the statement's snapshot, taken before the locks of step 3. A copy of a msg_id
+committed in between makes the INSERT fail on the unique index; a conversation or cursor row deleted
+in between makes ``stored`` shorter than ``ranked``, and the statement's guard then fails it (a cast
+error, so that nothing, not even a cursor, is kept). Either way the whole statement rolls back and the
+batch runs again; the next snapshot sees the change.
 
 Within a batch the keys are distinct: a second post with the same (device, nonce) or the same
 (conversation, msg_id) waits for the next batch, where it sees the first one's committed outcome
-(exactly the answer it would get after it). A batch that fails as a whole on a race (deadlock, a unique
-or foreign key violation that the locks above should exclude) is rolled back and run again; after
-``RETRIES`` failures each of its posts runs as a batch of its own, so one bad row never fails the
-others. A lost connection (or any other connection error, including during COMMIT) answers every post
-of the batch with :class:`PgUnavailable` (503 ``unavailable``): nothing was acknowledged, and the app
-posts again (idempotent by msg_id).
+(exactly the answer it would get after it). A batch that fails as a whole on such a race (or a
+deadlock) is run again; after ``RETRIES`` failures each of its posts runs as a batch of its own, so one
+bad row never fails the others. A lost connection (or any other connection error, even during the
+commit) answers every post of the batch with :class:`PgUnavailable` (503 ``unavailable``): nothing was
+acknowledged, and the app posts again (idempotent by msg_id).
 """
 
 from __future__ import annotations
@@ -56,8 +64,6 @@ from opgelucht_relay.services.pg_post import SaltCache
 log = logging.getLogger("opgelucht.relay.pg_writer")
 
 RETRIES = 3
-
-
 RETRY_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InvalidTextRepresentationError,  # the statement's guard: its rows changed under its locks
     asyncpg.DeadlockDetectedError,

@@ -25,6 +25,7 @@ from opgelucht_desk.protocol.encoding import b64e
 from opgelucht_relay.clock import ManualClock
 from opgelucht_relay.config import Settings
 from opgelucht_relay.context import AppContext
+from opgelucht_relay.services.messages import check_envelope
 from opgelucht_relay.services.pg_writer import PgWriter
 
 pytestmark = pytest.mark.postgres
@@ -403,3 +404,94 @@ async def test_counsellor_replies_and_notes_share_the_batch_with_device_posts(
     assert chat == [1, 2, 3, 4, 5] and staff == [1, 2]  # each channel numbered without gaps
     assert [r["cursor"] for r in rows] == list(range(1, len(rows) + 1))
     assert [m["seq"] for m in await listed(alice, conv)] == [1, 2, 3, 4, 5]  # the device sees no note
+
+
+async def test_a_copy_committed_by_another_process_mid_batch_is_answered_as_the_original(
+    ctx: AppContext,
+    pg: asyncpg.Connection,
+    other: asyncpg.Connection,
+    admin: Actor,
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    code: str,
+) -> None:
+    """Another relay process stores the same message while the batch waits for the conversation: the
+    batch's INSERT meets the copy, the batch runs again and answers 200 with the copy's row."""
+    to = [admin.device_keys.enc_pk]
+    (alice,) = await devices(client, clock, code, 1)
+    conv = await opened(alice, to)
+    org_id = await org_of(pg, alice)
+    envelope = seal(conv, alice.keys, to, b"copy", seq=2)
+    retries = writer(ctx).stats.retries
+    copy = other.transaction()
+    await copy.start()
+    try:  # the other process's post, in flight: seq, cursor and the message, not committed yet
+        seq = await other.fetchval(
+            "UPDATE conversations SET last_seq = last_seq + 1 WHERE conv_id = $1 RETURNING last_seq", conv
+        )
+        cursor = await other.fetchval(
+            "UPDATE org_cursors SET last_cursor = last_cursor + 1 WHERE org_id = $1 RETURNING last_cursor",
+            org_id,
+        )
+        await other.execute(
+            "INSERT INTO messages (org_id, conv_id, cursor, channel, seq, msg_id, envelope, stored_at,"
+            " expires_at) VALUES ($1, $2, $3, 'chat', $4, $5, $6, now(), now() + interval '30 days')",
+            org_id, conv, cursor, seq, check_envelope(envelope, conv), envelope,
+        )  # fmt: skip
+        task = asyncio.create_task(alice.post(conv, envelope))
+        await lock_waiter(pg, other.get_server_pid())
+    finally:
+        await copy.commit()
+    answer = await task
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["seq"], answer.json()["cursor"]) == (seq, cursor)
+    assert writer(ctx).stats.retries > retries  # the batch met the copy and ran again
+    assert [m["seq"] for m in await listed(alice, conv)] == [1, 2]
+    # Nothing of the first attempt was kept: the next post takes the next seq and cursor.
+    after = await alice.post(conv, seal(conv, alice.keys, to, b"next", seq=3))
+    assert (after.json()["seq"], after.json()["cursor"]) == (3, cursor + 1)
+
+
+async def test_a_conversation_deleted_mid_batch_keeps_nothing_and_the_others_store(
+    ctx: AppContext,
+    pg: asyncpg.Connection,
+    other: asyncpg.Connection,
+    admin: Actor,
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    code: str,
+) -> None:
+    """The batch read a conversation that is deleted before it locks it: the batch's guard rolls it
+    back, it runs again: the counsellor's reply to the deleted conversation is a 404, the device's
+    post to its own stores, and no cursor is skipped."""
+    to = [admin.device_keys.enc_pk]
+    alice, bob = await devices(client, clock, code, 2)
+    a_conv, b_conv = await opened(alice, to), await opened(bob, to)
+    org_id = await org_of(pg, alice)
+    reply = seal(b_conv, admin.device_keys, to, b"to a deleted conversation")
+    deletion = other.transaction()
+    await deletion.start()
+    try:
+        await other.execute("DELETE FROM conversations WHERE conv_id = $1", b_conv)
+        tasks = [
+            asyncio.create_task(
+                client.post(
+                    f"/v1/inbox/conversations/{b_conv}/messages",
+                    json={"envelope": b64e(reply)},
+                    headers=admin.headers,
+                )
+            ),
+            asyncio.create_task(alice.post(a_conv, seal(a_conv, alice.keys, to, b"a", seq=2))),
+        ]
+        await lock_waiter(pg, other.get_server_pid())
+    finally:
+        await deletion.commit()
+    b_answer, a_answer = await asyncio.gather(*tasks)
+    assert writer(ctx).stats.retries >= 1  # the guard rolled the first attempt back
+    assert b_answer.status_code == 404, b_answer.text
+    assert a_answer.status_code == 201, a_answer.text
+    cursors = await pg.fetch("SELECT cursor FROM messages WHERE org_id = $1 ORDER BY cursor", org_id)
+    last = await pg.fetchval("SELECT last_cursor FROM org_cursors WHERE org_id = $1", org_id)
+    assert a_answer.json()["cursor"] == last  # no cursor taken by the rolled-back attempt
+    assert [m["seq"] for m in await listed(alice, a_conv)] == [1, 2]
+    assert len(cursors) == 2  # Alice's two; Bob's conversation and its first message are gone
