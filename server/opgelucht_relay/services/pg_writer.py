@@ -64,6 +64,10 @@ from opgelucht_relay.services.pg_post import SaltCache
 log = logging.getLogger("opgelucht.relay.pg_writer")
 
 RETRIES = 3
+# Batches in flight per process. 1: the most posts per batch (the least PostgreSQL CPU per post). 2
+# lets a batch start while another commits (they then take turns on the org's cursor row); on the
+# shared 2-core machine it measured no better (docs/benchmarks.md), so 1 it is.
+IN_FLIGHT = 1
 RETRY_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InvalidTextRepresentationError,  # the statement's guard: its rows changed under its locks
     asyncpg.DeadlockDetectedError,
@@ -245,14 +249,18 @@ def _settle(future: asyncio.Future[PgOutcome], value: PgOutcome | None, error: B
 
 class PgWriter:
     """``await writer.post(PgPost(...))`` → :class:`PgOutcome`, once the post's batch has committed
-    (or raises :class:`PgUnavailable`). One per process and pool; batches run one at a time."""
+    (or raises :class:`PgUnavailable`). One per process and pool; up to ``in_flight`` batches at a
+    time (each on its own connection; the row locks order them as they order two relay processes)."""
 
-    def __init__(self, pool: asyncpg.Pool, salts: SaltCache, *, max_batch: int = 64) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, salts: SaltCache, *, max_batch: int = 64, in_flight: int = IN_FLIGHT
+    ) -> None:
         self.pool = pool
         self._salts = salts
         self._max_batch = max_batch
+        self._in_flight = in_flight
         self._queue: list[_Pending] = []
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self.stats = _Stats()
 
@@ -266,15 +274,20 @@ class PgWriter:
             raise WriterClosed("the PostgreSQL writer is closed")
         future: asyncio.Future[PgOutcome] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(post, future))
-        if self._task is None:
-            self._task = asyncio.create_task(self._drain(), name="opg-pg-writer")
+        if len(self._tasks) < self._in_flight:
+            self._start()
         return await future
+
+    def _start(self) -> None:
+        task = asyncio.create_task(self._drain(), name="opg-pg-writer")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def aclose(self) -> None:
         """Finish the queued posts, then refuse new ones."""
         self._closed = True
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        while self._tasks:
+            await asyncio.shield(next(iter(self._tasks)))
 
     # -- batching ------------------------------------------------------------------------------------
 
@@ -316,9 +329,8 @@ class PgWriter:
                     if not isinstance(exc, Exception):
                         raise
         finally:
-            self._task = None
             if self._queue and not self._closed:  # arrived while the last batch settled
-                self._task = asyncio.create_task(self._drain(), name="opg-pg-writer")
+                self._start()
             elif self._queue:
                 for pending in self._queue:
                     _settle(pending.future, None, WriterClosed("the PostgreSQL writer was closed"))

@@ -495,3 +495,32 @@ async def test_a_conversation_deleted_mid_batch_keeps_nothing_and_the_others_sto
     assert a_answer.json()["cursor"] == last  # no cursor taken by the rolled-back attempt
     assert [m["seq"] for m in await listed(alice, a_conv)] == [1, 2]
     assert len(cursors) == 2  # Alice's two; Bob's conversation and its first message are gone
+
+
+async def test_two_batches_in_flight_keep_seq_and_cursor_order(
+    ctx: AppContext,
+    pg: asyncpg.Connection,
+    admin: Actor,
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    code: str,
+) -> None:
+    """``in_flight=2``: two batches of one process at once take turns on the rows like two processes;
+    repeated msg_ids across the two are answered as the original (the second meets the first's row)."""
+    to = [admin.device_keys.enc_pk]
+    posters = await devices(client, clock, code, 3)
+    convs = [await opened(device, to) for device in posters]
+    assert ctx.pg_pool is not None
+    ctx.pg_writer = PgWriter(ctx.pg_pool, ctx.salts, in_flight=2)
+    envelopes = [
+        (device, conv, seal(conv, device.keys, to, b"x", seq=n))
+        for n in range(2, 12)
+        for device, conv in zip(posters, convs, strict=True)
+    ]
+    calls = [post_call(d, c, e) for d, c, e in envelopes] + [post_call(d, c, e) for d, c, e in envelopes[::5]]
+    answers = await asyncio.gather(*(call() for call in calls))
+    assert sorted(a.status_code for a in answers) == [200] * len(envelopes[::5]) + [201] * len(envelopes)
+    created = sorted(a.json()["cursor"] for a in answers if a.status_code == 201)
+    assert created == list(range(created[0], created[0] + len(envelopes)))
+    for device, conv in zip(posters, convs, strict=True):
+        assert [m["seq"] for m in await listed(device, conv)] == list(range(1, 12))
