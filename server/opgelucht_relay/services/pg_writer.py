@@ -279,9 +279,7 @@ class PgWriter:
         return await future
 
     def _start(self) -> None:
-        task = asyncio.create_task(self._drain(), name="opg-pg-writer")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.add(asyncio.create_task(self._drain(), name="opg-pg-writer"))
 
     async def aclose(self) -> None:
         """Finish the queued posts, then refuse new ones."""
@@ -329,6 +327,11 @@ class PgWriter:
                     if not isinstance(exc, Exception):
                         raise
         finally:
+            # Not running from here on (synchronously: a done callback would run only later, after a
+            # caller woken above may have queued a post that then finds no free task and waits forever).
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.discard(task)
             if self._queue and not self._closed:  # arrived while the last batch settled
                 self._start()
             elif self._queue:

@@ -12,6 +12,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -26,7 +27,7 @@ from opgelucht_relay.clock import ManualClock
 from opgelucht_relay.config import Settings
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.services.messages import check_envelope
-from opgelucht_relay.services.pg_writer import PgWriter
+from opgelucht_relay.services.pg_writer import PgPost, PgWriter, Status
 
 pytestmark = pytest.mark.postgres
 Call = Callable[[], Coroutine[Any, Any, httpx.Response]]
@@ -524,3 +525,25 @@ async def test_two_batches_in_flight_keep_seq_and_cursor_order(
     assert created == list(range(created[0], created[0] + len(envelopes)))
     for device, conv in zip(posters, convs, strict=True):
         assert [m["seq"] for m in await listed(device, conv)] == list(range(1, 12))
+
+
+@pytest.mark.timeout(20)
+async def test_a_post_sent_the_moment_the_previous_one_is_answered_is_not_left_waiting(
+    ctx: AppContext,
+    pg: asyncpg.Connection,
+    admin: Actor,
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    code: str,
+) -> None:
+    """The writer's batch task ends right after answering; a post queued by the woken caller before the
+    task has ended must start a new batch (it once waited forever)."""
+    (alice,) = await devices(client, clock, code, 1)
+    conv = await opened(alice, [admin.device_keys.enc_pk])
+    org_id = await org_of(pg, alice)
+    now = clock.now()
+    for n in range(5):
+        note = seal(conv, admin.device_keys, [admin.device_keys.enc_pk], b"note %d" % n)
+        post = PgPost(org_id, conv, check_envelope(note, conv), note, "staff", now, now + timedelta(days=1))
+        out = await writer(ctx).post(post)  # awaited directly: resumes before the batch task ends
+        assert (out.status, out.seq) == (Status.STORED, n + 1)
