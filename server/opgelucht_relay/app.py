@@ -106,6 +106,9 @@ async def stop_fast_paths(ctx: AppContext) -> None:
     if ctx.writer is not None:
         writer, ctx.writer = ctx.writer, None
         await writer.aclose()  # the queued jobs finish (and commit) first
+    if ctx.pg_writer is not None:
+        pg_writer, ctx.pg_writer = ctx.pg_writer, None
+        await pg_writer.aclose()  # the queued posts finish (and commit) first
     if ctx.pg_pool is not None:
         pool, ctx.pg_pool = ctx.pg_pool, None
         await pool.close()

@@ -35,6 +35,7 @@ class AppContext:
     # Started by the app's lifespan (opgelucht_relay/app.py); None: the SQLAlchemy path serves.
     writer: SqliteWriter | None = None  # SQLite: the one writer thread (services/sqlite_writer.py)
     pg_pool: Any = None  # PostgreSQL: the raw asyncpg pool of the post path (asyncpg.Pool)
+    pg_writer: Any = None  # PostgreSQL: group commit of posts, made on first use (services/pg_writer.py)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, db: Database | None = None) -> AppContext:

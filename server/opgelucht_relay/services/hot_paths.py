@@ -7,10 +7,11 @@ batch, over the fastest storage path of the backend, with the guarantees of the 
 - SQLite: the whole transaction is one job of the writer thread (``SqliteWriter``: group commit, the
   answer only after COMMIT; ``sqlite_post`` / ``usage_batch.sqlite_record_items``); the live event is
   published after the job returned, i.e. after the commit.
-- PostgreSQL: the device post is ONE statement on the raw asyncpg pool (``pg_post``: nonce, seq, cursor,
-  message and ``pg_notify`` together, the event delivered at commit); its rare outcomes (a repeated
-  msg_id, a conversation's first post, a concurrent copy) take the SQLAlchemy path. A usage batch is one
-  asyncpg transaction: nonce, presence and one statement for the batch's cells
+- PostgreSQL: device and counsellor posts are batched by the process's writer (``pg_writer``: group
+  commit, one transaction per batch: nonces, seqs, one cursor bump per org, all messages in one
+  statement, the events by ``pg_notify`` at commit; answered after COMMIT); its rare outcomes (a
+  repeated msg_id, a conversation's first post, another's conversation) take the SQLAlchemy path.
+  A usage batch is one asyncpg transaction: nonce, presence and one statement for the batch's cells
   (``usage_batch.pg_record_items``).
 - Neither started (an app run without its lifespan): the SQLAlchemy path.
 """
@@ -64,7 +65,8 @@ from opgelucht_relay.services.device_auth import (
 from opgelucht_relay.services.device_keys import DeviceKey
 from opgelucht_relay.services.live_events import MemoryBroker
 from opgelucht_relay.services.orgs import normalise_code
-from opgelucht_relay.services.pg_post import post_device_message
+from opgelucht_relay.services.pg_writer import PgOutcome, PgPost, PgUnavailable, PgWriter, Status
+from opgelucht_relay.services.pg_writer import WriterClosed as PgWriterClosed
 from opgelucht_relay.services.retention import message_lifetime
 from opgelucht_relay.services.sqlite_post import (
     DeviceGone,
@@ -224,31 +226,19 @@ async def _pg_device_post(
             if not await record_nonce(db, signed):
                 raise replayed_request() from None
         raise
-    pool: asyncpg.Pool = ctx.pg_pool
-    try:
-        async with pool.acquire() as conn:
-            out = await post_device_message(
-                conn, ctx.salts, device_id=key.device_id, device_created_at=key.created_at,
-                org_id=key.org_id, nonce=nonce, nonce_expires=now + NONCE_TTL, conv_id=conv_id,
-                msg_id=msg_id, envelope=envelope, now=now, expires_at=now + retention,
-            )  # fmt: skip
-    except asyncpg.ForeignKeyViolationError:
-        raise bad_signature() from None  # the device was deleted (a stale cached key)
-    except asyncpg.UniqueViolationError:
-        out = None  # a concurrent copy of this msg_id: nothing of this statement was kept
-    if out is not None and not out.claimed:
+    post = PgPost(
+        key.org_id, conv_id, msg_id, envelope, CHANNEL_CHAT, now, now + retention, key.device_id, nonce,
+        now + NONCE_TTL, key.created_at,
+    )  # fmt: skip
+    out = await _pg_write(ctx, post)
+    if out.status is Status.REPLAYED:
         raise replayed_request()
-    if out is not None and out.stored:
-        assert out.seq is not None and out.cursor is not None
-        stored = {
-            "conv_id": str(conv_id), "msg_id": str(msg_id), "seq": out.seq, "cursor": out.cursor,
-            "stored_at": unix(now), "expires_at": unix(now + retention),
-        }  # fmt: skip
-        return messages.Posted(stored, True, out.seq, out.cursor, notified=True)
-    async with ctx.db.sessions() as db:
-        if out is None and not await record_nonce(db, signed):
-            raise replayed_request()
-        if out is None or out.taken:
+    if out.status is Status.DEVICE_GONE:
+        raise bad_signature()  # the device was deleted (a stale cached key)
+    if out.status is Status.STORED:
+        return _pg_stored(conv_id, msg_id, now, retention, out)
+    async with ctx.db.sessions() as db:  # the nonce is committed
+        if out.status is Status.TAKEN:
             owned = select(Conversation.conv_id).where(
                 Conversation.conv_id == conv_id,
                 Conversation.org_id == key.org_id,
@@ -257,11 +247,42 @@ async def _pg_device_post(
             if await db.scalar(owned) is None:
                 raise not_found()
             return await messages.repost(db, conv_id, msg_id, envelope, now)
-        # No such conversation of this device yet (its first post) or none at all: today's path.
+        # No such conversation of this device yet (its first post), none at all, or the org's first
+        # change (no cursor row yet): today's path.
         return await messages.post_message(
             db, org_id=key.org_id, conv_id=conv_id, envelope=envelope, channel=CHANNEL_CHAT, now=now,
             retention=retention, device_id=key.device_id,
         )  # fmt: skip
+
+
+def _pg_writer(ctx: AppContext) -> PgWriter:
+    """This process's PostgreSQL writer (group commit of posts, ``services/pg_writer.py``)."""
+    writer: PgWriter | None = ctx.pg_writer
+    if writer is None or writer.pool is not ctx.pg_pool:
+        writer = ctx.pg_writer = PgWriter(ctx.pg_pool, ctx.salts)
+    return writer
+
+
+async def _pg_write(ctx: AppContext, post: PgPost) -> PgOutcome:
+    try:
+        return await _pg_writer(ctx).post(post)
+    except (PgUnavailable, PgWriterClosed):
+        # The database was unreachable or the connection dropped (even during COMMIT): nothing was
+        # acknowledged; 503, the client posts again (idempotent by msg_id).
+        raise ApiError(503, "unavailable") from None
+    except asyncpg.ForeignKeyViolationError:
+        raise bad_signature() from None  # the device was deleted during the post's retries
+
+
+def _pg_stored(
+    conv_id: uuid.UUID, msg_id: uuid.UUID, now: datetime, retention: timedelta, out: PgOutcome
+) -> messages.Posted:
+    assert out.seq is not None and out.cursor is not None
+    stored = {
+        "conv_id": str(conv_id), "msg_id": str(msg_id), "seq": out.seq, "cursor": out.cursor,
+        "stored_at": unix(now), "expires_at": unix(now + retention),
+    }  # fmt: skip
+    return messages.Posted(stored, True, out.seq, out.cursor, notified=True)
 
 
 async def counsellor_post(
@@ -275,6 +296,8 @@ async def counsellor_post(
         msg_id = messages.check_envelope(envelope, conv_id)
         post = PostInput(org_id, conv_id, msg_id, envelope, channel, now, now + retention, None)
         posted = _answer(await _run(ctx, post_job(post, None)))
+    elif ctx.pg_pool is not None:
+        posted = await _pg_counsellor_post(ctx, org_id, conv_id, envelope, channel, now, retention)
     else:
         async with ctx.db.sessions() as db:
             posted = await messages.post_message(
@@ -337,6 +360,26 @@ async def counsellor_post_with_token(
     posted = _answer(result)
     await messages.announce(broker, ctx.metrics, org_id, conv_id, posted, channel, "counsellor")
     return posted.stored
+
+
+async def _pg_counsellor_post(
+    ctx: AppContext, org_id: uuid.UUID, conv_id: uuid.UUID, envelope: bytes, channel: str, now: datetime,
+    retention: timedelta,
+) -> messages.Posted:  # fmt: skip
+    """The batch path (``pg_writer``); a repeated msg_id answers as ``messages.repost``; another org's
+    conversation, none at all or the org's first change: the SQLAlchemy path (404 / creates the row)."""
+    msg_id = messages.check_envelope(envelope, conv_id)
+    post = PgPost(org_id, conv_id, msg_id, envelope, channel, now, now + retention)
+    out = await _pg_write(ctx, post)
+    if out.status is Status.STORED:
+        return _pg_stored(conv_id, msg_id, now, retention, out)
+    async with ctx.db.sessions() as db:
+        if out.status is Status.TAKEN:
+            return await messages.repost(db, conv_id, msg_id, envelope, now)
+        return await messages.post_message(
+            db, org_id=org_id, conv_id=conv_id, envelope=envelope, channel=channel, now=now,
+            retention=retention, device_id=None,
+        )  # fmt: skip
 
 
 def address_limit(ctx: AppContext, address: str | None) -> None:

@@ -1,4 +1,9 @@
-"""A reporter device's message post on PostgreSQL as ONE statement on a raw asyncpg connection in
+"""The statistics salt cache of the PostgreSQL post path (:class:`SaltCache`), and the earlier
+one-statement device post (:func:`post_device_message`). The relay no longer posts with it: it batches
+posts in ``pg_writer`` (group commit: one statement per batch, the org's cursor row locked once per
+batch); ``bench/fast_path_blocks.py`` still measures it beside the other building blocks.
+
+A reporter device's message post on PostgreSQL as ONE statement on a raw asyncpg connection in
 autocommit (issue 12): one round trip and one implicit transaction instead of ~7 round trips with
 the org's cursor row locked across them. asyncpg prepares it once per connection (its statement
 cache). No migration: a plain data-modifying CTE, no stored function.
