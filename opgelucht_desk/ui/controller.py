@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from opgelucht_desk.core.events import DeskListener
@@ -132,6 +133,7 @@ class Controller(QObject):
     def _replace_window(self, window: QWidget) -> None:
         old = self.window
         self.window = window
+        centre(window, (old.screen() if old is not None else None) or window.screen())
         window.show()
         window.raise_()
         window.activateWindow()
@@ -321,3 +323,14 @@ class Controller(QObject):
     def _roster_changed(self, version: int) -> None:
         if self.main is not None:
             self.main.show_roster_changed(version)
+
+
+def centre(window: QWidget, screen: QScreen | None) -> None:
+    """Place ``window`` in the middle of ``screen``'s free area, where the previous window was (the login
+    after locking opened in the screen's top-left corner under some window managers)."""
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    resized = window.testAttribute(Qt.WidgetAttribute.WA_Resized)
+    size = (window.size() if resized else window.sizeHint()).boundedTo(area.size())
+    window.move(area.center() - QPoint(size.width() // 2, size.height() // 2))

@@ -63,8 +63,13 @@ def test_first_admin_enrols_with_totp_then_locks_and_unlocks(
     qtbot.waitUntil(lambda: not shiboken6.isValid(main), timeout=TIMEOUT_MS)
     assert not any(isinstance(w, MainWindow | ConversationView) for w in QApplication.allWidgets())
 
-    # A wrong code is refused with a clear message, and the window stays locked.
+    # The login opens in the middle of the screen, where the main window was, not in a corner.
     login = controller.window
+    area, placed = login.screen().availableGeometry(), login.geometry()
+    assert abs(placed.center().x() - area.center().x()) <= 40, (placed, area)
+    assert abs(placed.center().y() - area.center().y()) <= 40, (placed, area)
+
+    # A wrong code is refused with a clear message, and the window stays locked.
     type_into(login.password, PASSWORD)
     type_into(login.code, "000000")
     QTest.mouseClick(login.button, Qt.MouseButton.LeftButton)
