@@ -41,11 +41,11 @@ def password_strength(password: str, user_inputs: list[str]) -> Strength:
         )
     score = int(zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"])
     words = [
-        QCoreApplication.translate("Password", "Very weak: easy to guess."),
-        QCoreApplication.translate("Password", "Weak: easy to guess."),
-        QCoreApplication.translate("Password", "Fair, but still guessable: add more words."),
-        QCoreApplication.translate("Password", "Strong."),
-        QCoreApplication.translate("Password", "Very strong."),
+        QCoreApplication.translate("Password", "Easy to guess: use a sentence of four or more unusual words."),
+        QCoreApplication.translate("Password", "Still easy to guess: add more words."),
+        QCoreApplication.translate("Password", "Still guessable: add more words."),
+        QCoreApplication.translate("Password", "Good: hard to guess."),
+        QCoreApplication.translate("Password", "Excellent: very hard to guess."),
     ]
     return Strength(score, score >= MIN_SCORE, words[score])
 

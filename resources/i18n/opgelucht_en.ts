@@ -1504,24 +1504,24 @@
         </translation>
     </message>
     <message>
-        <source>Very weak: easy to guess.</source>
-        <translation>Very weak: easy to guess.</translation>
+        <source>Easy to guess: use a sentence of four or more unusual words.</source>
+        <translation>Easy to guess: use a sentence of four or more unusual words.</translation>
     </message>
     <message>
-        <source>Weak: easy to guess.</source>
-        <translation>Weak: easy to guess.</translation>
+        <source>Still easy to guess: add more words.</source>
+        <translation>Still easy to guess: add more words.</translation>
     </message>
     <message>
-        <source>Fair, but still guessable: add more words.</source>
-        <translation>Fair, but still guessable: add more words.</translation>
+        <source>Still guessable: add more words.</source>
+        <translation>Still guessable: add more words.</translation>
     </message>
     <message>
-        <source>Strong.</source>
-        <translation>Strong.</translation>
+        <source>Good: hard to guess.</source>
+        <translation>Good: hard to guess.</translation>
     </message>
     <message>
-        <source>Very strong.</source>
-        <translation>Very strong.</translation>
+        <source>Excellent: very hard to guess.</source>
+        <translation>Excellent: very hard to guess.</translation>
     </message>
     <message>
         <source>Very weak</source>

@@ -1504,24 +1504,24 @@
         </translation>
     </message>
     <message>
-        <source>Very weak: easy to guess.</source>
-        <translation>Zeer zwak: makkelijk te raden.</translation>
+        <source>Easy to guess: use a sentence of four or more unusual words.</source>
+        <translation>Makkelijk te raden: gebruik een zin van vier of meer ongewone woorden.</translation>
     </message>
     <message>
-        <source>Weak: easy to guess.</source>
-        <translation>Zwak: makkelijk te raden.</translation>
+        <source>Still easy to guess: add more words.</source>
+        <translation>Nog makkelijk te raden: voeg meer woorden toe.</translation>
     </message>
     <message>
-        <source>Fair, but still guessable: add more words.</source>
-        <translation>Redelijk, maar nog te raden: voeg meer woorden toe.</translation>
+        <source>Still guessable: add more words.</source>
+        <translation>Nog te raden: voeg meer woorden toe.</translation>
     </message>
     <message>
-        <source>Strong.</source>
-        <translation>Sterk.</translation>
+        <source>Good: hard to guess.</source>
+        <translation>Goed: moeilijk te raden.</translation>
     </message>
     <message>
-        <source>Very strong.</source>
-        <translation>Zeer sterk.</translation>
+        <source>Excellent: very hard to guess.</source>
+        <translation>Uitstekend: zeer moeilijk te raden.</translation>
     </message>
     <message>
         <source>Very weak</source>

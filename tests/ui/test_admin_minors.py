@@ -17,7 +17,7 @@ from opgelucht_desk.core.model import EnrolmentResult
 from opgelucht_desk.ui.controller import Controller
 from opgelucht_desk.ui.enrolment import EnrolmentWizard, SafetyNumberPage
 from opgelucht_desk.ui.i18n import Translations
-from opgelucht_desk.ui.password_strength import StrengthMeter
+from opgelucht_desk.ui.password_strength import StrengthMeter, password_strength, strength_level
 from ui.flows import PASSWORD, enrol
 
 NUMBER = " ".join(["12345"] * 12)
@@ -115,3 +115,29 @@ def test_the_wizard_uses_the_meter(
     assert isinstance(page.strength_bar, StrengthMeter)
     page.password.setText(PASSWORD)
     assert page.strength_bar.value() >= 3 and page.strength_bar.text() in {"Sterk", "Zeer sterk"}
+
+
+def test_the_advice_under_the_meter_does_not_repeat_its_level(translations: Translations) -> None:
+    """The wizard showed "Zeer sterk" twice (the meter's level and the line under it): the line gives
+    advice in other words, in both languages."""
+    samples = [
+        "aaaaaaaaaaaa",
+        "wachtwoord12",
+        "Amsterdam2026!",
+        "paars olifant dansend",
+        "paars olifant dansend op regen",
+    ]
+    try:
+        for language in ("nl", "en"):
+            translations.switch(language)
+            scores = set()
+            for password in samples:
+                strength = password_strength(password, ["anouk"])
+                scores.add(strength.score)
+                assert strength_level(strength.score).lower() not in strength.text.lower(), (
+                    language,
+                    strength,
+                )
+            assert len(scores) >= 3, scores  # the samples cover weak, fair and strong
+    finally:
+        translations.switch("nl")
