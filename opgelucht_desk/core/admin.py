@@ -11,6 +11,7 @@ from opgelucht_desk.core.errors import (
     NotAllowedError,
     OwnComputerError,
     UnknownComputerError,
+    UnlistedComputerError,
     VerificationError,
 )
 from opgelucht_desk.core.inbox import MessageRecord
@@ -96,7 +97,9 @@ async def remove_device(s: Session, counsellor_id: uuid.UUID | str, device_id: u
     else as publish_roster lists it. The relay then ends that computer's sessions and refuses its
     logins; the counsellor's other computers keep working. Refuses this desk's own computer
     (OwnComputerError) and a computer the relay does not list for that counsellor
-    (UnknownComputerError). Returns the new roster version."""
+    (UnknownComputerError), and one no published roster lists yet (UnlistedComputerError: the relay
+    drops only devices the previous roster listed, so it would stay signed in). Returns the new roster
+    version."""
     org_seed_of(s)
     cid, did = uuid.UUID(str(counsellor_id)), uuid.UUID(str(device_id))
     if (cid, did) == (s.account.counsellor_id, s.account.device_id):
@@ -110,6 +113,11 @@ async def remove_device(s: Session, counsellor_id: uuid.UUID | str, device_id: u
     }
     if did not in known:
         raise UnknownComputerError("This counsellor has no such computer (removed already?).")
+    current = s.trust.tracker.current
+    if current is None or did not in {
+        d.device_id for c, d in current.valid_devices() if c.counsellor_id == cid
+    }:
+        raise UnlistedComputerError("This computer is not in the published list of counsellors yet.")
     return await _publish(s, org, (cid, did))
 
 

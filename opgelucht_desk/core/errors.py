@@ -25,6 +25,7 @@ the other kinds are the core's own decisions (never a made-up HTTP status)::
     ├── NotAllowedError               this account or computer may not do this (role, org key)
     │   └── OwnComputerError              the admin tried to remove the computer in use
     ├── UnknownComputerError          no such computer of that counsellor (removed already?)
+    ├── UnlistedComputerError         that computer is not in the published roster yet (nothing to drop)
     └── AttachmentError               a file cannot be shown, saved or sent (reason)
 """
 
@@ -143,6 +144,12 @@ class OwnComputerError(NotAllowedError):
 
 class UnknownComputerError(DeskError):
     """The counsellor has no such computer in the relay's list (removed already, or never added)."""
+
+
+class UnlistedComputerError(DeskError):
+    """The computer is registered but no published roster lists it yet: it reads no messages, and a
+    roster without it would not make the relay end its sessions (the relay drops only devices the
+    previous roster listed), so removing it is refused rather than reported as done."""
 
 
 class AttachmentError(DeskError):

@@ -199,11 +199,11 @@ class CounsellorsTab(Retranslating, QWidget):
 
     def _computer_selected(self) -> None:
         computer = self.selected_computer()
-        self.remove_computer.setEnabled(computer is not None and not computer.current)
+        self.remove_computer.setEnabled(computer is not None and computer.listed and not computer.current)
 
     def _remove_computer_clicked(self) -> None:
         counsellor, computer = self.selected_counsellor(), self.selected_computer()
-        if counsellor is None or computer is None or computer.current:
+        if counsellor is None or computer is None or computer.current or not computer.listed:
             return
         counsellor_id, device_id = counsellor.counsellor_id, computer.device_id
 

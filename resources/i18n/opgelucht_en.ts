@@ -991,6 +991,10 @@
         <translation>This computer is no longer in the list (removed already?).</translation>
     </message>
     <message>
+        <source>This computer is not in the published list yet, so it cannot read messages, and it stays registered. If it was stolen, do not publish the list: remove the counsellor instead.</source>
+        <translation>This computer is not in the published list yet, so it cannot read messages, and it stays registered. If it was stolen, do not publish the list: remove the counsellor instead.</translation>
+    </message>
+    <message>
         <source>Only an organisation administrator may do this.</source>
         <translation>Only an organisation administrator may do this.</translation>
     </message>

@@ -991,6 +991,10 @@
         <translation>Deze computer staat niet meer in de lijst (al verwijderd?).</translation>
     </message>
     <message>
+        <source>This computer is not in the published list yet, so it cannot read messages, and it stays registered. If it was stolen, do not publish the list: remove the counsellor instead.</source>
+        <translation>Deze computer staat nog niet op de gepubliceerde lijst, dus hij kan geen berichten lezen, en hij blijft geregistreerd. Is hij gestolen? Publiceer de lijst dan niet, maar verwijder de vertrouwenspersoon.</translation>
+    </message>
+    <message>
         <source>Only an organisation administrator may do this.</source>
         <translation>Alleen een beheerder van de organisatie mag dit doen.</translation>
     </message>

@@ -1,8 +1,8 @@
 """The org admin removes ONE computer of a counsellor (a stolen laptop) through the desk's facade
 (``Desk.remove_device``), against the real in-process relay on both backends: that computer is signed
 out and cannot log in again, the counsellor's other computer keeps syncing and reading, the new roster
-no longer lists it and the reporter's next message is not encrypted to it. The admin's own computer and
-an unknown computer are refused without publishing anything."""
+no longer lists it and the reporter's next message is not encrypted to it. The admin's own computer, an
+unknown computer and one no roster lists yet are refused without publishing anything."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from opgelucht_desk.core.errors import (
     NotAllowedError,
     OwnComputerError,
     UnknownComputerError,
+    UnlistedComputerError,
 )
 from opgelucht_desk.protocol.envelope import parse_header
 from opgelucht_desk.protocol.keys import key_id
@@ -126,7 +127,9 @@ async def test_the_admin_removes_one_computer_and_the_counsellors_other_computer
         await bert.desk.close()
 
 
-async def test_the_admin_cannot_remove_the_computer_in_use(admin_desk: EnrolledDesk) -> None:
+async def test_the_admin_cannot_remove_the_computer_in_use_nor_one_not_listed_yet(
+    admin_desk: EnrolledDesk, clock: ManualClock, desk_config: Callable[[str], DeskConfig], tmp_path: Path
+) -> None:
     admin = admin_desk.desk
     assert admin.account is not None
     await admin.publish_roster()
@@ -142,3 +145,20 @@ async def test_the_admin_cannot_remove_the_computer_in_use(admin_desk: EnrolledD
     after = admin._unlocked().trust.tracker.current
     assert after is not None and after.version == before.version
     await admin.sync_now()  # still signed in and syncing
+
+    # A further computer no roster lists yet: a roster without it would not sign it out (the relay
+    # drops only devices the previous roster listed), so the desk refuses instead of claiming it did.
+    backup = tmp_path / "admin.opgbackup"
+    await admin.export_identity_backup(backup, PASSPHRASE)
+    laptop = await Desk.open(desk_config("admin-laptop"))
+    try:
+        await laptop.enrol_further_computer(backup, PASSPHRASE, PASSWORD, admin_desk.totp(clock))
+        assert laptop.account is not None
+        [me] = await admin.counsellors()
+        assert (laptop.account.device_id, False) in [(c.device_id, c.listed) for c in me.computers]
+        with pytest.raises(UnlistedComputerError):
+            await admin.remove_device(admin.account.counsellor_id, laptop.account.device_id)
+        still = admin._unlocked().trust.tracker.current
+        assert still is not None and still.version == before.version
+    finally:
+        await laptop.close()
