@@ -6,6 +6,7 @@ unknown computer and one no roster lists yet are refused without publishing anyt
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from opgelucht_desk.core.errors import (
     UnknownComputerError,
     UnlistedComputerError,
 )
+from opgelucht_desk.core.events import DeskListener
 from opgelucht_desk.protocol.envelope import parse_header
 from opgelucht_desk.protocol.keys import key_id
 from opgelucht_relay.clock import ManualClock
@@ -37,6 +39,16 @@ PASSPHRASE = "correct horse battery staple"
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+class SignedOut(DeskListener):
+    """Set when the desk learns that the relay ended its session (the UI then locks)."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    def auth_expired(self) -> None:
+        self.event.set()
 
 
 async def _envelope_key_ids(admin: Desk, msg_id: str) -> tuple[bytes, ...]:
@@ -87,6 +99,9 @@ async def test_the_admin_removes_one_computer_and_the_counsellors_other_computer
         assert [m.text for m in laptop.messages(conv_id)] == ["Ik heb een vraag."]
         version = admin._unlocked().trust.tracker.current
         assert version is not None
+        signed_out = SignedOut()
+        laptop.add_listener(signed_out)
+        await laptop.start_sync()  # the laptop is on, syncing in the background
 
         # The laptop is stolen: the admin removes it, and only it.
         assert await admin.remove_device(bert_id, b_id) == version.version + 1
@@ -97,7 +112,9 @@ async def test_the_admin_removes_one_computer_and_the_counsellors_other_computer
         [view] = [c for c in await admin.counsellors() if c.counsellor_id == bert_id]
         assert [(c.device_id, c.listed) for c in view.computers] == [(a_id, True)]
 
-        # B is locked out: its session ended, and its login is refused as removed.
+        # B is locked out: its running desk learns its session ended, and its login is refused.
+        await asyncio.wait_for(signed_out.event.wait(), timeout=10)
+        await laptop.stop_sync()
         with pytest.raises(AuthExpiredError):
             await laptop._unlocked().api.inbox_sync(0)
         await laptop.lock()
