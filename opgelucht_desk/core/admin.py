@@ -7,10 +7,16 @@ import asyncio
 import uuid
 from typing import Any
 
-from opgelucht_desk.core.errors import NotAllowedError, VerificationError
+from opgelucht_desk.core.errors import (
+    NotAllowedError,
+    OwnComputerError,
+    UnknownComputerError,
+    UnlistedComputerError,
+    VerificationError,
+)
 from opgelucht_desk.core.inbox import MessageRecord
 from opgelucht_desk.core.membership import wraps_for
-from opgelucht_desk.core.model import Article, CounsellorView, OrgCode
+from opgelucht_desk.core.model import Article, ComputerView, CounsellorView, OrgCode
 from opgelucht_desk.core.poster import CodePoster
 from opgelucht_desk.core.session import Session
 from opgelucht_desk.core.sync import TRUST_META
@@ -83,8 +89,41 @@ def org_seed_of(s: Session) -> bytes:
 async def publish_roster(s: Session) -> int:
     """Sign and upload the next roster listing every counsellor of the org and their valid devices.
     Org admins with the org key only. Returns the new version."""
-    org_seed = org_seed_of(s)
+    return await _publish(s, await s.api.org(), None)
+
+
+async def remove_device(s: Session, counsellor_id: uuid.UUID | str, device_id: uuid.UUID | str) -> int:
+    """Publish the next roster without one computer of a counsellor (a stolen laptop), everything
+    else as publish_roster lists it. The relay then ends that computer's sessions and refuses its
+    logins; the counsellor's other computers keep working. Refuses this desk's own computer
+    (OwnComputerError) and a computer the relay does not list for that counsellor
+    (UnknownComputerError), and one no published roster lists yet (UnlistedComputerError: the relay
+    drops only devices the previous roster listed, so it would stay signed in). Returns the new roster
+    version."""
+    org_seed_of(s)
+    cid, did = uuid.UUID(str(counsellor_id)), uuid.UUID(str(device_id))
+    if (cid, did) == (s.account.counsellor_id, s.account.device_id):
+        raise OwnComputerError("This computer cannot remove itself from the list of counsellors.")
     org = await s.api.org()
+    known = {
+        d.device_id
+        for c in org["counsellors"]
+        if uuid.UUID(c["counsellor_id"]) == cid
+        for d in publishable_devices(c, b64d(c["identity_key"]))
+    }
+    if did not in known:
+        raise UnknownComputerError("This counsellor has no such computer (removed already?).")
+    current = s.trust.tracker.current
+    if current is None or did not in {
+        d.device_id for c, d in current.valid_devices() if c.counsellor_id == cid
+    }:
+        raise UnlistedComputerError("This computer is not in the published list of counsellors yet.")
+    return await _publish(s, org, (cid, did))
+
+
+async def _publish(s: Session, org: dict[str, Any], without: tuple[uuid.UUID, uuid.UUID] | None) -> int:
+    """The next roster from ``org`` (GET /v1/org), leaving out the device ``without`` names."""
+    org_seed = org_seed_of(s)
     if org.get("roster") is not None:
         warning = s.trust.accept(org["roster"], s.now())
         if warning and s.trust.problem_kind != "expired":
@@ -93,6 +132,8 @@ async def publish_roster(s: Session) -> int:
     for c in org["counsellors"]:
         identity = b64d(c["identity_key"])
         devices = publishable_devices(c, identity)
+        if without is not None and uuid.UUID(c["counsellor_id"]) == without[0]:
+            devices = [d for d in devices if d.device_id != without[1]]
         shown = c.get("presentation") or {}
         entries.append(
             CounsellorEntry(
@@ -126,7 +167,17 @@ async def counsellors(s: Session) -> list[CounsellorView]:
     views = []
     for c in org["counsellors"]:
         identity = b64d(c["identity_key"])
-        unlisted = sum(1 for d in publishable_devices(c, identity) if d.device_id not in listed)
+        valid = publishable_devices(c, identity)
+        unlisted = sum(1 for d in valid if d.device_id not in listed)
+        cid = uuid.UUID(c["counsellor_id"])
+        computers = tuple(
+            ComputerView(
+                device_id=d.device_id,
+                listed=d.device_id in listed,
+                current=(cid, d.device_id) == (s.account.counsellor_id, s.account.device_id),
+            )
+            for d in valid
+        )
         views.append(
             CounsellorView(
                 counsellor_id=uuid.UUID(c["counsellor_id"]),
@@ -137,6 +188,7 @@ async def counsellors(s: Session) -> list[CounsellorView]:
                 devices=len(c.get("devices", [])),
                 in_roster=uuid.UUID(c["counsellor_id"]) in in_roster,
                 unlisted_devices=unlisted,
+                computers=computers,
             )
         )
     return views

@@ -424,6 +424,10 @@ class Desk:
         """Remove a counsellor (their sessions die) and publish a roster without their devices."""
         await admin.remove_counsellor(self._unlocked(), counsellor_id)
 
+    async def remove_device(self, counsellor_id: uuid.UUID | str, device_id: uuid.UUID | str) -> int:
+        """Publish the next roster without one computer of a counsellor (core/admin.py)."""
+        return await admin.remove_device(self._unlocked(), counsellor_id, device_id)
+
     async def publish_roster(self) -> int:
         """Sign and upload the next roster listing every counsellor of the org and their valid devices.
         Org admins with the org key only (else NotAllowedError). Returns the new version."""

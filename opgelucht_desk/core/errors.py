@@ -23,6 +23,9 @@ the other kinds are the core's own decisions (never a made-up HTTP status)::
     ├── BackupError                   a key backup file cannot be used (kind)
     ├── UnknownConversationError      no such conversation in this desk's inbox
     ├── NotAllowedError               this account or computer may not do this (role, org key)
+    │   └── OwnComputerError              the admin tried to remove the computer in use
+    ├── UnknownComputerError          no such computer of that counsellor (removed already?)
+    ├── UnlistedComputerError         that computer is not in the published roster yet (nothing to drop)
     └── AttachmentError               a file cannot be shown, saved or sent (reason)
 """
 
@@ -132,6 +135,21 @@ class UnknownConversationError(DeskError):
 class NotAllowedError(DeskError):
     """This account or computer may not do this: the role does not allow it, or the organisation key
     is not on this computer (decided locally, before asking the relay)."""
+
+
+class OwnComputerError(NotAllowedError):
+    """The org admin tried to remove the computer this desk runs on from the roster (decided locally:
+    the desk would lock itself out and could not publish the next roster)."""
+
+
+class UnknownComputerError(DeskError):
+    """The counsellor has no such computer in the relay's list (removed already, or never added)."""
+
+
+class UnlistedComputerError(DeskError):
+    """The computer is registered but no published roster lists it yet: it reads no messages, and a
+    roster without it would not make the relay end its sessions (the relay drops only devices the
+    previous roster listed), so removing it is refused rather than reported as done."""
 
 
 class AttachmentError(DeskError):

@@ -157,6 +157,21 @@ class NoteView:
 
 
 @dataclass(frozen=True)
+class ComputerView:
+    """One computer (device) of a counsellor as the relay lists it. The relay keeps no date for a
+    device (its bundle is keys and signatures only), so none is shown."""
+
+    device_id: uuid.UUID
+    listed: bool  # the published roster lists it (it can read new messages)
+    current: bool  # this very computer (it cannot remove itself)
+
+    @property
+    def short_id(self) -> str:
+        """The first 8 hex digits of the device id, as the UI shows it."""
+        return self.device_id.hex[:8]
+
+
+@dataclass(frozen=True)
 class CounsellorView:
     counsellor_id: uuid.UUID
     username: str
@@ -166,6 +181,7 @@ class CounsellorView:
     devices: int
     in_roster: bool
     unlisted_devices: int = 0  # registered devices the published roster does not list yet
+    computers: tuple[ComputerView, ...] = ()  # the devices the relay lists, valid signatures first
 
 
 @dataclass(frozen=True)

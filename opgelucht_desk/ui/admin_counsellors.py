@@ -1,5 +1,6 @@
-"""The administrator's tab of counsellors: invitations, removal, the signed roster and sharing
-conversations with new computers."""
+"""The administrator's tab of counsellors: invitations, removal, the signed roster, sharing
+conversations with new computers, and the selected counsellor's computers (one can be removed, e.g. a
+stolen laptop)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from opgelucht_desk.core.model import CounsellorView
+from opgelucht_desk.core.model import ComputerView, CounsellorView
 from opgelucht_desk.ui.admin_widgets import Feedback, ListLoader, make_table, select_row_with, table_item
 from opgelucht_desk.ui.confirm import ask
 from opgelucht_desk.ui.i18n import Retranslating
@@ -54,6 +55,11 @@ class CounsellorsTab(Retranslating, QWidget):
         self.publish = QPushButton()
         self.share = QPushButton()  # only shown when sharing failed after publishing (to retry)
         self.share.hide()
+        self.computers_title = QLabel()  # the selected counsellor's computers
+        self.computers_table = make_table(3)
+        self.computers_title.setBuddy(self.computers_table)
+        self.remove_computer = QPushButton()
+        self.remove_computer.setEnabled(False)
         self.invitation = QLineEdit()
         self.invitation.setReadOnly(True)
         self.invitation.hide()
@@ -67,6 +73,12 @@ class CounsellorsTab(Retranslating, QWidget):
         layout.addWidget(self.pending)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.computers_title)
+        layout.addWidget(self.computers_table)
+        computer_buttons = QHBoxLayout()
+        computer_buttons.addWidget(self.remove_computer)
+        computer_buttons.addStretch(1)
+        layout.addLayout(computer_buttons)
         layout.addWidget(self.invitation)
         layout.addWidget(self.feedback)
         self.invite_counsellor.clicked.connect(lambda: self._invite("counsellor"))
@@ -75,6 +87,9 @@ class CounsellorsTab(Retranslating, QWidget):
         self.publish.clicked.connect(self._publish_clicked)
         self.pending_publish.clicked.connect(self._publish_clicked)
         self.share.clicked.connect(self._share)
+        self.table.itemSelectionChanged.connect(self._fill_computers)
+        self.computers_table.itemSelectionChanged.connect(self._computer_selected)
+        self.remove_computer.clicked.connect(self._remove_computer_clicked)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -103,6 +118,13 @@ class CounsellorsTab(Retranslating, QWidget):
         self.pending_publish.setAccessibleName(self.tr("Publish the list of counsellors"))
         self.share.setText(self.tr("&Share conversations with new devices"))
         self.invitation.setAccessibleName(self.tr("Invitation code"))
+        self.computers_title.setText(self.tr("Co&mputers of the selected counsellor:"))
+        self.computers_table.setHorizontalHeaderLabels(
+            [self.tr("Computer"), self.tr("In published list"), self.tr("Note")]
+        )
+        self.computers_table.setAccessibleName(self.tr("Computers of the selected counsellor"))
+        self.remove_computer.setText(self.tr("Remove comp&uter…"))
+        self.remove_computer.setAccessibleName(self.tr("Remove the selected computer"))
         self._fill()
 
     def load(self, quiet: bool = False) -> None:
@@ -134,6 +156,7 @@ class CounsellorsTab(Retranslating, QWidget):
             self.table.setItem(row, 5, table_item(c.safety_number))
         if selected is not None:
             select_row_with(self.table, selected)
+        self._fill_computers()
         waiting = [c for c in self.counsellors if not c.in_roster or c.unlisted_devices]
         self.pending.setVisible(bool(waiting))
         if waiting:
@@ -144,6 +167,71 @@ class CounsellorsTab(Retranslating, QWidget):
                     "compare their safety numbers and publish the list."
                 ).replace("%1", names)
             )
+
+    def selected_counsellor(self) -> CounsellorView | None:
+        selected = self.selected_id()
+        return next((c for c in self.counsellors if c.counsellor_id == selected), None)
+
+    def _fill_computers(self) -> None:
+        """The selected counsellor's computers (short id, listed or not, this computer)."""
+        counsellor = self.selected_counsellor()
+        computers = counsellor.computers if counsellor is not None else ()
+        chosen = self.selected_computer()
+        self.computers_table.setRowCount(len(computers))
+        for row, computer in enumerate(computers):
+            listed = self.tr("yes") if computer.listed else self.tr("no, not yet")
+            note = self.tr("this computer") if computer.current else ""
+            self.computers_table.setItem(row, 0, table_item(computer.short_id, computer.device_id))
+            self.computers_table.setItem(row, 1, table_item(listed))
+            self.computers_table.setItem(row, 2, table_item(note))
+        if chosen is not None:
+            select_row_with(self.computers_table, chosen.device_id)
+        self._computer_selected()
+
+    def selected_computer(self) -> ComputerView | None:
+        items = self.computers_table.selectedItems()
+        counsellor = self.selected_counsellor()
+        if not items or counsellor is None:
+            return None
+        first = self.computers_table.item(items[0].row(), 0)
+        value = first.data(Qt.ItemDataRole.UserRole) if first is not None else None
+        return next((c for c in counsellor.computers if c.device_id == value), None)
+
+    def _computer_selected(self) -> None:
+        computer = self.selected_computer()
+        self.remove_computer.setEnabled(computer is not None and computer.listed and not computer.current)
+
+    def _remove_computer_clicked(self) -> None:
+        counsellor, computer = self.selected_counsellor(), self.selected_computer()
+        if counsellor is None or computer is None or computer.current or not computer.listed:
+            return
+        counsellor_id, device_id = counsellor.counsellor_id, computer.device_id
+
+        def remove() -> None:
+            def done(_version: int) -> None:
+                self.feedback.ok(
+                    self.tr(
+                        "Computer %1 was removed and signed out. The list of counsellors was published."
+                    ).replace("%1", computer.short_id)
+                )
+                self.load()
+
+            spawn(
+                self.desk.remove_device(counsellor_id, device_id), on_done=done, on_error=self.feedback.fail
+            )
+
+        ask(
+            self,
+            self.tr("Remove computer"),
+            self.tr(
+                "Remove computer %1 of %2 from the list of counsellors? That computer is signed out at once, "
+                "cannot log in again and cannot read new messages. %2's other computers keep working. To "
+                "use this computer again, it must be added anew as a further computer (from the key backup)."
+            )
+            .replace("%1", computer.short_id)
+            .replace("%2", counsellor.display_name),
+            remove,
+        )
 
     def _invite(self, role: str) -> None:
         def done(code: str) -> None:

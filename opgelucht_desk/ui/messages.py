@@ -85,6 +85,20 @@ def describe_error(exc: BaseException) -> str:
         return QCoreApplication.translate("Errors", "The relay refused because of a conflict: %1").replace(
             "%1", str(exc)
         )
+    if isinstance(exc, errors.OwnComputerError):
+        return QCoreApplication.translate(
+            "Errors", "You cannot remove the computer you are working on. Remove it from another computer."
+        )
+    if isinstance(exc, errors.UnknownComputerError):
+        return QCoreApplication.translate(
+            "Errors", "This computer is no longer in the list (removed already?)."
+        )
+    if isinstance(exc, errors.UnlistedComputerError):
+        return QCoreApplication.translate(
+            "Errors",
+            "This computer is not in the published list yet, so it cannot read messages, and it stays "
+            "registered. If it was stolen, do not publish the list: remove the counsellor instead.",
+        )
     if isinstance(exc, errors.ForbiddenError | errors.NotAllowedError):
         return QCoreApplication.translate("Errors", "Only an organisation administrator may do this.")
     if isinstance(exc, errors.NotFoundError | errors.UnknownConversationError):

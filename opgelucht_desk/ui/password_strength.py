@@ -41,7 +41,9 @@ def password_strength(password: str, user_inputs: list[str]) -> Strength:
         )
     score = int(zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"])
     words = [
-        QCoreApplication.translate("Password", "Easy to guess: use a sentence of four or more unusual words."),
+        QCoreApplication.translate(
+            "Password", "Easy to guess: use a sentence of four or more unusual words."
+        ),
         QCoreApplication.translate("Password", "Still easy to guess: add more words."),
         QCoreApplication.translate("Password", "Still guessable: add more words."),
         QCoreApplication.translate("Password", "Good: hard to guess."),

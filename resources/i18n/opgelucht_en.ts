@@ -792,6 +792,30 @@
         <translation>Invitation code</translation>
     </message>
     <message>
+        <source>Co&amp;mputers of the selected counsellor:</source>
+        <translation>Co&amp;mputers of the selected counsellor:</translation>
+    </message>
+    <message>
+        <source>Computer</source>
+        <translation>Computer</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Computers of the selected counsellor</source>
+        <translation>Computers of the selected counsellor</translation>
+    </message>
+    <message>
+        <source>Remove comp&amp;uter…</source>
+        <translation>Remove comp&amp;uter…</translation>
+    </message>
+    <message>
+        <source>Remove the selected computer</source>
+        <translation>Remove the selected computer</translation>
+    </message>
+    <message>
         <source>yes</source>
         <translation>yes</translation>
     </message>
@@ -809,6 +833,22 @@
     <message>
         <source>Not in the published list yet: %1. Their computers cannot read messages until you compare their safety numbers and publish the list.</source>
         <translation>Not in the published list yet: %1. Their computers cannot read messages until you compare their safety numbers and publish the list.</translation>
+    </message>
+    <message>
+        <source>this computer</source>
+        <translation>this computer</translation>
+    </message>
+    <message>
+        <source>Computer %1 was removed and signed out. The list of counsellors was published.</source>
+        <translation>Computer %1 was removed and signed out. The list of counsellors was published.</translation>
+    </message>
+    <message>
+        <source>Remove computer</source>
+        <translation>Remove computer</translation>
+    </message>
+    <message>
+        <source>Remove computer %1 of %2 from the list of counsellors? That computer is signed out at once, cannot log in again and cannot read new messages. %2&apos;s other computers keep working. To use this computer again, it must be added anew as a further computer (from the key backup).</source>
+        <translation>Remove computer %1 of %2 from the list of counsellors? That computer is signed out at once, cannot log in again and cannot read new messages. %2&apos;s other computers keep working. To use this computer again, it must be added anew as a further computer (from the key backup).</translation>
     </message>
     <message>
         <source>Give this one-time code to your colleague in person. It expires after 7 days.</source>
@@ -941,6 +981,18 @@
     <message>
         <source>The relay refused because of a conflict: %1</source>
         <translation>The relay refused because of a conflict: %1</translation>
+    </message>
+    <message>
+        <source>You cannot remove the computer you are working on. Remove it from another computer.</source>
+        <translation>You cannot remove the computer you are working on. Remove it from another computer.</translation>
+    </message>
+    <message>
+        <source>This computer is no longer in the list (removed already?).</source>
+        <translation>This computer is no longer in the list (removed already?).</translation>
+    </message>
+    <message>
+        <source>This computer is not in the published list yet, so it cannot read messages, and it stays registered. If it was stolen, do not publish the list: remove the counsellor instead.</source>
+        <translation>This computer is not in the published list yet, so it cannot read messages, and it stays registered. If it was stolen, do not publish the list: remove the counsellor instead.</translation>
     </message>
     <message>
         <source>Only an organisation administrator may do this.</source>

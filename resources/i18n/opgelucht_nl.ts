@@ -792,6 +792,30 @@
         <translation>Uitnodigingscode</translation>
     </message>
     <message>
+        <source>Co&amp;mputers of the selected counsellor:</source>
+        <translation>Co&amp;mputers van de gekozen vertrouwenspersoon:</translation>
+    </message>
+    <message>
+        <source>Computer</source>
+        <translation>Computer</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Opmerking</translation>
+    </message>
+    <message>
+        <source>Computers of the selected counsellor</source>
+        <translation>Computers van de gekozen vertrouwenspersoon</translation>
+    </message>
+    <message>
+        <source>Remove comp&amp;uter…</source>
+        <translation>Computer ver&amp;wijderen…</translation>
+    </message>
+    <message>
+        <source>Remove the selected computer</source>
+        <translation>De gekozen computer verwijderen</translation>
+    </message>
+    <message>
         <source>yes</source>
         <translation>ja</translation>
     </message>
@@ -809,6 +833,22 @@
     <message>
         <source>Not in the published list yet: %1. Their computers cannot read messages until you compare their safety numbers and publish the list.</source>
         <translation>Nog niet in de gepubliceerde lijst: %1. Hun computers kunnen geen berichten lezen tot u hun veiligheidsnummers hebt vergeleken en de lijst publiceert.</translation>
+    </message>
+    <message>
+        <source>this computer</source>
+        <translation>deze computer</translation>
+    </message>
+    <message>
+        <source>Computer %1 was removed and signed out. The list of counsellors was published.</source>
+        <translation>Computer %1 is verwijderd en afgemeld. De lijst van vertrouwenspersonen is gepubliceerd.</translation>
+    </message>
+    <message>
+        <source>Remove computer</source>
+        <translation>Computer verwijderen</translation>
+    </message>
+    <message>
+        <source>Remove computer %1 of %2 from the list of counsellors? That computer is signed out at once, cannot log in again and cannot read new messages. %2&apos;s other computers keep working. To use this computer again, it must be added anew as a further computer (from the key backup).</source>
+        <translation>Computer %1 van %2 van de lijst van vertrouwenspersonen verwijderen? Die computer wordt meteen afgemeld, kan niet meer inloggen en kan geen nieuwe berichten meer lezen. De andere computers van %2 blijven werken. Om deze computer weer te gebruiken, moet hij opnieuw worden toegevoegd als extra computer (met de sleutelback-up).</translation>
     </message>
     <message>
         <source>Give this one-time code to your colleague in person. It expires after 7 days.</source>
@@ -941,6 +981,18 @@
     <message>
         <source>The relay refused because of a conflict: %1</source>
         <translation>De relay weigerde vanwege een conflict: %1</translation>
+    </message>
+    <message>
+        <source>You cannot remove the computer you are working on. Remove it from another computer.</source>
+        <translation>U kunt de computer waarop u werkt niet verwijderen. Verwijder hem vanaf een andere computer.</translation>
+    </message>
+    <message>
+        <source>This computer is no longer in the list (removed already?).</source>
+        <translation>Deze computer staat niet meer in de lijst (al verwijderd?).</translation>
+    </message>
+    <message>
+        <source>This computer is not in the published list yet, so it cannot read messages, and it stays registered. If it was stolen, do not publish the list: remove the counsellor instead.</source>
+        <translation>Deze computer staat nog niet op de gepubliceerde lijst, dus hij kan geen berichten lezen, en hij blijft geregistreerd. Is hij gestolen? Publiceer de lijst dan niet, maar verwijder de vertrouwenspersoon.</translation>
     </message>
     <message>
         <source>Only an organisation administrator may do this.</source>
