@@ -5,7 +5,7 @@ statistics figures (docs/stats.md) and the stored rows are exactly the same with
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -43,8 +43,8 @@ class Counting(SeenToday):
         self.enabled = enabled
         self.skipped = 0
 
-    def known(self, device_id: uuid.UUID, created_at: object, day: date) -> bool:  # type: ignore[override]
-        found = self.enabled and super().known(device_id, created_at, day)  # type: ignore[arg-type]
+    def known(self, device_id: uuid.UUID, created_at: datetime, day: date) -> bool:
+        found = self.enabled and super().known(device_id, created_at, day)
         self.skipped += found
         return found
 
