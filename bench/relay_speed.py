@@ -22,7 +22,8 @@ docs/benchmarks.md (machine, load average, command, table), after "Relay speed (
 in" and the runs recorded there before; every other section (the baseline) stays.
 
 PostgreSQL: ``OPG_TEST_POSTGRES_URL`` (default postgresql://postgres@127.0.0.1:5432/test) is the admin
-connection; the relay gets a fresh database ``bench`` and the limit app ``bench_limit`` (dropped after).
+connection; the relay gets a fresh database ``bench`` and the limit app ``bench_limit`` (dropped after;
+``OPG_BENCH_DB=name`` names them ``name`` and ``name_limit``, so two benches can run at once).
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ from opgelucht_desk.protocol.request_auth import register_proof, sign_request
 HERE = Path(__file__).resolve().parent
 SECTION = "Relay speed (wrk): fast paths, run"  # --write appends "## {SECTION} <date time> UTC"
 PG_URL = os.environ.get("OPG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-RELAY_DB, LIMIT_DB = "bench", "bench_limit"
+# Two benches at once (two helpers on one machine) must not drop each other's database: OPG_BENCH_DB.
+RELAY_DB = os.environ.get("OPG_BENCH_DB", "bench")
+LIMIT_DB = f"{RELAY_DB}_limit"
 DEVICES = 50
 EVENTS_PER_BATCH = 10  # what the issue measured ("10 events per request"); the app batches its events
 CELLS_PER_DEVICE = 5

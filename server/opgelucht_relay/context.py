@@ -14,6 +14,7 @@ from opgelucht_relay.metrics import Metrics
 from opgelucht_relay.services.blob_store import BlobStore, store_for
 from opgelucht_relay.services.device_keys import DeviceKeyCache, engine_loader
 from opgelucht_relay.services.pg_post import SaltCache
+from opgelucht_relay.services.seen_today import SeenToday
 from opgelucht_relay.services.sqlite_writer import SqliteWriter
 
 
@@ -32,6 +33,7 @@ class AppContext:
     blob_uploads: AddressBucket  # keyed by the uploading device's or counsellor's id
     blobs: BlobStore
     salts: SaltCache = field(default_factory=SaltCache)
+    seen: SeenToday = field(default_factory=SeenToday)  # devices whose day is committed (seen_today.py)
     # Started by the app's lifespan (opgelucht_relay/app.py); None: the SQLAlchemy path serves.
     writer: SqliteWriter | None = None  # SQLite: the one writer thread (services/sqlite_writer.py)
     pg_pool: Any = None  # PostgreSQL: the raw asyncpg pool of the post path (asyncpg.Pool)

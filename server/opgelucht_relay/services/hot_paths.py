@@ -65,6 +65,7 @@ from opgelucht_relay.services.device_auth import (
 from opgelucht_relay.services.device_keys import DeviceKey
 from opgelucht_relay.services.live_events import MemoryBroker
 from opgelucht_relay.services.orgs import normalise_code
+from opgelucht_relay.services.pg_post import session_org as pg_session_org
 from opgelucht_relay.services.pg_writer import PgOutcome, PgPost, PgUnavailable, PgWriter, Status
 from opgelucht_relay.services.pg_writer import WriterClosed as PgWriterClosed
 from opgelucht_relay.services.retention import message_lifetime
@@ -210,7 +211,10 @@ async def _sqlite_device_post(
         await _run(ctx, claim_job(claim))  # the nonce alone (401 when it was there already)
         raise
     post = PostInput(key.org_id, conv_id, msg_id, envelope, CHANNEL_CHAT, now, now + retention, key.device_id)
-    result: PostResult = await _run(ctx, post_job(post, claim))
+    day = claim.day
+    seen = ctx.seen.known(key.device_id, key.created_at, day)
+    result: PostResult = await _run(ctx, post_job(post, dataclasses.replace(claim, seen=seen)))
+    ctx.seen.mark(key.device_id, key.created_at, day)  # committed: the nonce was claimed with its day
     return _answer(result)
 
 
@@ -259,7 +263,7 @@ def _pg_writer(ctx: AppContext) -> PgWriter:
     """This process's PostgreSQL writer (group commit of posts, ``services/pg_writer.py``)."""
     writer: PgWriter | None = ctx.pg_writer
     if writer is None or writer.pool is not ctx.pg_pool:
-        writer = ctx.pg_writer = PgWriter(ctx.pg_pool, ctx.salts)
+        writer = ctx.pg_writer = PgWriter(ctx.pg_pool, ctx.salts, seen=ctx.seen)
     return writer
 
 
@@ -312,7 +316,19 @@ Checked = Callable[[], tuple[uuid.UUID, bytes]]  # the request's conv_id and env
 
 
 async def session_org(ctx: AppContext, token: str, now: datetime) -> uuid.UUID:
-    """The org of a counsellor's live session (``sessions.authenticated_org``); 401 otherwise."""
+    """The org of a counsellor's live session (``sessions.authenticated_org``); 401 otherwise. On
+    PostgreSQL one asyncpg read first (``pg_post.session_org``); the full check when it is not enough."""
+    if ctx.pg_pool is not None:
+        settings = ctx.settings
+
+        def rule(
+            expires_at: datetime, last_used_at: datetime, status: str, org: uuid.UUID, bound: bool
+        ) -> uuid.UUID | None:
+            return quick_org(expires_at, last_used_at, status, org, settings, now, bound=bound)
+
+        quick = await pg_session_org(ctx.pg_pool, token_hash(token), rule)
+        if quick is not None:
+            return quick
     org_id = await authenticated_org(ctx.db, token, ctx.settings, now)
     if org_id is None:
         raise unauthenticated()

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -171,3 +172,31 @@ async def post_device_message(
         bool(row["claimed"]), bool(row["taken"]), None if seq is None else int(seq),
         None if cursor is None else int(cursor),
     )  # fmt: skip
+
+
+# A counsellor reply's session check on the raw asyncpg pool (docs/relay.md "The PostgreSQL post"): the
+# row ``sessions.authenticated_org`` reads, as ONE prepared statement in autocommit. Through SQLAlchemy
+# the same read is three round trips (BEGIN, SELECT, ROLLBACK on return to its pool) and most of a
+# reply's PostgreSQL CPU.
+SESSION_ROW = """
+SELECT s.expires_at, s.last_used_at, c.status, c.org_id,
+       s.device_id IS NOT NULL AND d.dropped_at IS NULL AS bound
+FROM sessions s JOIN counsellors c ON c.id = s.counsellor_id
+LEFT JOIN counsellor_devices d ON d.device_id = s.device_id
+WHERE s.token_hash = $1
+"""
+
+# (expires_at, last_used_at, status, org_id, bound) -> the org when nothing is to be written
+# (``sessions.quick_org`` with the relay's settings and the request's time).
+SessionRule = Callable[[datetime, datetime, str, uuid.UUID, bool], uuid.UUID | None]
+
+
+async def session_org(pool: asyncpg.Pool, token_hash: bytes, rule: SessionRule) -> uuid.UUID | None:
+    """The org of the session with ``token_hash`` when ``rule`` says nothing is to be written; None
+    otherwise (no such session, or one to be ended or touched): the caller then runs the full check
+    (``sessions.authenticated_org``), which reads the row again and writes what is due."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(SESSION_ROW, token_hash)
+    if row is None:
+        return None
+    return rule(row["expires_at"], row["last_used_at"], row["status"], row["org_id"], bool(row["bound"]))

@@ -60,6 +60,7 @@ import asyncpg
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
 from opgelucht_relay.services.live_events import CHANNEL as LIVE_CHANNEL
 from opgelucht_relay.services.pg_post import SaltCache
+from opgelucht_relay.services.seen_today import SeenToday
 
 log = logging.getLogger("opgelucht.relay.pg_writer")
 
@@ -253,10 +254,17 @@ class PgWriter:
     time (each on its own connection; the row locks order them as they order two relay processes)."""
 
     def __init__(
-        self, pool: asyncpg.Pool, salts: SaltCache, *, max_batch: int = 64, in_flight: int = IN_FLIGHT
+        self,
+        pool: asyncpg.Pool,
+        salts: SaltCache,
+        *,
+        max_batch: int = 64,
+        in_flight: int = IN_FLIGHT,
+        seen: SeenToday | None = None,
     ) -> None:
         self.pool = pool
         self._salts = salts
+        self._seen = seen  # devices whose day is committed: no last_seen/presence rows (seen_today.py)
         self._max_batch = max_batch
         self._in_flight = in_flight
         self._queue: list[_Pending] = []
@@ -363,16 +371,39 @@ class PgWriter:
             self.stats.posts += len(batch)
             self.stats.largest = max(self.stats.largest, len(batch))
             self.stats.sizes[len(batch)] = self.stats.sizes.get(len(batch), 0) + 1
+            self._mark_seen(batch, outcomes)
             for pending, outcome in zip(batch, outcomes, strict=True):
                 _settle(pending.future, outcome, None)
             return
 
+    def _mark_seen(self, batch: list[_Pending], outcomes: list[PgOutcome]) -> None:
+        """After the batch committed: its claimed devices' day is recorded (the batch's ``seen``,
+        ``sd`` and ``sday`` ran for every device whose nonce it inserted)."""
+        if self._seen is None:
+            return
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            post = pending.post
+            if post.device_id is None or outcome.status in (Status.REPLAYED, Status.DEVICE_GONE):
+                continue
+            assert post.device_created_at is not None
+            self._seen.mark(post.device_id, post.device_created_at, post.now.date())
+
+    def _known(self, post: PgPost) -> bool:
+        assert post.device_id is not None and post.device_created_at is not None
+        return self._seen is not None and self._seen.known(
+            post.device_id, post.device_created_at, post.now.date()
+        )
+
     # -- one transaction -----------------------------------------------------------------------------
 
     async def _attempt(self, posts: list[PgPost]) -> list[PgOutcome]:
+        # The devices whose day is known committed (for each of their posts in the batch) get no
+        # presence rows and no last_seen update.
+        known: set[uuid.UUID | None] = {p.device_id for p in posts if p.device_id is not None}
+        known -= {p.device_id for p in posts if p.device_id is not None and not self._known(p)}
         async with self.pool.acquire() as conn:
-            presence = await self._presence(conn, posts)
-            return await _batch(conn, posts, presence)
+            presence = await self._presence(conn, (p for p in posts if p.device_id not in known))
+            return await _batch(conn, posts, presence, known)
 
     async def _presence(
         self, conn: asyncpg.Connection, posts: Iterable[PgPost]
@@ -402,13 +433,16 @@ async def _batch(
     conn: asyncpg.Connection,
     posts: list[PgPost],
     presence: tuple[list[uuid.UUID], list[str], list[bytes], list[bool]],
+    known: set[uuid.UUID | None] | None = None,
 ) -> list[PgOutcome]:
-    """The batch as ONE statement (autocommit: it commits before asyncpg returns its rows)."""
+    """The batch as ONE statement (autocommit: it commits before asyncpg returns its rows).
+    ``known``: devices whose day is committed already (no ``last_seen`` update for them)."""
     days: dict[uuid.UUID, date] = {}
     for post in posts:
         if post.device_id is not None:
             days[post.device_id] = max(days.get(post.device_id, date.min), post.now.date())
     devices = sorted(days)
+    unseen = [d for d in devices if not known or d not in known]
     rows = await conn.fetch(
         POST_BATCH,
         devices,
@@ -417,7 +451,7 @@ async def _batch(
         [p.msg_id for p in posts], [p.envelope for p in posts], [p.now for p in posts],
         [p.expires_at for p in posts], [p.device_id for p in posts], [p.nonce for p in posts],
         [p.nonce_expires for p in posts],
-        devices, [days[d] for d in devices],
+        unseen, [days[d] for d in unseen],
         *presence,
         LIVE_CHANNEL,
     )  # fmt: skip

@@ -11,7 +11,8 @@ Guarantees kept, in one transaction (or one savepoint of a group-commit transact
   relay does today with ``record_nonce``: the post's own writes are rolled back to a savepoint.
 - **Last seen / statistics presence**: ``UPDATE devices SET last_seen = day WHERE last_seen <> day``;
   when it changed a row this is the device's first request of the day and its presence is recorded
-  (``stats_activity.record_presence``, same tables and tags).
+  (``stats_activity.record_presence``, same tables and tags). Skipped when the claim says the day is
+  known committed (``NonceClaim.seen``, from ``seen_today.SeenToday``).
 - **seq and cursor order**: the conversation's seq is bumped, then the org's cursor, then the message
   inserted, all under the one SQLite write lock: cursors are handed out and committed in order.
 - **Idempotent by msg_id**: ``ON CONFLICT (conv_id, msg_id) DO NOTHING``; the existing row answers the
@@ -76,6 +77,9 @@ class NonceClaim:
     day: date
     org_code: str
     device_created_at: datetime
+    # The device's ``last_seen = day`` (and so its presence) is known committed (``seen_today``): the
+    # ``last_seen`` statement is skipped.
+    seen: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,8 @@ def claim_nonce(conn: sqlite3.Connection, claim: NonceClaim) -> None:
         raise DeviceGone() from None
     if not inserted:
         raise Replayed()
+    if claim.seen:
+        return
     day = claim.day.isoformat()
     if conn.execute(LAST_SEEN, (day, device, day)).rowcount:
         record_presence(conn, claim)
