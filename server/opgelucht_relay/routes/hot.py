@@ -1,6 +1,7 @@
 """Lean endpoints of the hot paths (issue 12): the device's message post, the counsellor's reply and note,
-and ``POST /v1/events`` as plain Starlette routes placed before the FastAPI routes of the same paths
-(``LEAN_ROUTES``, mounted first by opgelucht_relay/app.py). No per-request dependency solving: each
+and ``POST /v1/events`` as plain handlers answered at the very top of the ASGI stack, before the FastAPI
+routes of the same paths (``LEAN_ROUTES``, served by :class:`LeanRoutes` from opgelucht_relay/app.py's
+``RelayApp``). No per-request dependency solving: each
 reads the body, checks auth and validates path and body itself, in FastAPI's order and with FastAPI's
 rules (:func:`json_body`, :func:`body_model`, :func:`path_uuid`), so answers and error JSON are those of
 the FastAPI routes. The FastAPI routes (routes/device.py, inbox.py, events.py) stay for the OpenAPI
