@@ -23,7 +23,7 @@ from opgelucht_relay.limits import BodyLimitMiddleware
 from opgelucht_relay.metrics import Metrics
 from opgelucht_relay.migrate import upgrade
 from opgelucht_relay.routes import ROUTERS
-from opgelucht_relay.routes.hot import LEAN_ROUTES, LeanRoutesMiddleware
+from opgelucht_relay.routes.hot import LeanRoutes
 from opgelucht_relay.services.blobs import max_blob_bytes
 from opgelucht_relay.services.live_events import streams_end_on_exit_signals
 from opgelucht_relay.services.sqlite_writer import SqliteWriter
@@ -32,17 +32,36 @@ log = logging.getLogger("opgelucht.relay")
 API_VERSION = "1"
 
 
-class AccessLogMiddleware:
+class RequestLog:
     """One JSON log line and one counter increment per request: method, route template, status, time.
 
     The route *template* (``/v1/org/codes/{code}``) is logged, never the concrete path, the client
-    address, query strings or headers.
+    address, query strings or headers. Used by :class:`AccessLogMiddleware` (every route) and by the
+    lean routes at the top of the stack (opgelucht_relay/routes/hot.py ``LeanRoutes``).
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+    def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
         self._counters: dict[tuple[str, str, int], Any] = {}  # labelled children, looked up once
+
+    def record(self, method: str, template: str, status: int, started: float) -> None:
+        counter = self._counters.get((method, template, status))
+        if counter is None:
+            counter = self.metrics.requests.labels(method, template, str(status))
+            if len(self._counters) < 10_000:  # bounded: templates and statuses are few
+                self._counters[(method, template, status)] = counter
+        counter.inc()
+        if log.isEnabledFor(logging.INFO):  # building the record is most of this function's cost
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            log.info("request", extra={"method": method, "route": template, "status": status, "ms": ms})
+
+
+class AccessLogMiddleware:
+    """The :class:`RequestLog` of every request that reaches FastAPI's stack."""
+
+    def __init__(self, app: ASGIApp, request_log: RequestLog) -> None:
+        self.app = app
+        self.record = request_log.record
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,17 +80,29 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            method = scope["method"]
-            counter = self._counters.get((method, template, status))
-            if counter is None:
-                counter = self.metrics.requests.labels(method, template, str(status))
-                if len(self._counters) < 10_000:  # bounded: templates and statuses are few
-                    self._counters[(method, template, status)] = counter
-            counter.inc()
-            if log.isEnabledFor(logging.INFO):  # building the record is most of this middleware's cost
-                ms = round((time.perf_counter() - started) * 1000, 1)
-                log.info("request", extra={"method": method, "route": template, "status": status, "ms": ms})
+            self.record(scope["method"], getattr(route, "path", None) or "unmatched", status, started)
+
+
+class RelayApp(FastAPI):
+    """The relay's FastAPI app with the lean routes (opgelucht_relay/routes/hot.py) served at its very
+    top: their POSTs are answered before FastAPI's middleware stack (the server-error layer, the relay's
+    middlewares, the exception and exit-stack layers, the router), which were ~16 % of a message
+    post's CPU (docs/benchmarks.md "Relay speed (wrk): lean routes at the top of the stack");
+    ``LeanRoutes`` does what they do for these routes. Every other request goes through the stack."""
+
+    lean: LeanRoutes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lean = self.lean
+        if lean is not None and scope["type"] == "http":
+            if self.root_path:  # as FastAPI.__call__, before the match
+                scope["root_path"] = self.root_path
+            found = lean.match(scope)
+            if found is not None:
+                scope["app"] = self  # as Starlette.__call__ (the endpoints read app.state)
+                await lean.serve(found[0], found[1], scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def sqlite_path(url: str) -> str | None:
@@ -125,14 +156,14 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def create_served_app() -> FastAPI:
+def create_served_app() -> RelayApp:
     """The factory of ``serve --workers N``: each worker's app, its start-up heap frozen."""
     app = create_app()
     freeze_startup_heap()
     return app
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> RelayApp:
     """Build the relay. The lifespan migrates the database (if ``auto_migrate``) and runs the jobs."""
     settings = settings or Settings.load()
     ctx = AppContext.build(settings, clock or SystemClock())
@@ -157,7 +188,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await stop_fast_paths(ctx)
             await ctx.db.dispose()
 
-    app = FastAPI(
+    app = RelayApp(
         title="Opgelucht relay",
         version=API_VERSION,
         description="Stores ciphertext, public keys and aggregated counts. See docs/api.md.",
@@ -170,20 +201,22 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     app.state.ctx = ctx
-    # Innermost of the relay's middlewares (added first): the lean routes' answers pass the access
-    # log, the body limit and the unexpected-error layer like every other route's.
-    app.add_middleware(LeanRoutesMiddleware)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    # The hot paths' lean routes match first (docs/relay.md "Fast paths"); the FastAPI routes of the
-    # same paths stay for the OpenAPI document, which lists FastAPI routes only.
-    app.router.routes[0:0] = list(LEAN_ROUTES)
+    # The lean routes (docs/relay.md "Fast paths") are answered by app.lean before this stack; the
+    # FastAPI routes of the same paths stay for the OpenAPI document, which lists FastAPI routes only.
+    request_log = RequestLog(ctx.metrics)
+    app.lean = LeanRoutes(
+        default_limit=settings.max_body_bytes,
+        large_limit=settings.max_message_body_bytes,
+        record=request_log.record,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         large_limit=settings.max_message_body_bytes,
         blob_limit=max_blob_bytes(settings),
     )
-    app.add_middleware(AccessLogMiddleware, metrics=ctx.metrics)
+    app.add_middleware(AccessLogMiddleware, request_log=request_log)
     return app

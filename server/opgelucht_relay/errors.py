@@ -211,7 +211,7 @@ def storage_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def _log_unexpected(scope: Scope, exc: Exception) -> None:
+def log_unexpected(scope: Scope, exc: Exception) -> None:
     # The error type and the route template only: an exception's message (a database error's SQL and
     # values, a ValueError quoting its input) may carry request values, so it is never logged.
     route = getattr(scope.get("route"), "path", None) or "unmatched"
@@ -221,7 +221,7 @@ def _log_unexpected(scope: Scope, exc: Exception) -> None:
         log.error("unhandled error", extra={"exc_type": type(exc).__name__, "route": route})
 
 
-def _unexpected_response(exc: Exception) -> JSONResponse:
+def unexpected_response(exc: Exception) -> JSONResponse:
     if storage_unavailable(exc):
         return error_response(503, "unavailable", None, {"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
     return error_response(500, "internal_error")
@@ -229,8 +229,8 @@ def _unexpected_response(exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     """The last resort for an error outside the routes (Starlette re-raises it to the server after)."""
-    _log_unexpected(request.scope, exc)
-    return _unexpected_response(exc)
+    log_unexpected(request.scope, exc)
+    return unexpected_response(exc)
 
 
 class UnexpectedErrorMiddleware:
@@ -255,10 +255,10 @@ class UnexpectedErrorMiddleware:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            _log_unexpected(scope, exc)
+            log_unexpected(scope, exc)
             if started:  # half a response is out: only the server can end it
                 raise
-            await _unexpected_response(exc)(scope, receive, send)
+            await unexpected_response(exc)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

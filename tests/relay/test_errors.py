@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from kit.actors import Actor
 
@@ -61,6 +63,31 @@ async def test_oversized_body_streamed_without_length(client: httpx.AsyncClient)
         "/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
     )
     assert_clean_error(response, 413, "too_large")
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/device/conversations/{conv}/messages", "/v1/inbox/conversations/{conv}/notes", "/v1/events"]
+)
+async def test_oversized_body_on_a_lean_route(client: httpx.AsyncClient, path: str) -> None:
+    """The lean routes (answered before the middleware stack, routes/hot.py) keep the body limits: a
+    declared length over the limit and a streamed body over it are both the 413 JSON."""
+    path = path.format(conv=uuid.uuid4())
+    limit = 1024 * 1024 if "conversations" in path else 64 * 1024
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"envelope": "'
+        for _ in range(limit // 1024 + 1):
+            yield b"A" * 1024
+        yield b'"}'
+
+    streamed = await client.post(path, content=chunks(), headers={"content-type": "application/json"})
+    assert_clean_error(streamed, 413, "too_large")
+    declared = await client.post(
+        path, content=b"A" * (limit + 1), headers={"content-type": "application/json"}
+    )
+    assert_clean_error(declared, 413, "too_large")
+    bad_length = await client.post(path, content=b"{}", headers={"content-length": "-1"})
+    assert_clean_error(bad_length, 400, "bad_request")
 
 
 async def test_message_paths_get_the_larger_limit(app: FastAPI) -> None:

@@ -1,6 +1,7 @@
 """Lean endpoints of the hot paths (issue 12): the device's message post, the counsellor's reply and note,
-and ``POST /v1/events`` as plain Starlette routes placed before the FastAPI routes of the same paths
-(``LEAN_ROUTES``, mounted first by opgelucht_relay/app.py). No per-request dependency solving: each
+and ``POST /v1/events`` as plain handlers answered at the very top of the ASGI stack, before the FastAPI
+routes of the same paths (``LEAN_ROUTES``, served by :class:`LeanRoutes` from opgelucht_relay/app.py's
+``RelayApp``). No per-request dependency solving: each
 reads the body, checks auth and validates path and body itself, in FastAPI's order and with FastAPI's
 rules (:func:`json_body`, :func:`body_model`, :func:`path_uuid`), so answers and error JSON are those of
 the FastAPI routes. The FastAPI routes (routes/device.py, inbox.py, events.py) stay for the OpenAPI
@@ -10,28 +11,32 @@ from __future__ import annotations
 
 import email.message
 import json
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.deps import client_address, request_target
-from opgelucht_relay.errors import unauthenticated
+from opgelucht_relay.errors import error_response, log_unexpected, unauthenticated, unexpected_response
+from opgelucht_relay.limits import LARGE_BODY_PATHS
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
 from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field
 from opgelucht_relay.services import hot_paths
 from opgelucht_relay.services.live_events import broker_for
 
 M = TypeVar("M", bound=BaseModel)
+Answer = tuple[int, Any]
+"""A lean endpoint's answer: the status and the JSON content (what its FastAPI route returns)."""
 UNDEFINED: Any = object()  # no body (FastAPI: "field required")
 _UUID = TypeAdapter(uuid.UUID)
 _ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
@@ -97,7 +102,7 @@ def _ctx(request: Request) -> AppContext:
     return ctx
 
 
-async def device_post(request: Request) -> Response:
+async def device_post(request: Request) -> Answer:
     """``POST /v1/device/conversations/{conv_id}/messages`` (routes/device.py documents it)."""
     ctx = _ctx(request)
     raw = await request.body()
@@ -108,10 +113,10 @@ async def device_post(request: Request) -> Response:
     if conv_id is None:
         raise RequestValidationError(errors)
     stored, status = await hot_paths.device_post(ctx, broker_for(request), key, nonce, now, conv_id, raw)
-    return JSONResponse(stored, status_code=status)
+    return status, stored
 
 
-async def _counsellor_post(request: Request, channel: str) -> Response:
+async def _counsellor_post(request: Request, channel: str) -> Answer:
     ctx = _ctx(request)
     body = json_body(request, await request.body())  # FastAPI reads the body before any dependency
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
@@ -127,20 +132,20 @@ async def _counsellor_post(request: Request, channel: str) -> Response:
 
     broker = broker_for(request)
     stored = await hot_paths.counsellor_post_with_token(ctx, broker, token, checked, channel)
-    return JSONResponse(stored, status_code=201)
+    return 201, stored
 
 
-async def inbox_reply(request: Request) -> Response:
+async def inbox_reply(request: Request) -> Answer:
     """``POST /v1/inbox/conversations/{conv_id}/messages`` (routes/inbox.py documents it)."""
     return await _counsellor_post(request, CHANNEL_CHAT)
 
 
-async def inbox_note(request: Request) -> Response:
+async def inbox_note(request: Request) -> Answer:
     """``POST /v1/inbox/conversations/{conv_id}/notes`` (routes/inbox.py documents it)."""
     return await _counsellor_post(request, CHANNEL_STAFF)
 
 
-async def usage_events(request: Request) -> Response:
+async def usage_events(request: Request) -> Answer:
     """``POST /v1/events`` (routes/events.py documents it): the per-address budget before anything."""
     ctx = _ctx(request)
     hot_paths.address_limit(ctx, client_address(request))
@@ -151,33 +156,73 @@ async def usage_events(request: Request) -> Response:
     key, nonce = await hot_paths.verify(ctx, headers, "POST", request_target(request), raw, now)
     events = body_model(EventsIn, body)
     accepted = await hot_paths.usage_events(ctx, key, nonce, now, events)
-    return JSONResponse({"accepted": accepted}, status_code=202)
+    return 202, {"accepted": accepted}
+
+
+async def _served_at_the_top(_request: Request) -> Response:
+    """The router never reaches these paths' POSTs: :class:`LeanRoutes` answers them first."""
+    raise RuntimeError("a lean route reached the router")
+
+
+class LeanRoute:
+    """One lean route: its Starlette ``Route`` (the match, the path parameters and, as ``scope["route"]``,
+    the template the access log and the request counter name), its endpoint, and whether its body may
+    be a message's (``LARGE_BODY_PATHS`` of opgelucht_relay/limits.py) or has the default limit."""
+
+    __slots__ = ("endpoint", "large_body", "route")
+
+    def __init__(self, path: str, endpoint: Callable[[Request], Awaitable[Answer]]) -> None:
+        self.route = Route(path, _served_at_the_top, methods=["POST"])
+        self.endpoint = endpoint
+        self.large_body = LARGE_BODY_PATHS.match(path.replace("{conv_id}", "c")) is not None
 
 
 LEAN_ROUTES = (
-    Route("/v1/device/conversations/{conv_id}/messages", device_post, methods=["POST"]),
-    Route("/v1/inbox/conversations/{conv_id}/messages", inbox_reply, methods=["POST"]),
-    Route("/v1/inbox/conversations/{conv_id}/notes", inbox_note, methods=["POST"]),
-    Route("/v1/events", usage_events, methods=["POST"]),
+    LeanRoute("/v1/device/conversations/{conv_id}/messages", device_post),
+    LeanRoute("/v1/inbox/conversations/{conv_id}/messages", inbox_reply),
+    LeanRoute("/v1/inbox/conversations/{conv_id}/notes", inbox_note),
+    LeanRoute("/v1/events", usage_events),
 )
+_LEAN_PREFIXES = ("/v1/device/conversations/", "/v1/inbox/conversations/", "/v1/events")
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode
+"""Starlette's ``JSONResponse.render`` with one encoder built once (the same bytes)."""
+
+RecordRequest = Callable[[str, str, int, float], None]
+"""The access log and request counter of one request: method, route template, status, start time."""
 
 
-class LeanRoutesMiddleware:
-    """Serves ``LEAN_ROUTES`` without the framework's inner layers (issue 12): a POST whose path matches
-    one is answered here, inside the relay's own middlewares (access log, body limit, unexpected
-    errors: they stay around it) but before Starlette's ExceptionMiddleware, FastAPI's exit-stack
-    middleware, the router's walk and the route's request/response wrapper, which together were
-    ~10 % of a message post's CPU (docs/benchmarks.md "Relay speed (wrk): lean route profiled").
+class LeanRoutes:
+    """Serves ``LEAN_ROUTES`` at the very top of the ASGI stack (issue 12; opgelucht_relay/app.py's
+    ``RelayApp`` calls it before FastAPI's middleware stack): a POST whose path matches one is answered
+    here, everything else (other methods, other paths, other scope types) goes to the app unchanged.
 
-    What those layers do for these routes is done here the same way: the route's match and path
-    parameters (``Route.matches``, ``scope["route"]`` as the router sets it, for the access log), and
-    the app's exception handlers (the ones FastAPI gives its ExceptionMiddleware: all but 500 and
-    ``Exception``) through Starlette's own ``wrap_app_handling_exceptions``, so every answer and error
-    JSON is the router's. Everything else (other methods, other paths) goes on to the app unchanged."""
+    What the stack does for every route is done here for these, in one place: the route's match and
+    path parameters (``Route.matches``; ``scope["route"]`` as the router sets it), the access log line
+    and request counter (``record``: the same function as opgelucht_relay/app.py's
+    ``AccessLogMiddleware``, same labels and fields), the body limit (opgelucht_relay/limits.py's
+    rules: a declared length over the limit or invalid is answered before the route is known, as there;
+    a streamed body over it is the 413 from the body read), the app's exception handlers (all but 500
+    and ``Exception``, looked up as Starlette's ExceptionMiddleware does: by status, then by class) and
+    the unexpected-error layer (opgelucht_relay/errors.py: 503 when storage is unavailable, else 500
+    ``internal_error``, logged by type and route only, the connection kept). Answers are the JSON bytes
+    ``JSONResponse`` would send, with its headers."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, *, default_limit: int, large_limit: int, record: RecordRequest) -> None:
+        self.default_limit = default_limit
+        self.large_limit = large_limit
+        self.record = record
         self._handlers: tuple[dict[Any, Any], dict[int, Any]] | None = None
+
+    @staticmethod
+    def match(scope: Scope) -> tuple[LeanRoute, Scope] | None:
+        """The lean route of an HTTP POST and its child scope (None: not a lean route's request)."""
+        if scope["method"] != "POST" or not scope["path"].startswith(_LEAN_PREFIXES):
+            return None
+        for lean in LEAN_ROUTES:
+            found, child_scope = lean.route.matches(scope)
+            if found is Match.FULL:
+                return lean, child_scope
+        return None
 
     def _exception_handlers(self, scope: Scope) -> tuple[dict[Any, Any], dict[int, Any]]:
         if self._handlers is None:
@@ -185,7 +230,7 @@ class LeanRoutesMiddleware:
             by_status: dict[int, Any] = {}
             for key, handler in scope["app"].exception_handlers.items():
                 if key in (500, Exception):
-                    continue  # the server-error layer's, outside (as in FastAPI's stack)
+                    continue  # the unexpected-error layer's (as in FastAPI's stack)
                 if isinstance(key, int):
                     by_status[key] = handler
                 else:
@@ -193,24 +238,88 @@ class LeanRoutesMiddleware:
             self._handlers = (by_class, by_status)
         return self._handlers
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            for route in LEAN_ROUTES:
-                match, child_scope = route.matches(scope)
-                if match is Match.FULL:
-                    scope["route"] = route
-                    scope.update(child_scope)
-                    scope["starlette.exception_handlers"] = self._exception_handlers(scope)
-                    await self._serve(route, scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+    def _handler_for(self, scope: Scope, exc: Exception) -> Any:
+        by_class, by_status = self._exception_handlers(scope)
+        handler = by_status.get(exc.status_code) if isinstance(exc, HTTPException) else None
+        if handler is None:
+            for kind in type(exc).__mro__:
+                if kind in by_class:
+                    return by_class[kind]
+        return handler
 
-    @staticmethod
-    async def _serve(route: Route, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive, send)
+    async def serve(
+        self, lean: LeanRoute, child_scope: Scope, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        started = time.perf_counter()
+        status = 500
+        response_started = False
 
-        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
-            response: Response = await route.endpoint(request)
-            await response(scope, receive, send)
+        async def tracking_send(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+            await send(message)
 
-        await wrap_app_handling_exceptions(respond, request)(scope, receive, send)
+        try:
+            limit = self.large_limit if lean.large_body else self.default_limit
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    try:
+                        declared = int(value)
+                    except ValueError:
+                        declared = -1
+                    if declared < 0 or declared > limit:
+                        code, error_status = ("too_large", 413) if declared > limit else ("bad_request", 400)
+                        await error_response(error_status, code)(scope, receive, tracking_send)
+                        return
+            scope["route"] = lean.route
+            scope.update(child_scope)
+            await self._answer(lean, limit, scope, receive, tracking_send, lambda: response_started)
+        finally:
+            route = scope.get("route")
+            self.record(scope["method"], getattr(route, "path", None) or "unmatched", status, started)
+
+    async def _answer(
+        self,
+        lean: LeanRoute,
+        limit: int,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        response_started: Callable[[], bool],
+    ) -> None:
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413)  # shaped by the HTTPException handler, as from the router
+            return message
+
+        request = Request(scope, limited_receive, send)
+        try:
+            try:
+                status, content = await lean.endpoint(request)
+            except Exception as exc:
+                handler = self._handler_for(scope, exc)
+                if handler is None:
+                    raise
+                response: Response = await handler(request, exc)
+                await response(scope, receive, send)
+                return
+            body = _JSON(content).encode("utf-8")
+            headers = [
+                (b"content-length", str(len(body)).encode("latin-1")),
+                (b"content-type", b"application/json"),
+            ]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        except Exception as exc:
+            log_unexpected(scope, exc)
+            if response_started():  # half a response is out: only the server can end it
+                raise
+            await unexpected_response(exc)(scope, receive, send)
