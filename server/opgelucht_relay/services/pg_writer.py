@@ -14,9 +14,10 @@ before asyncpg returns, so one round trip per batch. Step by step (data-modifyin
    was there already, 401 ``replayed_request``, nothing stored). ``seen``/``sd``/``sday``:
    ``last_seen`` and the day's statistics presence (the rows of ``stats_activity.record_presence``) of
    devices seen the first time that day, committed with the nonces.
-2. ``taken``: msg_ids already stored in their conversation (answered as ``messages.repost``: 200 same
-   bytes / 409 / 410). ``ok``: the claimed posts to a conversation of their org (and of their device),
-   not taken, of an org with a cursor row; the others keep only their nonce and take the SQLAlchemy
+2. ``mine``: the posts to a conversation of their org (and of their device); ``taken``: those whose
+   msg_id is already stored there (answered as ``messages.repost``: 200 same bytes / 409 / 410; a post
+   to another org's or device's conversation is never "taken", so it learns nothing of that
+   conversation's messages). ``ok``: the claimed posts of ``mine``, not taken, of an org with a cursor row; the others keep only their nonce and take the SQLAlchemy
    path (a device's first post creates its conversation there, another's conversation is a 404, an
    org's very first change creates its cursor row).
 3. ``ranked``: each post's rank in its conversation and channel, and in its org, in batch order.
@@ -118,13 +119,19 @@ WITH dev AS (
     FROM unnest($15::uuid[], $16::text[], $17::bytea[]) AS u(d, bucket, tag)
     JOIN seen ON seen.device_id = u.d
     ON CONFLICT DO NOTHING RETURNING 1
-), taken AS (
-    SELECT post.i FROM post JOIN messages m ON m.conv_id = post.conv AND m.msg_id = post.msg
-), ok AS (
-    SELECT post.* FROM post
+), mine AS (
+    -- The posts to a conversation of their org (and of their device): only these may be answered
+    -- as stored or as a repost; any other is a 404 on the SQLAlchemy path, learning nothing.
+    SELECT post.i FROM post
     JOIN conversations c ON c.conv_id = post.conv AND c.org_id = post.org
         AND (post.dev IS NULL OR c.device_id = post.dev)
-    WHERE (post.dev IS NULL OR (post.dev, post.nonce) IN (SELECT device_id, nonce FROM n))
+), taken AS (
+    SELECT post.i FROM post JOIN messages m ON m.conv_id = post.conv AND m.msg_id = post.msg
+    WHERE post.i IN (SELECT i FROM mine)
+), ok AS (
+    SELECT post.* FROM post
+    WHERE post.i IN (SELECT i FROM mine)
+      AND (post.dev IS NULL OR (post.dev, post.nonce) IN (SELECT device_id, nonce FROM n))
       AND post.i NOT IN (SELECT i FROM taken)
       AND EXISTS (SELECT 1 FROM org_cursors o WHERE o.org_id = post.org)
 ), ranked AS (

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import httpx
-from kit.actors import Actor, login
+from kit.actors import Actor, create_org_with_admin, enrol_admin, login
 from kit.reporter import RawReporter, seal
 
 from opgelucht_desk.protocol.encoding import b64e
@@ -135,3 +135,35 @@ async def test_a_session_bound_to_no_device_stores_no_valid_reply_or_note(
         assert (refused.status_code, refused.json()["error"]["code"]) == (403, "device_required")
     assert await _seqs(reporter, conv) == [1]
     assert (await _reply(client, admin, conv)).status_code == 201  # the bound session still replies
+
+
+async def test_a_known_msg_id_posted_to_another_orgs_or_devices_conversation_is_a_404(
+    client: httpx.AsyncClient,
+    clock: ManualClock,
+    ctx: AppContext,
+    admin: Actor,
+    reporter: RawReporter,
+    code: str,
+) -> None:
+    """A counsellor of another organisation, or another device, re-posting the very bytes of a stored
+    message (so its msg_id is taken there) learns nothing of that conversation: 404, as for any
+    conversation that is not theirs, never the repost's answer with its seq and cursor (found by the
+    canary test: the PostgreSQL batch answered the outsider as a repost, 201)."""
+    conv = await _conversation(admin, reporter)
+    envelope = seal(conv, admin.device_keys, [admin.device_keys.enc_pk], b"answer")
+    body = {"envelope": b64e(envelope)}
+    path = f"/v1/inbox/conversations/{conv}/messages"
+    assert (await client.post(path, json=body, headers=admin.headers)).status_code == 201
+    org_b, invitation_b = await create_org_with_admin(ctx, "Organisatie B")
+    outsider = await enrol_admin(client, clock, org_b, invitation_b, username="outsider")
+    refused = await client.post(path, json=body, headers=outsider.headers)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "not_found")
+    assert "seq" not in refused.text and "cursor" not in refused.text
+    # Another device of the same org code re-posting the reporter's opening into that conversation.
+    other = RawReporter(client, clock, code)
+    assert (await other.register()).status_code == 201
+    listed = await reporter.call("GET", f"/v1/device/conversations/{conv}/messages")
+    opening = listed.json()["messages"][0]["envelope"]
+    stolen = await other.call("POST", f"/v1/device/conversations/{conv}/messages", {"envelope": opening})
+    assert stolen.status_code == 404, stolen.text
+    assert await _seqs(reporter, conv) == [1, 2]  # nothing was added
