@@ -17,9 +17,10 @@ before asyncpg returns, so one round trip per batch. Step by step (data-modifyin
 2. ``mine``: the posts to a conversation of their org (and of their device); ``taken``: those whose
    msg_id is already stored there (answered as ``messages.repost``: 200 same bytes / 409 / 410; a post
    to another org's or device's conversation is never "taken", so it learns nothing of that
-   conversation's messages). ``ok``: the claimed posts of ``mine``, not taken, of an org with a cursor row; the others keep only their nonce and take the SQLAlchemy
-   path (a device's first post creates its conversation there, another's conversation is a 404, an
-   org's very first change creates its cursor row).
+   conversation's messages). ``ok``: the claimed posts of ``mine``, not taken, of an org with a
+   cursor row; the others keep only their nonce and take the SQLAlchemy path (a device's first post
+   creates its conversation there, another's conversation is a 404, an org's very first change
+   creates its cursor row).
 3. ``ranked``: each post's rank in its conversation and channel, and in its org, in batch order.
    ``conv_locked``/``conv_bumped``: the conversations locked ``FOR UPDATE`` in ``conv_id`` order (two
    batches never deadlock on them), each seq bumped once by its count; then (``org_locked`` waits for
