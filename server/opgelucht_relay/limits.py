@@ -16,6 +16,21 @@ LARGE_BODY_PATHS = re.compile(r"^/v1/(device|inbox)/conversations/[^/]+/(message
 BLOB_PATHS = re.compile(r"^/v1/(device|inbox)/conversations/[^/]+/blobs/[^/]+$")
 
 
+def declared_length_refusal(scope: Scope, limit: int) -> ASGIApp | None:
+    """The error answer for a request whose ``Content-Length`` is over ``limit`` (413 ``too_large``) or not
+    a length (400); None when it declares none or a good one (a streamed body is counted as it comes)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                declared = -1
+            if declared < 0 or declared > limit:
+                code, status = ("too_large", 413) if declared > limit else ("bad_request", 400)
+                return error_response(status, code)
+    return None
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, *, default_limit: int, large_limit: int, blob_limit: int = 0) -> None:
         self.app = app
@@ -33,16 +48,10 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = -1
-                if declared < 0 or declared > limit:
-                    code, status = ("too_large", 413) if declared > limit else ("bad_request", 400)
-                    await error_response(status, code)(scope, receive, send)
-                    return
+        refusal = declared_length_refusal(scope, limit)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         received = 0
 
         async def limited_receive() -> Message:

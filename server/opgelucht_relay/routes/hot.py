@@ -27,8 +27,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from opgelucht_relay.context import AppContext
 from opgelucht_relay.deps import client_address, request_target
-from opgelucht_relay.errors import error_response, log_unexpected, unauthenticated, unexpected_response
-from opgelucht_relay.limits import LARGE_BODY_PATHS
+from opgelucht_relay.errors import log_unexpected, unauthenticated, unexpected_response
+from opgelucht_relay.limits import LARGE_BODY_PATHS, declared_length_refusal
 from opgelucht_relay.models.messaging import CHANNEL_CHAT, CHANNEL_STAFF
 from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field
 from opgelucht_relay.services import hot_paths
@@ -263,16 +263,10 @@ class LeanRoutes:
 
         try:
             limit = self.large_limit if lean.large_body else self.default_limit
-            for name, value in scope["headers"]:
-                if name == b"content-length":
-                    try:
-                        declared = int(value)
-                    except ValueError:
-                        declared = -1
-                    if declared < 0 or declared > limit:
-                        code, error_status = ("too_large", 413) if declared > limit else ("bad_request", 400)
-                        await error_response(error_status, code)(scope, receive, tracking_send)
-                        return
+            refusal = declared_length_refusal(scope, limit)
+            if refusal is not None:
+                await refusal(scope, receive, tracking_send)
+                return
             scope["route"] = lean.route
             scope.update(child_scope)
             await self._answer(lean, limit, scope, receive, tracking_send, lambda: response_started)
