@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from opgelucht_relay.clock import Clock, SystemClock
 from opgelucht_relay.config import Settings
 from opgelucht_relay.context import AppContext
+from opgelucht_relay.db import sqlite_path
 from opgelucht_relay.errors import install_error_handlers
 from opgelucht_relay.jobs import start_jobs
 from opgelucht_relay.limits import BodyLimitMiddleware
@@ -104,14 +105,6 @@ class RelayApp(FastAPI):
                 await lean.serve(found[0], found[1], scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
-
-
-def sqlite_path(url: str) -> str | None:
-    """The file of a SQLite URL (None: not SQLite, or an in-memory database)."""
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
-        return None
-    return parsed.database
 
 
 async def start_fast_paths(ctx: AppContext) -> None:

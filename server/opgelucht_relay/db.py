@@ -79,6 +79,14 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL (None: not SQLite, or an in-memory database)."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 class Database:
     """One engine and its session factory; ``app.state.ctx.db`` in the running relay."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from opgelucht_relay.db import Database
+from opgelucht_relay.db import Database, sqlite_path
 from opgelucht_relay.errors import ApiError
 from opgelucht_relay.migrate import current_revision, head_revision
 
@@ -21,10 +21,8 @@ the WAL, and a load balancer should stop sending writes before they fail (Postgr
 
 
 def _sqlite_free_bytes(db: Database) -> int | None:
-    name = db.engine.url.database
-    if db.dialect != "sqlite" or not name or name == ":memory:":
-        return None
-    return shutil.disk_usage(Path(name).resolve().parent).free
+    path = sqlite_path(db.url)
+    return None if path is None else shutil.disk_usage(Path(path).resolve().parent).free
 
 
 async def check_ready(db: Database) -> None:
