@@ -51,7 +51,7 @@ from opgelucht_relay.errors import (
     unauthenticated,
 )
 from opgelucht_relay.models import OrgCode
-from opgelucht_relay.models.messaging import CHANNEL_CHAT, Conversation, Device
+from opgelucht_relay.models.messaging import CHANNEL_CHAT, Device
 from opgelucht_relay.schemas import EnvelopeIn, EventsIn, b64_field, parse_body
 from opgelucht_relay.services import messages
 from opgelucht_relay.services.counters import usage_events_accepted
@@ -242,14 +242,7 @@ async def _pg_device_post(
     if out.status is Status.STORED:
         return _pg_stored(conv_id, msg_id, now, retention, out)
     async with ctx.db.sessions() as db:  # the nonce is committed
-        if out.status is Status.TAKEN:
-            owned = select(Conversation.conv_id).where(
-                Conversation.conv_id == conv_id,
-                Conversation.org_id == key.org_id,
-                Conversation.device_id == key.device_id,
-            )
-            if await db.scalar(owned) is None:
-                raise not_found()
+        if out.status is Status.TAKEN:  # only ever for this device's own conversation (pg_writer "mine")
             return await messages.repost(db, conv_id, msg_id, envelope, now)
         # No such conversation of this device yet (its first post), none at all, or the org's first
         # change (no cursor row yet): today's path.
